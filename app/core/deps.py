@@ -1,0 +1,121 @@
+"""Dependency aliases, so routes read like prose: ``user: CurrentUser, session: SessionDep``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.auth.throttle import LoginThrottle
+from app.core.config import Settings
+from app.core.db import utcnow
+from app.core.errors import Forbidden, NotAuthenticated
+from app.core.security import PasswordHasher, hash_token
+from app.models import User, UserSession
+
+SESSION_COOKIE = "opencall_session"
+# last_seen_at is written at most this often per session, so reads stay reads.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(get_engine(request), expire_on_commit=False) as session:
+        yield session
+
+
+def get_hasher(request: Request) -> PasswordHasher:
+    hasher: PasswordHasher = request.app.state.hasher
+    return hasher
+
+
+def get_throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.throttle
+    return throttle
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]
+
+
+def presented_token(request: Request) -> str | None:
+    """The session token: a Bearer header (scripts) wins over the cookie (browsers)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+@dataclass
+class Auth:
+    user: User
+    session: UserSession
+
+
+def _resolve_auth(request: Request, session: Session, settings: Settings) -> Auth | None:
+    token = presented_token(request)
+    if not token or len(token) > 200:
+        return None
+    now = utcnow()
+    row = session.exec(
+        select(UserSession, User)
+        .join(User, col(User.id) == col(UserSession.user_id))
+        .where(
+            UserSession.token_hash == hash_token(settings.secret_key, token),
+            col(UserSession.revoked_at).is_(None),
+            col(UserSession.expires_at) > now,
+            col(User.is_active).is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    if now - user_session.last_seen_at > LAST_SEEN_RESOLUTION:
+        user_session.last_seen_at = now
+        session.add(user_session)
+        session.commit()
+    return Auth(user=user, session=user_session)
+
+
+def optional_auth(request: Request, session: SessionDep, settings: SettingsDep) -> Auth | None:
+    return _resolve_auth(request, session, settings)
+
+
+def current_auth(request: Request, session: SessionDep, settings: SettingsDep) -> Auth:
+    auth = _resolve_auth(request, session, settings)
+    if auth is None:
+        raise NotAuthenticated()
+    return auth
+
+
+def current_user(auth: Annotated[Auth, Depends(current_auth)]) -> User:
+    return auth.user
+
+
+def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
+    if not user.is_admin:
+        raise Forbidden("Only a platform administrator may do this.")
+    return user
+
+
+OptionalAuth = Annotated[Auth | None, Depends(optional_auth)]
+CurrentAuth = Annotated[Auth, Depends(current_auth)]
+CurrentUser = Annotated[User, Depends(current_user)]
+AdminUser = Annotated[User, Depends(admin_user)]

@@ -1,0 +1,157 @@
+"""Pure ASGI middleware: request ids, security headers, JSON body limits, cross-site writes."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.config import Settings
+from app.core.deps import SESSION_COOKIE
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI sets style attributes at run time; its page still runs no inline script.
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+def _error(status: int, code: str, message: str, request_id: str | None) -> tuple[int, bytes]:
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "field": None,
+            "details": [{"field": None, "message": message}],
+            "request_id": request_id,
+        }
+    }
+    return status, json.dumps(body).encode()
+
+
+async def _send_json(send: Send, status: int, body: bytes, extra: Iterable[tuple[bytes, bytes]] = ()) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityMiddleware:
+    """Outermost layer: gives each request an id, refuses cross-site cookie writes and
+    oversized JSON bodies, and adds the security headers to every response."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.trusted_origins = {settings.base_origin, *settings.cors_origins}
+
+    def _origin_trusted(self, value: str, host: str | None) -> bool:
+        parts = urlsplit(value)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        # The browser sets Host to this server, so an Origin naming the same host is ours.
+        return origin in self.trusted_origins or (host is not None and parts.netloc == host)
+
+    def _cross_site_write(self, scope: Scope, headers: Headers) -> bool:
+        if scope["method"] not in UNSAFE_METHODS or not scope["path"].startswith("/api"):
+            return False
+        if headers.get("authorization", "").lower().startswith("bearer "):
+            return False  # a script's token cannot be sent by another site
+        host = headers.get("host")
+        origin = headers.get("origin")
+        if origin == "null":  # sandboxed frames and files: never trusted
+            return True
+        if origin:
+            return not self._origin_trusted(origin, host)
+        referer = headers.get("referer")
+        if referer:
+            return not self._origin_trusted(referer, host)
+        # No Origin nor Referer: only a non-browser client; refuse if it rides on a cookie.
+        has_cookie = f"{SESSION_COOKIE}=" in headers.get("cookie", "")
+        return has_cookie
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        request_id = headers.get("x-request-id", "")
+        if not (0 < len(request_id) <= 64 and request_id.replace("-", "").isalnum()):
+            request_id = secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        path: str = scope["path"]
+        security_headers = self._security_headers(path, request_id)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                mutable = MutableHeaders(scope=message)
+                for name, value in security_headers:
+                    if name not in mutable:
+                        mutable[name] = value
+            await send(message)
+
+        if self._cross_site_write(scope, headers):
+            status, body = _error(
+                403,
+                "cross_site_request",
+                "This request came from another site and was refused. Use OpenCall's own pages, "
+                "or send a Bearer token from scripts.",
+                request_id,
+            )
+            await _send_json(send_with_headers, status, body)
+            return
+
+        content_type = headers.get("content-type", "")
+        if scope["method"] in UNSAFE_METHODS and not content_type.startswith("multipart/"):
+            limit = self.settings.max_json_bytes
+            too_large = _error(
+                413, "payload_too_large", f"The request body is larger than {limit} bytes.", request_id
+            )
+            declared = headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                await _send_json(send_with_headers, *too_large)
+                return
+            receive = _limited_receive(receive, limit)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _security_headers(self, path: str, request_id: str) -> list[tuple[str, str]]:
+        csp = DOCS_CSP if path == "/docs" else CSP
+        pairs = [
+            ("content-security-policy", csp),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "strict-origin-when-cross-origin"),
+            ("x-frame-options", "DENY"),
+            ("cross-origin-opener-policy", "same-origin"),
+            ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+            ("x-request-id", request_id),
+        ]
+        if path.startswith("/api"):
+            pairs.append(("cache-control", "no-store"))
+        if self.settings.https:
+            pairs.append(("strict-transport-security", "max-age=63072000; includeSubDomains"))
+        return pairs
+
+
+def _limited_receive(receive: Receive, limit: int) -> Receive:
+    """Count a streamed (chunked) body and stop it at the limit."""
+    received = 0
+
+    async def wrapped() -> Any:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(413, f"The request body is larger than {limit} bytes.")
+        return message
+
+    return wrapped

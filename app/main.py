@@ -1,0 +1,126 @@
+"""create_app(): the API under /api, the error handlers, the docs and the frontend at /."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
+
+from app.auth.router import router as auth_router
+from app.auth.throttle import make_throttle
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine
+from app.core.errors import install_error_handlers
+from app.core.middleware import SecurityMiddleware
+from app.core.security import PasswordHasher
+from app.health.router import router as health_router
+from app.mail.sender import BackgroundSender
+
+FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+log = logging.getLogger("opencall")
+
+DESCRIPTION = """
+OpenCall runs crowdsourcing challenge contests for health: open calls, entries, independent
+judging, public voting and published results.
+
+**Authentication.** Browsers use the `opencall_session` cookie set by `/api/auth/login`;
+scripts send the returned token as `Authorization: Bearer <token>`. Cookie-authenticated
+writes must come from OpenCall's own origin.
+
+**Errors** always have the shape `{"error": {"code", "message", "field", "details", "request_id"}}`.
+
+**Lists** take `limit` (1–200) and `cursor` (the previous page's `next_cursor`).
+"""
+
+DOCS_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>OpenCall API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/docs-assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs-assets/swagger-ui-bundle.js"></script>
+<script src="/docs-init.js"></script></body></html>"""
+
+DOCS_INIT_JS = """window.ui = SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui',
+  deepLinking: true, presets: [SwaggerUIBundle.presets.apis]});"""
+
+
+class FrontendFiles(StaticFiles):
+    """The static frontend; paths under /api never fall through to it."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api"):
+            raise HTTPException(404)
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sender = None
+        if settings.mail_sender_in_app:
+            sender = BackgroundSender(engine, settings)
+            sender.start()
+        app.state.mail_sender = sender
+        try:
+            yield
+        finally:
+            if sender is not None:
+                sender.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="OpenCall",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.hasher = PasswordHasher(settings)
+    app.state.throttle = make_throttle(settings)
+    app.state.mail_sender = None
+
+    not_found_page = FRONTEND_DIR / "404.html"
+    install_error_handlers(app, str(not_found_page) if not_found_page.exists() else None)
+
+    app.include_router(health_router)
+    app.include_router(auth_router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(DOCS_HTML)
+
+    @app.get("/docs-init.js", include_in_schema=False)
+    def docs_init() -> PlainTextResponse:
+        return PlainTextResponse(DOCS_INIT_JS, media_type="text/javascript")
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    if FRONTEND_DIR.is_dir():
+        app.mount("/", FrontendFiles(directory=FRONTEND_DIR, html=True), name="frontend")
+
+    if settings.cors_origins:
+        # Credentials are never combined with a wildcard origin.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials="*" not in settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    return app

@@ -1,0 +1,128 @@
+// The one module that talks to OpenCall's JSON API, and the helpers that show its errors.
+
+const API_ROOT = '/api';
+
+export const NETWORK_MESSAGE = 'Could not reach the server; check your connection and try again.';
+
+const STATUS_MESSAGES = {
+  401: 'Please log in first.',
+  403: 'You are not allowed to do that.',
+  404: 'That could not be found.',
+  429: 'Too many attempts; please wait a moment and try again.',
+};
+
+/** An error answer from the API: status, code, message, field, details (every problem). */
+export class ApiError extends Error {
+  constructor({ status = 0, code = 'error', message, field = null, details = [], requestId = null, retryAfter = null }) {
+    super(message);
+    this.name = 'ApiError';
+    Object.assign(this, { status, code, field, details, requestId, retryAfter });
+  }
+
+  /** Every problem as {field, message}: the details when there are some, else the error itself. */
+  get problems() {
+    const list = this.details.length ? this.details : [{ field: this.field, message: this.message }];
+    return list.map((p) => ({ field: p.field || null, message: String(p.message || this.message) }));
+  }
+}
+
+/** Calls the API; resolves to the parsed JSON (null for an empty answer) or throws an ApiError. */
+export async function request(method, path, body) {
+  const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  let text;
+  try {
+    response = await fetch(API_ROOT + path, init);
+    text = await response.text();
+  } catch {
+    throw new ApiError({ code: 'network_error', message: NETWORK_MESSAGE });
+  }
+  const data = parseJson(text);
+  if (!response.ok) throw errorFrom(response, data);
+  if (response.status === 204 || text === '') return null;
+  if (data === undefined) {
+    throw new ApiError({ status: response.status, code: 'bad_response', message: 'The server sent an answer this page cannot read. Please try again.' });
+  }
+  return data;
+}
+
+export const get = (path) => request('GET', path);
+export const post = (path, body) => request('POST', path, body);
+export const patch = (path, body) => request('PATCH', path, body);
+export const del = (path) => request('DELETE', path);
+
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorFrom(response, data) {
+  const { status } = response;
+  const seconds = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+  const error = data && typeof data.error === 'object' && data.error ? data.error : {};
+  let message = typeof error.message === 'string' && error.message ? error.message : null;
+  if (!message && data && typeof data.detail === 'string') message = data.detail;
+  message ??= STATUS_MESSAGES[status]
+    ?? (status >= 500 ? 'The server had a problem; please try again in a moment.' : `The request could not be completed (HTTP ${status}).`);
+  if (status >= 500 && error.request_id) message += ` (Reference: ${error.request_id})`;
+  return new ApiError({
+    status,
+    code: error.code || `http_${status}`,
+    message,
+    field: error.field || null,
+    details: Array.isArray(error.details) ? error.details : [],
+    requestId: error.request_id || null,
+    retryAfter: Number.isFinite(seconds) ? seconds : null,
+  });
+}
+
+/** Puts messages into an alert region, one paragraph each; no messages empties it. */
+export function showAlert(region, messages) {
+  region.replaceChildren(...messages.map((message) => {
+    const paragraph = document.createElement('p');
+    paragraph.textContent = message;
+    return paragraph;
+  }));
+}
+
+/** Removes the error messages and aria-invalid marks a form shows. */
+export function clearErrors(form) {
+  for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+  for (const slot of form.querySelectorAll('.field-error')) slot.textContent = '';
+  const alert = form.querySelector('[data-alert]');
+  if (alert) showAlert(alert, []);
+}
+
+/**
+ * Shows an error in a form: each problem with a field goes to `#<field>-error` and marks its
+ * input invalid; the rest go to the form's alert region. Focuses the first invalid input.
+ */
+export function renderErrors(form, error) {
+  const apiError = error instanceof ApiError ? error : unexpected(error);
+  const general = [];
+  for (const { field, message } of apiError.problems) {
+    const input = field ? form.elements.namedItem(field) : null;
+    const slot = field ? document.getElementById(`${field}-error`) : null;
+    if (input instanceof HTMLElement && slot && form.contains(slot)) {
+      input.setAttribute('aria-invalid', 'true');
+      slot.textContent = slot.textContent ? `${slot.textContent} ${message}` : message;
+    } else {
+      general.push(message);
+    }
+  }
+  showAlert(form.querySelector('[data-alert]') ?? document.getElementById('page-alert'), general);
+  const firstInvalid = [...form.elements].find((input) => input.getAttribute('aria-invalid') === 'true');
+  firstInvalid?.focus();
+}
+
+function unexpected(error) {
+  console.error(error);
+  return new ApiError({ code: 'client_error', message: 'Something went wrong on this page. Please reload it and try again.' });
+}

@@ -1,0 +1,39 @@
+// Wires a <form> to the API: no page reload, one request at a time, errors shown in place.
+import { ApiError, clearErrors, renderErrors } from './api.js';
+
+/**
+ * On submit, calls `handler(values)` with the form's fields by name. The submit button is
+ * disabled while it runs; a thrown error is shown in the form and the fields keep their text.
+ */
+export function bindForm(form, handler) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (form.getAttribute('aria-busy') === 'true') return;
+    clearErrors(form);
+    showStatus(form, '');
+    const button = form.querySelector('[type="submit"]');
+    form.setAttribute('aria-busy', 'true');
+    button.disabled = true;
+    try {
+      await handler(Object.fromEntries(new FormData(form)), form);
+    } catch (error) {
+      renderErrors(form, error);
+    } finally {
+      button.disabled = false;
+      form.removeAttribute('aria-busy');
+      // Disabling the focused button drops focus to <body>; give it back.
+      if (!form.hidden && (document.activeElement === document.body || !document.activeElement)) button.focus();
+    }
+  });
+}
+
+/** Shows a success message in the form's status region. */
+export function showStatus(form, text) {
+  const status = form.querySelector('[data-status]');
+  if (status) status.textContent = text;
+}
+
+/** An error found before asking the server, shown like the server's own. */
+export function invalid(field, message) {
+  return new ApiError({ code: 'invalid', message, field });
+}
