@@ -111,7 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     if FRONTEND_DIR.is_dir():
-        app.mount("/", FrontendFiles(directory=FRONTEND_DIR, html=True), name="frontend")
+        # The frontend answers whatever no route matched, so a wrong method on an API path
+        # still gets its 405 and an unknown API path its JSON 404.
+        app.router.default = FrontendFiles(directory=FRONTEND_DIR, html=True)  # type: ignore[assignment]
 
     if settings.cors_origins:
         # Credentials are never combined with a wildcard origin.

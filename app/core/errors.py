@@ -162,7 +162,8 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = []
     for err in exc.errors():
-        field = _field_name(tuple(err.get("loc", ())))
+        # For unparsable JSON the location is a character offset, not a field.
+        field = None if err.get("type") == "json_invalid" else _field_name(tuple(err.get("loc", ())))
         details.append({"field": field, "message": _describe(err)})
     if not details:
         details = [{"field": None, "message": "The request is not valid."}]
