@@ -9,13 +9,17 @@ import typer
 
 from app.core.config import get_settings
 
-cli = typer.Typer(help="OpenCall: crowdsourcing challenge contests for health.", no_args_is_help=True)
+cli = typer.Typer(
+    help="OpenCall: crowdsourcing challenge contests for health.", no_args_is_help=True
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 def run_migrations(database_url: str) -> None:
@@ -41,7 +45,9 @@ def migrate() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, min=1, help="Worker processes (use PostgreSQL for more than one)."),
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes (use PostgreSQL for more than one)."
+    ),
     forwarded_allow_ips: str = typer.Option(
         "127.0.0.1", help="Proxies whose X-Forwarded-For/Proto headers are trusted."
     ),
@@ -51,7 +57,9 @@ def serve(
 
     settings = get_settings()
     if workers > 1 and settings.is_sqlite:
-        typer.echo("Note: several workers on SQLite serialise their writes; use PostgreSQL at scale.")
+        typer.echo(
+            "Note: several workers on SQLite serialise their writes; use PostgreSQL at scale."
+        )
     uvicorn.run(
         "app.main:create_app",
         factory=True,

@@ -9,7 +9,7 @@ from app.core.db import make_engine, utcnow
 from app.core.security import PasswordHasher
 from app.models import Challenge, ChallengeRole, Membership, User
 
-DEMO_PASSWORD = "opencall-demo"
+DEMO_PASSWORD = "opencall-demo"  # noqa: S105 (demo accounts, never in production)
 
 DEMO_USERS = [
     ("admin@demo.opencall.test", "Ada Admin", True),

@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if FRONTEND_DIR.is_dir():
         # The frontend answers whatever no route matched, so a wrong method on an API path
         # still gets its 405 and an unknown API path its JSON 404.
-        app.router.default = FrontendFiles(directory=FRONTEND_DIR, html=True)  # type: ignore[assignment]
+        app.router.default = FrontendFiles(directory=FRONTEND_DIR, html=True)
 
     if settings.cors_origins:
         # Credentials are never combined with a wildcard origin.

@@ -28,9 +28,9 @@ from sqlalchemy.engine import Engine, make_url
 from app.cli import run_migrations
 from app.core.config import Settings
 from app.core.db import metadata, normalise_database_url
-from app.main import create_app
-from app.mail.sender import send_due
 from app.mail.backends import make_backend
+from app.mail.sender import send_due
+from app.main import create_app
 
 TEST_DB_KIND = os.environ.get("OPENCALL_TEST_DATABASE", "sqlite")
 PG_URL = os.environ.get("OPENCALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -64,8 +64,10 @@ class _Handler:
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
         with self.mailbox.lock:
             self.mailbox.messages.append(message)  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
@@ -95,7 +97,11 @@ def create_pg_database(prefix: str = "opencall_test") -> str:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return make_url(normalise_database_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
+    return (
+        make_url(normalise_database_url(PG_URL))
+        .set(database=name)
+        .render_as_string(hide_password=False)
+    )
 
 
 def drop_pg_database(url: str) -> None:
@@ -145,7 +151,11 @@ def empty_database(engine: Engine) -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
@@ -185,8 +195,15 @@ def deliver_mail(app: FastAPI) -> int:
     return send_due(app.state.engine, settings, make_backend(settings))
 
 
-def register(client: TestClient, email: str = "amina@example.org", name: str = "Amina", password: str = PASSWORD) -> dict:
-    response = client.post("/api/auth/register", json={"email": email, "display_name": name, "password": password})
+def register(
+    client: TestClient,
+    email: str = "amina@example.org",
+    name: str = "Amina",
+    password: str = PASSWORD,
+) -> dict:
+    response = client.post(
+        "/api/auth/register", json={"email": email, "display_name": name, "password": password}
+    )
     assert response.status_code == 201, response.text
     return response.json()
 

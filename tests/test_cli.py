@@ -21,7 +21,11 @@ runner = CliRunner()
 @pytest.fixture
 def cli_database(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """An empty database of the suite's kind, handed to the CLI through the environment."""
-    url = create_pg_database("opencall_cli") if TEST_DB_KIND == "postgresql" else f"sqlite:///{tmp_path / 'cli.db'}"
+    url = (
+        create_pg_database("opencall_cli")
+        if TEST_DB_KIND == "postgresql"
+        else f"sqlite:///{tmp_path / 'cli.db'}"
+    )
     monkeypatch.setenv("OPENCALL_DATABASE_URL", url)
     monkeypatch.setenv("OPENCALL_ENVIRONMENT", "development")
     monkeypatch.setenv("OPENCALL_ARGON2_MEMORY_KIB", "1024")
@@ -48,12 +52,20 @@ def test_migrate_then_seed_demo_twice_adds_nothing_twice(cli_database: str) -> N
     first = runner.invoke(cli, ["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "Demo data loaded" in first.output
-    counts = (_count(cli_database, User), _count(cli_database, Challenge), _count(cli_database, Membership))
+    counts = (
+        _count(cli_database, User),
+        _count(cli_database, Challenge),
+        _count(cli_database, Membership),
+    )
     assert counts == (4, 1, 2)
     second = runner.invoke(cli, ["seed-demo"])
     assert second.exit_code == 0
     assert "nothing added" in second.output
-    assert (_count(cli_database, User), _count(cli_database, Challenge), _count(cli_database, Membership)) == counts
+    assert (
+        _count(cli_database, User),
+        _count(cli_database, Challenge),
+        _count(cli_database, Membership),
+    ) == counts
 
 
 def test_seed_demo_refuses_production(cli_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,16 +82,24 @@ def test_create_admin_prompts_for_the_password(cli_database: str) -> None:
     runner.invoke(cli, ["migrate"])
     # The password is typed at the prompt (twice), never given as an argument.
     result = runner.invoke(
-        cli, ["create-admin", "--email", "Root@Example.org"], input="a strong passphrase\na strong passphrase\n"
+        cli,
+        ["create-admin", "--email", "Root@Example.org"],
+        input="a strong passphrase\na strong passphrase\n",
     )
     assert result.exit_code == 0, result.output
     assert "a strong passphrase" not in result.output
     engine = create_engine(normalise_database_url(cli_database))
     with Session(engine) as session:
         admin = session.exec(select(User)).one()
-        assert (admin.email, admin.is_admin, admin.email_verified_at is not None) == ("root@example.org", True, True)
+        assert (admin.email, admin.is_admin, admin.email_verified_at is not None) == (
+            "root@example.org",
+            True,
+            True,
+        )
     engine.dispose()
-    short = runner.invoke(cli, ["create-admin", "--email", "two@example.org"], input="short\nshort\n")
+    short = runner.invoke(
+        cli, ["create-admin", "--email", "two@example.org"], input="short\nshort\n"
+    )
     assert short.exit_code == 2
     assert _count(cli_database, User) == 1
 
@@ -102,7 +122,9 @@ def test_create_admin_has_no_password_option() -> None:
     assert "No such option" in result.output
 
 
-def test_worker_once_sends_due_mail(cli_database: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_worker_once_sends_due_mail(
+    cli_database: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
     runner.invoke(cli, ["migrate"])
     from app.core.db import make_engine
     from app.mail.outbox import queue_mail
@@ -110,7 +132,13 @@ def test_worker_once_sends_due_mail(cli_database: str, monkeypatch: pytest.Monke
     settings = get_settings()
     engine = make_engine(settings)
     with Session(engine) as session:
-        queue_mail(session, settings, template="password_changed", to_address="w@example.org", context={"display_name": "W"})
+        queue_mail(
+            session,
+            settings,
+            template="password_changed",
+            to_address="w@example.org",
+            context={"display_name": "W"},
+        )
         session.commit()
     result = runner.invoke(cli, ["worker", "--once"])
     assert result.exit_code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
+from sqlmodel import col, select
 
 from app.auth import service
 from app.auth.schemas import (
@@ -18,6 +19,8 @@ from app.auth.schemas import (
     UpdateMeIn,
     UserPublic,
 )
+from app.core.config import Settings
+from app.core.db import utcnow
 from app.core.deps import (
     SESSION_COOKIE,
     CurrentAuth,
@@ -27,16 +30,11 @@ from app.core.deps import (
     SettingsDep,
     ThrottleDep,
 )
-from app.core.errors import ErrorResponse
+from app.core.errors import error_responses
 from app.core.pagination import CursorQuery, LimitQuery, Page, paginate_by_id
-from app.core.config import Settings
-from app.core.db import utcnow
 from app.models import User, UserSession
-from sqlmodel import col, select
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 409, 422, 429)}
 
 
 def user_public(user: User) -> UserPublic:
@@ -77,7 +75,7 @@ def _set_cookie(response: Response, settings: Settings, new: service.NewSession)
     return LoginOut(user=user_public(new.user), token=new.token, expires_at=new.session.expires_at)
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, responses=ERRORS)
+@router.post("/register", status_code=status.HTTP_201_CREATED, responses=error_responses(409))
 def register(
     body: RegisterIn,
     request: Request,
@@ -100,7 +98,7 @@ def register(
     return _set_cookie(response, settings, new)
 
 
-@router.post("/login", responses=ERRORS)
+@router.post("/login", responses=error_responses(401, 429))
 def login(
     body: LoginIn,
     request: Request,
@@ -124,28 +122,32 @@ def login(
     return _set_cookie(response, settings, new)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401))
 def logout(auth: CurrentAuth, session: SessionDep, settings: SettingsDep) -> Response:
     """End this session (the token stops working at once) and clear the cookie."""
     service.end_session(session, auth.session)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.https)
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.https
+    )
     return response
 
 
-@router.get("/me", responses=ERRORS)
+@router.get("/me", responses=error_responses(401))
 def me(user: CurrentUser) -> UserPublic:
     """The logged-in account."""
     return user_public(user)
 
 
-@router.patch("/me", responses=ERRORS)
+@router.patch("/me", responses=error_responses(401))
 def update_me(body: UpdateMeIn, user: CurrentUser, session: SessionDep) -> UserPublic:
     """Change my display name."""
     return user_public(service.update_profile(session, user, body.display_name))
 
 
-@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+@router.post(
+    "/password", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401)
+)
 def change_password(
     body: ChangePasswordIn,
     request: Request,
@@ -167,7 +169,7 @@ def change_password(
     wake_mail_sender(request)
 
 
-@router.get("/sessions", responses=ERRORS)
+@router.get("/sessions", responses=error_responses(400, 401))
 def list_sessions(
     auth: CurrentAuth, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[SessionPublic]:
@@ -193,13 +195,19 @@ def list_sessions(
     return Page[SessionPublic](items=items, next_cursor=next_cursor)
 
 
-@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**ERRORS, 404: {"model": ErrorResponse}})
+@router.delete(
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 404),
+)
 def revoke_session(session_id: int, user: CurrentUser, session: SessionDep) -> None:
     """Revoke one of my sessions (log out that device)."""
     service.revoke_session(session, user, session_id)
 
 
-@router.post("/verify/request", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
+@router.post(
+    "/verify/request", status_code=status.HTTP_202_ACCEPTED, responses=error_responses(401)
+)
 def request_verification(
     request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> Accepted:
@@ -210,25 +218,35 @@ def request_verification(
     return Accepted(detail=f"We sent a new link to {user.email}.")
 
 
-@router.post("/verify", responses=ERRORS)
+@router.post("/verify", responses=error_responses(400))
 def verify_email(body: TokenIn, session: SessionDep, settings: SettingsDep) -> UserPublic:
     """Verify an e-mail address with the token from the mailed link (single use, expiring)."""
     return user_public(service.verify_email(session, settings, body.token))
 
 
-@router.post("/password-reset/request", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
+@router.post(
+    "/password-reset/request", status_code=status.HTTP_202_ACCEPTED, responses=error_responses()
+)
 def request_password_reset(
     body: ResetRequestIn, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Accepted:
     """Mail a password reset link. The answer is the same whether or not the account exists."""
     service.request_password_reset(session, settings, body.email)
     wake_mail_sender(request)
-    return Accepted(detail="If an account uses this address, we sent it a link to reset the password.")
+    return Accepted(
+        detail="If an account uses this address, we sent it a link to reset the password."
+    )
 
 
-@router.post("/password-reset", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+@router.post(
+    "/password-reset", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400)
+)
 def reset_password(
-    body: ResetPasswordIn, request: Request, session: SessionDep, settings: SettingsDep, hasher: HasherDep
+    body: ResetPasswordIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    hasher: HasherDep,
 ) -> None:
     """Set a new password with the token from the mailed link; every session is logged out."""
     service.reset_password(session, settings, hasher, body.token, body.new_password)

@@ -35,7 +35,9 @@ class ClientInfo:
     user_agent: str | None
 
 
-def start_session(session: Session, settings: Settings, user: User, client: ClientInfo) -> NewSession:
+def start_session(
+    session: Session, settings: Settings, user: User, client: ClientInfo
+) -> NewSession:
     """Open a session for the user; the token is returned once and stored only as a hash."""
     assert user.id is not None
     token = new_token()
@@ -53,7 +55,9 @@ def start_session(session: Session, settings: Settings, user: User, client: Clie
     return NewSession(user=user, token=token, session=row)
 
 
-def _issue_token(session: Session, settings: Settings, user: User, purpose: str, ttl: timedelta) -> str:
+def _issue_token(
+    session: Session, settings: Settings, user: User, purpose: str, ttl: timedelta
+) -> str:
     assert user.id is not None
     token = new_token()
     session.add(
@@ -97,7 +101,11 @@ def register(
     """Create an account, log it in and mail a verification link, all in one transaction."""
     email = normalise_email(email)
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
-        raise Conflict("An account with this e-mail address exists; log in instead.", field="email", code="email_taken")
+        raise Conflict(
+            "An account with this e-mail address exists; log in instead.",
+            field="email",
+            code="email_taken",
+        )
     user = User(email=email, display_name=display_name, password_hash=hasher.hash(password))
     session.add(user)
     try:
@@ -105,7 +113,9 @@ def register(
     except IntegrityError:  # a concurrent registration won the unique constraint
         session.rollback()
         raise Conflict(
-            "An account with this e-mail address exists; log in instead.", field="email", code="email_taken"
+            "An account with this e-mail address exists; log in instead.",
+            field="email",
+            code="email_taken",
         ) from None
     new = start_session(session, settings, user, client)
     _queue_verification(session, settings, user)
@@ -130,7 +140,8 @@ def authenticate(
     if wait is not None:
         minutes = max(1, round(wait / 60))
         raise TooManyRequests(
-            f"Too many failed logins. Try again in about {minutes} minute{'s' if minutes != 1 else ''}, "
+            f"Too many failed logins. Try again in about {minutes} "
+            f"minute{'s' if minutes != 1 else ''}, "
             "or reset your password.",
             retry_after=wait,
         )
@@ -142,7 +153,9 @@ def authenticate(
         ok, new_hash = hasher.verify(password, user.password_hash)
     if not ok or user is None:
         throttle.record_failure(session, keys)
-        raise NotAuthenticated("The e-mail address or the password is wrong.", code="invalid_credentials")
+        raise NotAuthenticated(
+            "The e-mail address or the password is wrong.", code="invalid_credentials"
+        )
     if new_hash:  # the hashing parameters changed since this hash was made
         user.password_hash = new_hash
         session.add(user)
@@ -207,7 +220,9 @@ def change_password(
     """Change the password and log out every other session of the account."""
     ok, _ = hasher.verify(current_password, user.password_hash)
     if not ok:
-        raise BadRequest("The current password is wrong.", field="current_password", code="wrong_password")
+        raise BadRequest(
+            "The current password is wrong.", field="current_password", code="wrong_password"
+        )
     assert user.id is not None
     user.password_hash = hasher.hash(new_password)
     user.updated_at = utcnow()

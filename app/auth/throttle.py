@@ -82,7 +82,7 @@ class DatabaseThrottle:
         now = utcnow()
         for k in keys:
             session.exec(
-                delete(LoginFailure).where(  # type: ignore[call-overload]
+                delete(LoginFailure).where(
                     col(LoginFailure.scope) == k.scope,
                     col(LoginFailure.key) == k.key,
                     col(LoginFailure.at) <= now - self.window,
@@ -93,7 +93,7 @@ class DatabaseThrottle:
 
     def clear(self, session: Session, key: ThrottleKey) -> None:
         session.exec(
-            delete(LoginFailure).where(  # type: ignore[call-overload]
+            delete(LoginFailure).where(
                 col(LoginFailure.scope) == key.scope, col(LoginFailure.key) == key.key
             )
         )

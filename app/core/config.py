@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The shipped secret; accepted only in development and test, refused elsewhere.
-DEFAULT_SECRET_KEY = "change-me-opencall-development-secret"
+DEFAULT_SECRET_KEY = "change-me-opencall-development-secret"  # noqa: S105 (refused in production)
 
 
 class Settings(BaseSettings):
@@ -74,7 +74,9 @@ class Settings(BaseSettings):
     def _check_base_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("base_url must be an absolute http(s) URL, e.g. https://opencall.example.org")
+            raise ValueError(
+                "base_url must be an absolute http(s) URL, e.g. https://opencall.example.org"
+            )
         return value.rstrip("/")
 
     @model_validator(mode="after")
@@ -83,7 +85,8 @@ class Settings(BaseSettings):
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
                 raise ValueError(
                     "OPENCALL_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "outside development (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                    "outside development "
+                    "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
                 )
             if "*" in self.cors_origins:
                 raise ValueError("OPENCALL_CORS_ORIGINS may not be '*' in production")

@@ -73,7 +73,7 @@ def normalise_database_url(url: str) -> str:
 
 
 def make_engine(settings: Settings) -> Engine:
-    """The one engine factory: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (psycopg 3)."""
+    """The one engine factory: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL."""
     url = normalise_database_url(settings.database_url)
     if url.startswith("sqlite"):
         engine = create_engine(

@@ -103,6 +103,11 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the error statuses a route can answer (422 always)."""
+    return {status: {"model": ErrorResponse} for status in sorted({*statuses, 422})}
+
+
 def error_response(
     request: Request,
     status_code: int,
@@ -163,12 +168,14 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
     details = []
     for err in exc.errors():
         # For unparsable JSON the location is a character offset, not a field.
-        field = None if err.get("type") == "json_invalid" else _field_name(tuple(err.get("loc", ())))
+        field = (
+            None if err.get("type") == "json_invalid" else _field_name(tuple(err.get("loc", ())))
+        )
         details.append({"field": field, "message": _describe(err)})
     if not details:
         details = [{"field": None, "message": "The request is not valid."}]
     first = details[0]
-    message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+    message = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
     return error_response(
         request, 422, "validation_error", message, field=first["field"], details=details
     )
@@ -216,9 +223,17 @@ def make_http_handler(not_found_page: str | None) -> Any:
 
 
 async def _database_down_handler(request: Request, exc: Exception) -> Response:
-    log.warning("database unavailable (request %s): %s", getattr(request.state, "request_id", None), exc.__class__.__name__)
+    log.warning(
+        "database unavailable (request %s): %s",
+        getattr(request.state, "request_id", None),
+        exc.__class__.__name__,
+    )
     return error_response(
-        request, 503, "service_unavailable", ServiceUnavailable.message, headers={"Retry-After": "5"}
+        request,
+        503,
+        "service_unavailable",
+        ServiceUnavailable.message,
+        headers={"Retry-After": "5"},
     )
 
 

@@ -39,8 +39,14 @@ def _error(status: int, code: str, message: str, request_id: str | None) -> tupl
     return status, json.dumps(body).encode()
 
 
-async def _send_json(send: Send, status: int, body: bytes, extra: Iterable[tuple[bytes, bytes]] = ()) -> None:
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+async def _send_json(
+    send: Send, status: int, body: bytes, extra: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *extra,
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -113,7 +119,10 @@ class SecurityMiddleware:
         if scope["method"] in UNSAFE_METHODS and not content_type.startswith("multipart/"):
             limit = self.settings.max_json_bytes
             too_large = _error(
-                413, "payload_too_large", f"The request body is larger than {limit} bytes.", request_id
+                413,
+                "payload_too_large",
+                f"The request body is larger than {limit} bytes.",
+                request_id,
             )
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -22,7 +22,9 @@ LimitQuery = Annotated[
 ]
 CursorQuery = Annotated[
     str | None,
-    Query(max_length=100, description="The `next_cursor` of the previous page; omit for the first."),
+    Query(
+        max_length=100, description="The `next_cursor` of the previous page; omit for the first."
+    ),
 ]
 
 
@@ -46,7 +48,9 @@ def decode_cursor(cursor: str) -> int:
         return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadRequest(
-            "cursor is not valid; use the next_cursor of the previous page", field="cursor", code="invalid_cursor"
+            "cursor is not valid; use the next_cursor of the previous page",
+            field="cursor",
+            code="invalid_cursor",
         ) from None
 
 

@@ -41,7 +41,7 @@ def _claim(session: Session, message_id: int) -> bool:
             col(OutboxMessage.next_attempt_at) <= now,
             or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now),
         )
-        .values(locked_until=now + LEASE, attempts=OutboxMessage.attempts + 1)  # type: ignore[operator]
+        .values(locked_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
     )
     session.commit()
     return result.rowcount == 1  # type: ignore[attr-defined]
@@ -57,7 +57,9 @@ def send_due(engine: Engine, settings: Settings, backend: MailBackend, batch: in
             .where(
                 OutboxMessage.status == "pending",
                 col(OutboxMessage.next_attempt_at) <= now,
-                or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now),
+                or_(
+                    col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now
+                ),
             )
             .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
             .limit(batch)
@@ -79,7 +81,9 @@ def send_due(engine: Engine, settings: Settings, backend: MailBackend, batch: in
                     log.error("mail %s to user %s failed for good", message.id, message.user_id)
                 else:
                     message.next_attempt_at = utcnow() + retry_delay(settings, message.attempts)
-                    log.warning("mail %s failed (attempt %s), will retry", message.id, message.attempts)
+                    log.warning(
+                        "mail %s failed (attempt %s), will retry", message.id, message.attempts
+                    )
             else:
                 message.status = "sent"
                 message.sent_at = utcnow()

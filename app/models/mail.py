@@ -18,13 +18,17 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
     template: str = Field(max_length=80)
     to_address: str = Field(max_length=320)
-    user_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="SET NULL")
+    user_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
     subject: str = Field(max_length=300)
     text_body: str = Field(sa_column=Column(Text, nullable=False))
     html_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

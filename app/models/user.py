@@ -57,9 +57,7 @@ class LoginFailure(SQLModel, table=True):
     """One failed login, counted per account and per address across every worker."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (
-        Index("ix_login_failure_scope_key_at", "scope", "key", "at"),
-    )
+    __table_args__ = (Index("ix_login_failure_scope_key_at", "scope", "key", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     scope: str = Field(max_length=10)  # "account" or "address"

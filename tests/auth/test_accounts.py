@@ -28,7 +28,8 @@ def test_register_logs_in_and_normalises_email(client: TestClient) -> None:
 
 def test_register_cookie_is_httponly_and_lax(client: TestClient) -> None:
     response = client.post(
-        "/api/auth/register", json={"email": "c@example.org", "display_name": "C", "password": PASSWORD}
+        "/api/auth/register",
+        json={"email": "c@example.org", "display_name": "C", "password": PASSWORD},
     )
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie
@@ -36,10 +37,13 @@ def test_register_cookie_is_httponly_and_lax(client: TestClient) -> None:
     assert "secure" not in cookie  # the test base URL is http
 
 
-def test_duplicate_email_in_any_case_is_refused(client: TestClient, other_client: TestClient) -> None:
+def test_duplicate_email_in_any_case_is_refused(
+    client: TestClient, other_client: TestClient
+) -> None:
     register(client, email="dup@example.org")
     response = other_client.post(
-        "/api/auth/register", json={"email": "DUP@example.org", "display_name": "Other", "password": PASSWORD}
+        "/api/auth/register",
+        json={"email": "DUP@example.org", "display_name": "Other", "password": PASSWORD},
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "email_taken"
@@ -49,7 +53,8 @@ def test_duplicate_email_in_any_case_is_refused(client: TestClient, other_client
 def test_register_validation_names_each_field_and_never_echoes(client: TestClient) -> None:
     secret = "short7!"
     response = client.post(
-        "/api/auth/register", json={"email": "not-an-address", "display_name": "", "password": secret}
+        "/api/auth/register",
+        json={"email": "not-an-address", "display_name": "", "password": secret},
     )
     assert response.status_code == 422
     error = response.json()["error"]
@@ -66,16 +71,27 @@ def test_register_validation_names_each_field_and_never_echoes(client: TestClien
 def test_register_refuses_unknown_fields(client: TestClient) -> None:
     response = client.post(
         "/api/auth/register",
-        json={"email": "x@example.org", "display_name": "X", "password": PASSWORD, "is_admin": True},
+        json={
+            "email": "x@example.org",
+            "display_name": "X",
+            "password": PASSWORD,
+            "is_admin": True,
+        },
     )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "is_admin"
 
 
-def test_login_wrong_password_and_unknown_user_get_one_answer(client: TestClient, other_client: TestClient) -> None:
+def test_login_wrong_password_and_unknown_user_get_one_answer(
+    client: TestClient, other_client: TestClient
+) -> None:
     register(client, email="known@example.org")
-    wrong = other_client.post("/api/auth/login", json={"email": "known@example.org", "password": "wrong password"})
-    unknown = other_client.post("/api/auth/login", json={"email": "nobody@example.org", "password": "wrong password"})
+    wrong = other_client.post(
+        "/api/auth/login", json={"email": "known@example.org", "password": "wrong password"}
+    )
+    unknown = other_client.post(
+        "/api/auth/login", json={"email": "nobody@example.org", "password": "wrong password"}
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json()["error"]["code"] == unknown.json()["error"]["code"] == "invalid_credentials"
     assert wrong.json()["error"]["message"] == unknown.json()["error"]["message"]
@@ -84,7 +100,9 @@ def test_login_wrong_password_and_unknown_user_get_one_answer(client: TestClient
 
 def test_login_then_logout_ends_the_session(client: TestClient, other_client: TestClient) -> None:
     register(client, email="l@example.org")
-    response = other_client.post("/api/auth/login", json={"email": "L@example.org", "password": PASSWORD})
+    response = other_client.post(
+        "/api/auth/login", json={"email": "L@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     assert other_client.get("/api/auth/me").status_code == 200
@@ -105,7 +123,9 @@ def test_bearer_token_works_for_scripts(app, client: TestClient) -> None:
         assert me.status_code == 200
         # A write with a bearer token needs no Origin.
         patched = script.patch(
-            "/api/auth/me", json={"display_name": "Scripted"}, headers={"Authorization": f"Bearer {token}"}
+            "/api/auth/me",
+            json={"display_name": "Scripted"},
+            headers={"Authorization": f"Bearer {token}"},
         )
         assert patched.status_code == 200
         assert patched.json()["display_name"] == "Scripted"
@@ -137,7 +157,9 @@ def test_inactive_user_is_refused(app, client: TestClient, other_client: TestCli
         session.add(user)
         session.commit()
     assert client.get("/api/auth/me").status_code == 401
-    login = other_client.post("/api/auth/login", json={"email": "gone@example.org", "password": PASSWORD})
+    login = other_client.post(
+        "/api/auth/login", json={"email": "gone@example.org", "password": PASSWORD}
+    )
     assert login.status_code == 401
 
 
@@ -159,29 +181,44 @@ def test_update_display_name(client: TestClient) -> None:
     assert bad.json()["error"]["field"] == "display_name"
 
 
-def test_change_password_revokes_other_sessions(client: TestClient, other_client: TestClient, mailbox, app) -> None:
+def test_change_password_revokes_other_sessions(
+    client: TestClient, other_client: TestClient, mailbox, app
+) -> None:
     register(client, email="cp@example.org")
     other_client.post("/api/auth/login", json={"email": "cp@example.org", "password": PASSWORD})
     assert other_client.get("/api/auth/me").status_code == 200
 
-    wrong = client.post("/api/auth/password", json={"current_password": "not it at all", "new_password": "a new password"})
+    wrong = client.post(
+        "/api/auth/password",
+        json={"current_password": "not it at all", "new_password": "a new password"},
+    )
     assert wrong.status_code == 400
     assert wrong.json()["error"]["field"] == "current_password"
     assert other_client.get("/api/auth/me").status_code == 200
 
-    ok = client.post("/api/auth/password", json={"current_password": PASSWORD, "new_password": "a new password"})
+    ok = client.post(
+        "/api/auth/password", json={"current_password": PASSWORD, "new_password": "a new password"}
+    )
     assert ok.status_code == 204
     assert client.get("/api/auth/me").status_code == 200  # this session stays
     assert other_client.get("/api/auth/me").status_code == 401  # the other is gone
-    relog = other_client.post("/api/auth/login", json={"email": "cp@example.org", "password": "a new password"})
+    relog = other_client.post(
+        "/api/auth/login", json={"email": "cp@example.org", "password": "a new password"}
+    )
     assert relog.status_code == 200
-    old = other_client.post("/api/auth/login", json={"email": "cp@example.org", "password": PASSWORD})
+    old = other_client.post(
+        "/api/auth/login", json={"email": "cp@example.org", "password": PASSWORD}
+    )
     assert old.status_code == 401
 
 
 def test_list_and_revoke_my_sessions(client: TestClient, other_client: TestClient, app) -> None:
     register(client, email="s@example.org")
-    other_client.post("/api/auth/login", json={"email": "s@example.org", "password": PASSWORD}, headers={"User-Agent": "PhoneBrowser/1.0"})
+    other_client.post(
+        "/api/auth/login",
+        json={"email": "s@example.org", "password": PASSWORD},
+        headers={"User-Agent": "PhoneBrowser/1.0"},
+    )
     listing = client.get("/api/auth/sessions")
     assert listing.status_code == 200
     items = listing.json()["items"]
@@ -211,8 +248,12 @@ def test_sessions_paginate(app, client: TestClient) -> None:
         for _ in range(4):
             c.post("/api/auth/login", json={"email": "p@example.org", "password": PASSWORD})
     first = client.get("/api/auth/sessions", params={"limit": 2}).json()
-    second = client.get("/api/auth/sessions", params={"limit": 2, "cursor": first["next_cursor"]}).json()
-    third = client.get("/api/auth/sessions", params={"limit": 2, "cursor": second["next_cursor"]}).json()
+    second = client.get(
+        "/api/auth/sessions", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    third = client.get(
+        "/api/auth/sessions", params={"limit": 2, "cursor": second["next_cursor"]}
+    ).json()
     ids = [i["id"] for page in (first, second, third) for i in page["items"]]
     assert len(ids) == 5 and ids == sorted(ids, reverse=True)
     assert third["next_cursor"] is None
@@ -224,15 +265,24 @@ def test_sessions_paginate(app, client: TestClient) -> None:
     assert bad_cursor.json()["error"]["field"] == "cursor"
 
 
-def test_password_never_appears_in_responses_or_logs(client: TestClient, other_client: TestClient, caplog) -> None:
+def test_password_never_appears_in_responses_or_logs(
+    client: TestClient, other_client: TestClient, caplog
+) -> None:
     caplog.set_level(logging.DEBUG)
     secret = "Sup3r-Secret-Passphrase"
     responses = [
-        client.post("/api/auth/register", json={"email": "pw@example.org", "display_name": "P", "password": secret}),
+        client.post(
+            "/api/auth/register",
+            json={"email": "pw@example.org", "display_name": "P", "password": secret},
+        ),
         other_client.post("/api/auth/login", json={"email": "pw@example.org", "password": secret}),
-        other_client.post("/api/auth/login", json={"email": "pw@example.org", "password": secret + "x"}),
+        other_client.post(
+            "/api/auth/login", json={"email": "pw@example.org", "password": secret + "x"}
+        ),
         client.post("/api/auth/password", json={"current_password": secret, "new_password": "x"}),
-        client.post("/api/auth/password", json={"current_password": secret, "new_password": secret + "-2"}),
+        client.post(
+            "/api/auth/password", json={"current_password": secret, "new_password": secret + "-2"}
+        ),
         client.get("/api/auth/me"),
     ]
     for response in responses:

@@ -12,7 +12,9 @@ from app.models import OutboxMessage, UserToken
 from tests.conftest import BASE_URL, PASSWORD, deliver_mail, link_token, register
 
 
-def test_registration_mails_a_verification_link_that_works_once(app, client: TestClient, other_client: TestClient, mailbox) -> None:
+def test_registration_mails_a_verification_link_that_works_once(
+    app, client: TestClient, other_client: TestClient, mailbox
+) -> None:
     register(client, email="v@example.org", name="Vera")
     assert deliver_mail(app) == 1
     [message] = mailbox.to("v@example.org")
@@ -34,7 +36,12 @@ def test_registration_mails_a_verification_link_that_works_once(app, client: Tes
         "code": "invalid_token",
         "message": "This link is invalid, has expired or was used already; ask for a new one.",
         "field": "token",
-        "details": [{"field": "token", "message": "This link is invalid, has expired or was used already; ask for a new one."}],
+        "details": [
+            {
+                "field": "token",
+                "message": "This link is invalid, has expired or was used already; ask for a new one.",
+            }
+        ],
         "request_id": again.headers["x-request-id"],
     }
 
@@ -71,33 +78,52 @@ def test_password_reset_flow(app, client: TestClient, other_client: TestClient, 
     register(client, email="forgot@example.org", name="Femi")
     deliver_mail(app)
     mailbox.clear()
-    answer = other_client.post("/api/auth/password-reset/request", json={"email": "Forgot@Example.org"})
+    answer = other_client.post(
+        "/api/auth/password-reset/request", json={"email": "Forgot@Example.org"}
+    )
     assert answer.status_code == 202
     assert deliver_mail(app) == 1
     [message] = mailbox.to("forgot@example.org")
     token = link_token(message, "reset.html")
 
-    short = other_client.post("/api/auth/password-reset", json={"token": token, "new_password": "short"})
+    short = other_client.post(
+        "/api/auth/password-reset", json={"token": token, "new_password": "short"}
+    )
     assert short.status_code == 422 and short.json()["error"]["field"] == "new_password"
 
-    done = other_client.post("/api/auth/password-reset", json={"token": token, "new_password": "brand new secret"})
+    done = other_client.post(
+        "/api/auth/password-reset", json={"token": token, "new_password": "brand new secret"}
+    )
     assert done.status_code == 204
     assert client.get("/api/auth/me").status_code == 401  # every session was logged out
-    assert other_client.post("/api/auth/login", json={"email": "forgot@example.org", "password": PASSWORD}).status_code == 401
-    login = other_client.post("/api/auth/login", json={"email": "forgot@example.org", "password": "brand new secret"})
+    assert (
+        other_client.post(
+            "/api/auth/login", json={"email": "forgot@example.org", "password": PASSWORD}
+        ).status_code
+        == 401
+    )
+    login = other_client.post(
+        "/api/auth/login", json={"email": "forgot@example.org", "password": "brand new secret"}
+    )
     assert login.status_code == 200
     assert login.json()["user"]["email_verified"] is True  # the link proved the address
-    reuse = other_client.post("/api/auth/password-reset", json={"token": token, "new_password": "another secret"})
+    reuse = other_client.post(
+        "/api/auth/password-reset", json={"token": token, "new_password": "another secret"}
+    )
     assert reuse.status_code == 400
     deliver_mail(app)
-    assert [m["Subject"] for m in mailbox.to("forgot@example.org")][-1] == "Your OpenCall password was changed"
+    assert [m["Subject"] for m in mailbox.to("forgot@example.org")][
+        -1
+    ] == "Your OpenCall password was changed"
 
 
 def test_reset_request_for_unknown_address_looks_the_same(app, client: TestClient, mailbox) -> None:
     register(client, email="known2@example.org")
     deliver_mail(app)
     known = client.post("/api/auth/password-reset/request", json={"email": "known2@example.org"})
-    unknown = client.post("/api/auth/password-reset/request", json={"email": "stranger@example.org"})
+    unknown = client.post(
+        "/api/auth/password-reset/request", json={"email": "stranger@example.org"}
+    )
     assert known.status_code == unknown.status_code == 202
     assert known.json() == unknown.json()
     deliver_mail(app)
@@ -109,14 +135,33 @@ def test_a_newer_reset_kills_older_links(app, client: TestClient, mailbox) -> No
     client.post("/api/auth/password-reset/request", json={"email": "two@example.org"})
     client.post("/api/auth/password-reset/request", json={"email": "two@example.org"})
     deliver_mail(app)
-    old, new = [link_token(m, "reset.html") for m in mailbox.to("two@example.org") if "reset" in m["Subject"].lower()]
-    assert client.post("/api/auth/password-reset", json={"token": new, "new_password": "fresh password"}).status_code == 204
-    assert client.post("/api/auth/password-reset", json={"token": old, "new_password": "stale password"}).status_code == 400
+    old, new = [
+        link_token(m, "reset.html")
+        for m in mailbox.to("two@example.org")
+        if "reset" in m["Subject"].lower()
+    ]
+    assert (
+        client.post(
+            "/api/auth/password-reset", json={"token": new, "new_password": "fresh password"}
+        ).status_code
+        == 204
+    )
+    assert (
+        client.post(
+            "/api/auth/password-reset", json={"token": old, "new_password": "stale password"}
+        ).status_code
+        == 400
+    )
 
 
-def test_mail_is_written_in_the_same_transaction(app, client: TestClient, other_client: TestClient) -> None:
+def test_mail_is_written_in_the_same_transaction(
+    app, client: TestClient, other_client: TestClient
+) -> None:
     register(client, email="tx@example.org")
-    failed = other_client.post("/api/auth/register", json={"email": "tx@example.org", "display_name": "T", "password": PASSWORD})
+    failed = other_client.post(
+        "/api/auth/register",
+        json={"email": "tx@example.org", "display_name": "T", "password": PASSWORD},
+    )
     assert failed.status_code == 409
     with Session(app.state.engine) as session:
         messages = session.exec(select(OutboxMessage)).all()

@@ -18,7 +18,9 @@ def _login(client: TestClient, email: str, password: str):
     return client.post("/api/auth/login", json={"email": email, "password": password})
 
 
-def test_account_is_throttled_after_repeated_failures(client: TestClient, other_client: TestClient) -> None:
+def test_account_is_throttled_after_repeated_failures(
+    client: TestClient, other_client: TestClient
+) -> None:
     register(client, email="t@example.org")
     limit = client.app.state.settings.login_max_failures_per_account  # type: ignore[attr-defined]
     for _ in range(limit):

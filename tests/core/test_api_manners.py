@@ -38,7 +38,9 @@ def test_unknown_page_serves_the_html_404(client: TestClient) -> None:
 
 
 def test_malformed_json_is_a_422_naming_the_problem(client: TestClient) -> None:
-    response = client.post("/api/auth/login", content=b'{"email": ', headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/api/auth/login", content=b'{"email": ', headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["error"]["message"] == "the body is not valid JSON"
     not_object = client.post("/api/auth/login", json=["a", "list"])
@@ -59,7 +61,9 @@ def test_oversized_chunked_body_is_413(client: TestClient) -> None:
             yield b"x" * 50_000
         yield b'"}'
 
-    response = client.post("/api/auth/login", content=chunks(), headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/api/auth/login", content=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
 
@@ -96,9 +100,18 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
 
 
 def test_hsts_and_secure_cookie_under_https(settings: Settings) -> None:
-    application = create_app(settings.model_copy(update={"base_url": "https://opencall.example.org"}))
-    with TestClient(application, base_url="https://opencall.example.org", headers={"Origin": "https://opencall.example.org"}) as c:
-        response = c.post("/api/auth/register", json={"email": "s@example.org", "display_name": "S", "password": "long enough"})
+    application = create_app(
+        settings.model_copy(update={"base_url": "https://opencall.example.org"})
+    )
+    with TestClient(
+        application,
+        base_url="https://opencall.example.org",
+        headers={"Origin": "https://opencall.example.org"},
+    ) as c:
+        response = c.post(
+            "/api/auth/register",
+            json={"email": "s@example.org", "display_name": "S", "password": "long enough"},
+        )
         assert response.headers["strict-transport-security"].startswith("max-age=")
         assert "secure" in response.headers["set-cookie"].lower()
     application.state.engine.dispose()
@@ -106,14 +119,20 @@ def test_hsts_and_secure_cookie_under_https(settings: Settings) -> None:
 
 def test_cors_is_off_by_default(client: TestClient) -> None:
     response = client.options(
-        "/api/auth/me", headers={"Origin": "https://other.example", "Access-Control-Request-Method": "GET"}
+        "/api/auth/me",
+        headers={"Origin": "https://other.example", "Access-Control-Request-Method": "GET"},
     )
     assert "access-control-allow-origin" not in response.headers
-    assert "access-control-allow-origin" not in client.get("/api/auth/me", headers={"Origin": "https://other.example"}).headers
+    assert (
+        "access-control-allow-origin"
+        not in client.get("/api/auth/me", headers={"Origin": "https://other.example"}).headers
+    )
 
 
 def test_cors_allow_list_with_credentials(settings: Settings) -> None:
-    application = create_app(settings.model_copy(update={"cors_origins": ["https://partner.example"]}))
+    application = create_app(
+        settings.model_copy(update={"cors_origins": ["https://partner.example"]})
+    )
     with TestClient(application, base_url=BASE_URL) as c:
         allowed = c.get("/healthz", headers={"Origin": "https://partner.example"})
         assert allowed.headers["access-control-allow-origin"] == "https://partner.example"
@@ -132,7 +151,9 @@ def test_cors_wildcard_never_carries_credentials(settings: Settings) -> None:
     application.state.engine.dispose()
 
 
-def test_settings_refuse_the_shipped_secret_outside_development(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_refuse_the_shipped_secret_outside_development(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("OPENCALL_ENVIRONMENT", "production")
     with pytest.raises(ValidationError, match="OPENCALL_SECRET_KEY"):
         Settings(_env_file=None)  # type: ignore[call-arg]
@@ -164,15 +185,29 @@ def test_docs_and_openapi_describe_every_route(client: TestClient) -> None:
 def test_frontend_is_served(client: TestClient) -> None:
     home = client.get("/")
     assert home.status_code == 200 and "OpenCall" in home.text
-    for page in ("register.html", "login.html", "verify.html", "forgot.html", "reset.html", "account.html", "js/api.js"):
+    for page in (
+        "register.html",
+        "login.html",
+        "verify.html",
+        "forgot.html",
+        "reset.html",
+        "account.html",
+        "js/api.js",
+    ):
         assert client.get(f"/{page}").status_code == 200, page
 
 
 def test_request_id_is_echoed_or_made(client: TestClient) -> None:
     made = client.get("/healthz").headers["x-request-id"]
     assert len(made) == 16
-    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
-    assert client.get("/healthz", headers={"X-Request-ID": "bad id<script>"}).headers["x-request-id"] != "bad id<script>"
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"]
+        == "abc-123"
+    )
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "bad id<script>"}).headers["x-request-id"]
+        != "bad id<script>"
+    )
 
 
 def test_registered_user_sees_docs_without_login(app: FastAPI, client: TestClient) -> None:

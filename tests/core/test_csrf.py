@@ -32,9 +32,17 @@ def test_referer_is_checked_when_origin_is_absent(app: FastAPI, client: TestClie
     cookie = client.cookies["opencall_session"]
     with _browser(app, origin=None) as c:
         c.cookies.set("opencall_session", cookie)
-        foreign = c.patch("/api/auth/me", json={"display_name": "X"}, headers={"Referer": "https://evil.example/page"})
+        foreign = c.patch(
+            "/api/auth/me",
+            json={"display_name": "X"},
+            headers={"Referer": "https://evil.example/page"},
+        )
         assert foreign.status_code == 403
-        own = c.patch("/api/auth/me", json={"display_name": "Own"}, headers={"Referer": f"{BASE_URL}/account.html"})
+        own = c.patch(
+            "/api/auth/me",
+            json={"display_name": "Own"},
+            headers={"Referer": f"{BASE_URL}/account.html"},
+        )
         assert own.status_code == 200
         bare = c.patch("/api/auth/me", json={"display_name": "Bare"})
         assert bare.status_code == 403  # a cookie with neither header is refused
@@ -51,7 +59,9 @@ def test_null_origin_is_refused(app: FastAPI, client: TestClient) -> None:
 def test_login_from_another_site_is_refused(app: FastAPI, client: TestClient) -> None:
     register(client, email="lc@example.org")
     with _browser(app, origin="https://evil.example") as evil:
-        response = evil.post("/api/auth/login", json={"email": "lc@example.org", "password": PASSWORD})
+        response = evil.post(
+            "/api/auth/login", json={"email": "lc@example.org", "password": PASSWORD}
+        )
         assert response.status_code == 403
         assert "opencall_session" not in evil.cookies
 
@@ -59,14 +69,20 @@ def test_login_from_another_site_is_refused(app: FastAPI, client: TestClient) ->
 def test_bearer_writes_need_no_origin(app: FastAPI, client: TestClient) -> None:
     token = register(client, email="bw@example.org")["token"]
     with _browser(app, origin="https://elsewhere.example") as script:
-        response = script.patch("/api/auth/me", json={"display_name": "Script"}, headers={"Authorization": f"Bearer {token}"})
+        response = script.patch(
+            "/api/auth/me",
+            json={"display_name": "Script"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert response.status_code == 200
 
 
 def test_script_without_cookie_or_origin_may_log_in(app: FastAPI, client: TestClient) -> None:
     register(client, email="cli@example.org")
     with _browser(app, origin=None) as script:
-        response = script.post("/api/auth/login", json={"email": "cli@example.org", "password": PASSWORD})
+        response = script.post(
+            "/api/auth/login", json={"email": "cli@example.org", "password": PASSWORD}
+        )
         assert response.status_code == 200
 
 

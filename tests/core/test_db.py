@@ -37,7 +37,12 @@ def test_timestamps_come_back_aware_utc(app: FastAPI) -> None:
 
 def test_naive_timestamps_are_refused(app: FastAPI) -> None:
     with Session(app.state.engine) as session:
-        user = User(email="naive@example.org", display_name="N", password_hash="x", created_at=datetime(2026, 1, 1))
+        user = User(
+            email="naive@example.org",
+            display_name="N",
+            password_hash="x",
+            created_at=datetime(2026, 1, 1),
+        )
         session.add(user)
         with pytest.raises(StatementError, match="naive datetime"):
             session.commit()
@@ -71,10 +76,16 @@ def test_membership_role_is_unique_per_person_and_challenge(app: FastAPI) -> Non
         session.add(challenge)
         session.commit()
         assert challenge.id is not None and user.id is not None
-        session.add(Membership(challenge_id=challenge.id, user_id=user.id, role=ChallengeRole.organiser))
-        session.add(Membership(challenge_id=challenge.id, user_id=user.id, role=ChallengeRole.judge))
+        session.add(
+            Membership(challenge_id=challenge.id, user_id=user.id, role=ChallengeRole.organiser)
+        )
+        session.add(
+            Membership(challenge_id=challenge.id, user_id=user.id, role=ChallengeRole.judge)
+        )
         session.commit()
-        session.add(Membership(challenge_id=challenge.id, user_id=user.id, role=ChallengeRole.judge))
+        session.add(
+            Membership(challenge_id=challenge.id, user_id=user.id, role=ChallengeRole.judge)
+        )
         with pytest.raises(IntegrityError):
             session.commit()
         session.rollback()

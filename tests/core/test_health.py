@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
+from app.cli import run_migrations
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import BASE_URL, PASSWORD, create_pg_database, drop_pg_database, register
-from app.cli import run_migrations
 from tests.tcp_proxy import TcpProxy
 
 
@@ -40,7 +40,9 @@ def test_outage_answers_503_quickly_and_recovers_without_restart(
     settings: Settings, pg_behind_proxy: tuple[str, TcpProxy]
 ) -> None:
     url, proxy = pg_behind_proxy
-    application = create_app(settings.model_copy(update={"database_url": url, "db_connect_timeout": 2}))
+    application = create_app(
+        settings.model_copy(update={"database_url": url, "db_connect_timeout": 2})
+    )
     with TestClient(application, base_url=BASE_URL, headers={"Origin": BASE_URL}) as c:
         register(c, email="outage@example.org")
         assert c.get("/healthz").status_code == 200
@@ -53,7 +55,9 @@ def test_outage_answers_503_quickly_and_recovers_without_restart(
         assert me.status_code == 503
         assert me.json()["error"]["code"] == "service_unavailable"
         assert me.headers["retry-after"] == "5"
-        login = c.post("/api/auth/login", json={"email": "outage@example.org", "password": PASSWORD})
+        login = c.post(
+            "/api/auth/login", json={"email": "outage@example.org", "password": PASSWORD}
+        )
         assert login.status_code == 503
 
         proxy.restore()

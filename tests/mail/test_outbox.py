@@ -39,9 +39,13 @@ def _messages(app: FastAPI) -> list[OutboxMessage]:
         return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
 
 
-def test_failed_send_is_retried_with_backoff_then_marked_failed(app: FastAPI, settings: Settings, mailbox) -> None:
+def test_failed_send_is_retried_with_backoff_then_marked_failed(
+    app: FastAPI, settings: Settings, mailbox
+) -> None:
     _queue(app, 1)
-    broken = settings.model_copy(update={"smtp_port": free_port(), "mail_max_attempts": 3, "smtp_timeout": 2})
+    broken = settings.model_copy(
+        update={"smtp_port": free_port(), "mail_max_attempts": 3, "smtp_timeout": 2}
+    )
     assert send_due(app.state.engine, broken, make_backend(broken)) == 0
     [message] = _messages(app)
     assert (message.status, message.attempts) == ("pending", 1)
@@ -75,7 +79,9 @@ def test_backoff_doubles() -> None:
     assert retry_delay(settings, 30).total_seconds() == 6 * 3600
 
 
-def test_a_message_recovers_when_the_server_returns(app: FastAPI, settings: Settings, mailbox) -> None:
+def test_a_message_recovers_when_the_server_returns(
+    app: FastAPI, settings: Settings, mailbox
+) -> None:
     _queue(app, 1)
     broken = settings.model_copy(update={"smtp_port": free_port()})
     send_due(app.state.engine, broken, make_backend(broken))
@@ -90,7 +96,9 @@ def test_a_message_recovers_when_the_server_returns(app: FastAPI, settings: Sett
     assert len(mailbox.to("r0@example.org")) == 1
 
 
-def test_concurrent_senders_deliver_each_message_once(app: FastAPI, settings: Settings, mailbox) -> None:
+def test_concurrent_senders_deliver_each_message_once(
+    app: FastAPI, settings: Settings, mailbox
+) -> None:
     _queue(app, 30)
     barrier = threading.Barrier(3)
     counts: list[int] = []
@@ -110,7 +118,9 @@ def test_concurrent_senders_deliver_each_message_once(app: FastAPI, settings: Se
     assert {m.status for m in _messages(app)} == {"sent"}
 
 
-def test_console_backend_prints_the_text_body(app: FastAPI, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_console_backend_prints_the_text_body(
+    app: FastAPI, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     _queue(app, 1)
     console = settings.model_copy(update={"mail_backend": "console"})
     assert isinstance(make_backend(console), ConsoleBackend)
@@ -136,7 +146,9 @@ def test_html_body_escapes_user_text(app: FastAPI, mailbox) -> None:
 
 
 def test_in_app_sender_delivers_in_the_background(settings: Settings, mailbox) -> None:
-    application = create_app(settings.model_copy(update={"mail_sender_in_app": True, "mail_poll_seconds": 0.2}))
+    application = create_app(
+        settings.model_copy(update={"mail_sender_in_app": True, "mail_poll_seconds": 0.2})
+    )
     with TestClient(application, base_url=BASE_URL, headers={"Origin": BASE_URL}) as c:
         register(c, email="bg@example.org")
         deadline = time.monotonic() + 20

@@ -1,0 +1,46 @@
+# OpenCall: `make run` serves it with demo data, `make test` passes the whole suite.
+# Both set everything up on a fresh machine (a .venv, the project, the database).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The suite's database: sqlite (default) or postgresql (the server on 127.0.0.1:5432).
+TEST_DB ?= sqlite
+PYTEST_ARGS ?=
+
+.PHONY: run test lint install migrate seed fuzz bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/opencall migrate
+
+seed: migrate
+	$(BIN)/opencall seed-demo
+
+run: seed
+	$(BIN)/opencall serve --host $(HOST) --port $(PORT)
+
+test: install
+	bash .ci/ensure-services
+	OPENCALL_TEST_DATABASE=$(TEST_DB) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/ruff format --check app tests bench migrations/env.py
+	$(BIN)/mypy app
+
+bench: install
+	$(BIN)/python bench/login.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,127 @@
+"""A live OpenCall server (its own database, mail to the test SMTP server) and a real
+Chromium from Debian driven by Playwright. Never `playwright install`: no network here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from app.cli import run_migrations
+from tests.conftest import TEST_DB_KIND, create_pg_database, drop_pg_database, free_port
+
+CHROMIUM = os.environ.get("OPENCALL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterator[LiveServer]:
+    controller, _ = smtp_server
+    workdir = tmp_path_factory.mktemp("live")
+    if TEST_DB_KIND == "postgresql":
+        database_url = create_pg_database("opencall_browser")
+    else:
+        database_url = f"sqlite:///{workdir / 'browser.db'}"
+    run_migrations(database_url)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "OPENCALL_ENVIRONMENT": "test",
+        "OPENCALL_DATABASE_URL": database_url,
+        "OPENCALL_BASE_URL": url,
+        "OPENCALL_SECRET_KEY": "browser-test-secret-key-long-enough-0123456789",
+        "OPENCALL_MAIL_BACKEND": "smtp",
+        "OPENCALL_SMTP_HOST": "127.0.0.1",
+        "OPENCALL_SMTP_PORT": str(controller.port),
+        "OPENCALL_MAIL_POLL_SECONDS": "0.2",
+        "OPENCALL_ARGON2_MEMORY_KIB": "1024",
+        "OPENCALL_ARGON2_TIME_COST": "1",
+        "OPENCALL_ARGON2_PARALLELISM": "1",
+    }
+    log = workdir / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=workdir,  # not the checkout: the server must not depend on the working directory
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield LiveServer(url=url, log=log)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if TEST_DB_KIND == "postgresql":
+            drop_pg_database(database_url)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Script errors fail the test; a 4xx the page expects and shows is not one.
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    yield page
+    context.close()
+    assert errors == [], f"errors in the page: {errors}"
