@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
-from swagger_ui_bundle import swagger_ui_path
 
 from app.auth.router import router as auth_router
 from app.auth.throttle import make_throttle
@@ -26,6 +26,8 @@ from app.health.router import router as health_router
 from app.mail.sender import BackgroundSender
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+# Swagger UI 5 (it reads OpenAPI 3.1), served from the installed package, not a CDN.
+SWAGGER_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
 
 log = logging.getLogger("opencall")
 
@@ -109,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def docs_init() -> PlainTextResponse:
         return PlainTextResponse(DOCS_INIT_JS, media_type="text/javascript")
 
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/docs-assets", StaticFiles(directory=SWAGGER_DIR), name="docs-assets")
     if FRONTEND_DIR.is_dir():
         # The frontend answers whatever no route matched, so a wrong method on an API path
         # still gets its 405 and an unknown API path its JSON 404.

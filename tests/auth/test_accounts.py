@@ -289,3 +289,32 @@ def test_password_never_appears_in_responses_or_logs(
         assert secret not in response.text
         assert secret not in str(response.headers)
     assert secret not in caplog.text
+
+
+def test_login_rehashes_when_the_parameters_change(app, settings, client: TestClient) -> None:
+    from app.main import create_app
+
+    register(client, email="rehash@example.org")
+    with Session(app.state.engine) as session:
+        before = session.exec(select(User.password_hash)).one()
+    assert "t=1," in before
+    stronger = create_app(settings.model_copy(update={"argon2_time_cost": 2}))
+    with TestClient(stronger, base_url=BASE_URL, headers={"Origin": BASE_URL}) as c:
+        assert (
+            c.post(
+                "/api/auth/login", json={"email": "rehash@example.org", "password": PASSWORD}
+            ).status_code
+            == 200
+        )
+    with Session(app.state.engine) as session:
+        after = session.exec(select(User.password_hash)).one()
+    assert "t=2," in after and after != before
+    # The upgraded hash still opens the account under the new parameters.
+    with TestClient(stronger, base_url=BASE_URL, headers={"Origin": BASE_URL}) as c:
+        assert (
+            c.post(
+                "/api/auth/login", json={"email": "rehash@example.org", "password": PASSWORD}
+            ).status_code
+            == 200
+        )
+    stronger.state.engine.dispose()

@@ -112,3 +112,9 @@ def test_no_serious_accessibility_violations(page: Page, live_server, path: str)
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+def test_api_docs_render_without_a_cdn(page: Page, live_server) -> None:
+    page.goto(f"{live_server.url}/docs")
+    expect(page.get_by_text("/api/auth/register").first).to_be_visible()
+    expect(page.get_by_text("Unable to render this definition")).to_have_count(0)

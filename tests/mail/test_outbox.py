@@ -160,3 +160,55 @@ def test_in_app_sender_delivers_in_the_background(settings: Settings, mailbox) -
 
     empty_database(application.state.engine)
     application.state.engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_login_is_used_when_configured(app: FastAPI, settings: Settings) -> None:
+    """A real aiosmtpd server that demands AUTH: the right login delivers, a wrong one retries."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    received: list[str] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope.rcpt_tos[0])
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        login, password = (
+            v.decode() if isinstance(v, bytes) else v for v in (auth_data.login, auth_data.password)
+        )
+        # handled=False: the server itself answers 235 or 535.
+        return AuthResult(success=(login, password) == ("opencall", "mail-secret"), handled=False)
+
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        _queue(app, 1)
+        wrong = settings.model_copy(
+            update={
+                "smtp_port": controller.port,
+                "smtp_username": "opencall",
+                "smtp_password": "nope",
+            }
+        )
+        assert send_due(app.state.engine, wrong, make_backend(wrong)) == 0
+        assert "SMTPAuthenticationError" in (_messages(app)[0].last_error or "")
+        with Session(app.state.engine) as session:
+            row = session.exec(select(OutboxMessage)).one()
+            row.next_attempt_at = utcnow()
+            session.add(row)
+            session.commit()
+        right = wrong.model_copy(update={"smtp_password": "mail-secret"})
+        assert send_due(app.state.engine, right, make_backend(right)) == 1
+        assert received == ["r0@example.org"]
+    finally:
+        controller.stop()
