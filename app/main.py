@@ -15,13 +15,19 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.auth.throttle import make_throttle
+from app.challenges.form_router import router as form_router
+from app.challenges.people_router import router as people_router
+from app.challenges.router import router as challenges_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers
 from app.core.middleware import SecurityMiddleware
 from app.core.security import PasswordHasher
+from app.entries.attachments import router as attachments_router
+from app.entries.router import router as entries_router
 from app.health.router import router as health_router
 from app.mail.sender import BackgroundSender
 
@@ -102,6 +108,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(challenges_router)
+    app.include_router(people_router)
+    app.include_router(form_router)
+    app.include_router(entries_router)
+    app.include_router(attachments_router)
+    app.include_router(audit_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

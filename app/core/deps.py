@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -33,8 +34,15 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
+@contextmanager
+def open_session(request: Request) -> Iterator[Session]:
+    """A session outside FastAPI's dependencies (streaming routes open their own)."""
     with Session(get_engine(request), expire_on_commit=False) as session:
+        yield session
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with open_session(request) as session:
         yield session
 
 
@@ -69,7 +77,8 @@ class Auth:
     session: UserSession
 
 
-def _resolve_auth(request: Request, session: Session, settings: Settings) -> Auth | None:
+def resolve_auth(request: Request, session: Session, settings: Settings) -> Auth | None:
+    """The caller's session and account, or None when not logged in."""
     token = presented_token(request)
     if not token or len(token) > 200:
         return None
@@ -95,11 +104,11 @@ def _resolve_auth(request: Request, session: Session, settings: Settings) -> Aut
 
 
 def optional_auth(request: Request, session: SessionDep, settings: SettingsDep) -> Auth | None:
-    return _resolve_auth(request, session, settings)
+    return resolve_auth(request, session, settings)
 
 
 def current_auth(request: Request, session: SessionDep, settings: SettingsDep) -> Auth:
-    auth = _resolve_auth(request, session, settings)
+    auth = resolve_auth(request, session, settings)
     if auth is None:
         raise NotAuthenticated()
     return auth

@@ -32,9 +32,11 @@ class AppError(Exception):
         field: str | None = None,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        details: list[dict[str, Any]] | None = None,
     ) -> None:
         self.message = message or self.message
         self.field = field
+        self.details = details
         if code:
             self.code = code
         self.headers = headers or {}
@@ -76,6 +78,13 @@ class TooManyRequests(AppError):
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class Unprocessable(AppError):
+    """A well-formed request that breaks a rule of its fields (422, like validation)."""
+
+    status_code = 422
+    code = "validation_error"
 
 
 class ServiceUnavailable(AppError):
@@ -184,7 +193,13 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
 async def _app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     return error_response(
-        request, exc.status_code, exc.code, exc.message, field=exc.field, headers=exc.headers
+        request,
+        exc.status_code,
+        exc.code,
+        exc.message,
+        field=exc.field,
+        details=exc.details,
+        headers=exc.headers,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +17,11 @@ from app.core.config import Settings
 from app.core.deps import SESSION_COOKIE
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Upload routes stream their bodies to storage and enforce their own per-question limits.
+STREAMING_UPLOADS = (
+    re.compile(r"^/api/entries/\d+/attachments$"),
+    re.compile(r"^/api/challenges/[^/]+/cover$"),
+)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -115,8 +121,8 @@ class SecurityMiddleware:
             await _send_json(send_with_headers, status, body)
             return
 
-        content_type = headers.get("content-type", "")
-        if scope["method"] in UNSAFE_METHODS and not content_type.startswith("multipart/"):
+        streaming = any(p.match(path) for p in STREAMING_UPLOADS)
+        if scope["method"] in UNSAFE_METHODS and not streaming:
             limit = self.settings.max_json_bytes
             too_large = _error(
                 413,

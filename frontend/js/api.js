@@ -26,9 +26,13 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API; resolves to the parsed JSON (null for an empty answer) or throws an ApiError. */
-export async function request(method, path, body) {
+/**
+ * Calls the API; resolves to the parsed JSON (null for an empty answer) or throws an ApiError.
+ * `options.keepalive` lets the request finish after the page is closed (small bodies only).
+ */
+export async function request(method, path, body, options = {}) {
   const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
+  if (options.keepalive) init.keepalive = true;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -41,6 +45,7 @@ export async function request(method, path, body) {
   } catch {
     throw new ApiError({ code: 'network_error', message: NETWORK_MESSAGE });
   }
+  noteServerDate(response.headers.get('Date'));
   const data = parseJson(text);
   if (!response.ok) throw errorFrom(response, data);
   if (response.status === 204 || text === '') return null;
@@ -125,4 +130,61 @@ export function renderErrors(form, error) {
 function unexpected(error) {
   console.error(error);
   return new ApiError({ code: 'client_error', message: 'Something went wrong on this page. Please reload it and try again.' });
+}
+
+/** How far this device's clock is behind the server's, in ms (0 until an answer says). */
+let clockOffset = 0;
+
+function noteServerDate(header) {
+  const server = Date.parse(header ?? '');
+  if (Number.isNaN(server)) return;
+  const offset = server - Date.now();
+  // The header has whole seconds; only a clock that is clearly wrong is corrected.
+  clockOffset = Math.abs(offset) > 30_000 ? offset : 0;
+}
+
+/** Now by the server's clock (as milliseconds), for deadlines on phones whose clock is wrong. */
+export function serverNow() {
+  return Date.now() + clockOffset;
+}
+
+/**
+ * Sends a file as the raw body of a POST (or `options.method`) with XMLHttpRequest, so
+ * `options.onProgress(sent, total)` can follow it. Resolves to the parsed JSON answer or
+ * throws an ApiError (code `aborted` when `options.signal` aborts it).
+ */
+export function upload(path, file, options = {}) {
+  const { method = 'POST', onProgress, signal } = options;
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, API_ROOT + path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    if (onProgress) {
+      xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size));
+    }
+    xhr.addEventListener('load', () => {
+      noteServerDate(xhr.getResponseHeader('Date'));
+      const text = xhr.responseText;
+      const data = parseJson(text);
+      if (xhr.status < 200 || xhr.status >= 300) {
+        reject(errorFrom({ status: xhr.status, headers: { get: (name) => xhr.getResponseHeader(name) } }, data));
+      } else if (text === '') {
+        resolve(null);
+      } else if (data === undefined) {
+        reject(new ApiError({ status: xhr.status, code: 'bad_response', message: 'The server sent an answer this page cannot read. Please try again.' }));
+      } else {
+        resolve(data);
+      }
+    });
+    xhr.addEventListener('error', () => reject(new ApiError({ code: 'network_error', message: NETWORK_MESSAGE })));
+    xhr.addEventListener('timeout', () => reject(new ApiError({ code: 'network_error', message: NETWORK_MESSAGE })));
+    xhr.addEventListener('abort', () => reject(new ApiError({ code: 'aborted', message: 'The upload was cancelled.' })));
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    if (signal?.aborted) {
+      reject(new ApiError({ code: 'aborted', message: 'The upload was cancelled.' }));
+      return;
+    }
+    xhr.send(file);
+  });
 }

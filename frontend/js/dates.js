@@ -27,3 +27,44 @@ export function timeElement(iso) {
   time.textContent = formatDateTime(iso);
   return time;
 }
+
+/** Formats in a given IANA zone; a zone this browser does not know falls back to UTC. */
+function zoneFormat(timeZone) {
+  const options = { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+  try {
+    return { format: new Intl.DateTimeFormat(undefined, { ...options, timeZone }), zone: timeZone };
+  } catch {
+    return { format: new Intl.DateTimeFormat(undefined, { ...options, timeZone: 'UTC' }), zone: 'UTC' };
+  }
+}
+
+/** "31 March 2027, 23:59 (Africa/Lagos)": the moment in `timeZone`, with the zone named. */
+export function formatInZone(iso, timeZone) {
+  const date = parseUtc(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const { format, zone } = zoneFormat(timeZone || 'UTC');
+  return `${format.format(date)} (${zone})`;
+}
+
+/**
+ * A call's moment as its organisers set it and as the viewer's clock shows it:
+ * "31 March 2027, 23:59 (Africa/Lagos) — 1 April 2027, 00:59 your time". When both read the
+ * same, only the first part and "(the same in your time zone)".
+ */
+export function formatCallTime(iso, timeZone) {
+  const date = parseUtc(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const inZone = formatInZone(iso, timeZone);
+  const local = zoneFormat(viewerTimeZone).format.format(date);
+  const { format } = zoneFormat(timeZone || 'UTC');
+  if (format.format(date) === local) return `${inZone}, the same in your time zone`;
+  return `${inZone} — ${local} your time`;
+}
+
+/** A <time> element showing formatCallTime(iso, timeZone). */
+export function callTimeElement(iso, timeZone) {
+  const time = document.createElement('time');
+  time.dateTime = iso;
+  time.textContent = formatCallTime(iso, timeZone);
+  return time;
+}

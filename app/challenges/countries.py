@@ -1,0 +1,34 @@
+"""The World Bank country list (FY2026) shipped with the app: names and income groups."""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from app.challenges.schemas import Country
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "countries.csv"
+
+LMIC_GROUPS = frozenset({"Low income", "Lower middle income", "Upper middle income"})
+
+
+@lru_cache(maxsize=1)
+def countries() -> tuple[Country, ...]:
+    with DATA.open(encoding="utf-8", newline="") as handle:
+        return tuple(
+            Country(
+                iso2=row["iso2"],
+                iso3=row["iso3"],
+                name=row["name"],
+                region=row["wb_region"],
+                income_group=row["income_group"] or None,
+            )
+            for row in csv.DictReader(handle)
+            if row["iso2"]  # the Channel Islands have no ISO code to answer with
+        )
+
+
+@lru_cache(maxsize=1)
+def by_iso2() -> dict[str, Country]:
+    return {c.iso2: c for c in countries()}

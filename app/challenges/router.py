@@ -1,0 +1,223 @@
+"""/api/challenges: browse, launch, edit and run calls; /api/countries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import Response
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from app.challenges import service
+from app.challenges.access import (
+    ChallengeAccess,
+    ChallengeDep,
+    OrganiserOf,
+    load_challenge,
+    managed_challenge_ids,
+    roles_in,
+)
+from app.challenges.countries import countries
+from app.challenges.phase import current_phase
+from app.challenges.schemas import (
+    PHASES,
+    ChallengeCreate,
+    ChallengePublic,
+    ChallengeStaffView,
+    ChallengeSummary,
+    ChallengeUpdate,
+    CloneIn,
+    Country,
+    Phase,
+    PhaseOverrideIn,
+)
+from app.core.db import utcnow
+from app.core.deps import CurrentUser, OptionalAuth, SessionDep
+from app.core.errors import NotAuthenticated, NotFound, error_responses
+from app.core.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from app.files.flow import UploadPlan, handle_upload
+from app.files.kinds import allowed_types
+from app.files.storage import Storage, make_storage
+from app.files.upload import StoredUpload, download_response
+from app.models import Challenge, StoredFile, User
+
+router = APIRouter(prefix="/api", tags=["challenges"])
+
+COVER_MAX_BYTES = 5 * 1024 * 1024
+
+
+@router.get("/countries")
+def list_countries() -> list[Country]:
+    """The World Bank's 217 economies with ISO codes, region and income group (FY2026)."""
+    return list(countries())
+
+
+@router.get("/challenges", responses=error_responses(400, 401))
+def list_challenges(
+    session: SessionDep,
+    auth: OptionalAuth,
+    scope: Literal["public", "managed"] = "public",
+    phase: Annotated[list[Phase] | None, Query(description="keep only these phases")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="words in the title or prompt")
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[ChallengeSummary]:
+    """Published calls, newest first (`scope=public`, no login needed), or the calls I
+    organise or screen, drafts included (`scope=managed`; all of them for an admin)."""
+    user = auth.user if auth else None
+    statement = select(Challenge)
+    if scope == "managed":
+        if user is None:
+            raise NotAuthenticated()
+        if not user.is_admin:
+            statement = statement.where(col(Challenge.id).in_(managed_challenge_ids(session, user)))
+    else:
+        statement = statement.where(col(Challenge.published_at).is_not(None))
+    if q:
+        pattern = f"%{q.strip()}%"
+        statement = statement.where(
+            or_(col(Challenge.title).ilike(pattern), col(Challenge.prompt).ilike(pattern))
+        )
+    default: list[str] = [p for p in PHASES if scope == "managed" or p != "archived"]
+    wanted: set[str] = set(phase) if phase else set(default)
+    now = utcnow()
+    # The phase follows from the dates, so it is filtered here, a batch at a time.
+    items: list[ChallengeSummary] = []
+    last_id = decode_cursor(cursor) if cursor else None
+    more = True
+    while len(items) < limit and more:
+        batch_statement = statement
+        if last_id is not None:
+            batch_statement = batch_statement.where(col(Challenge.id) < last_id)
+        batch = session.exec(batch_statement.order_by(col(Challenge.id).desc()).limit(200)).all()
+        more = len(batch) == 200
+        for challenge in batch:
+            last_id = challenge.id
+            if current_phase(challenge, now) in wanted:
+                items.append(service.to_summary(challenge, roles_in(session, challenge, user)))
+                if len(items) == limit:
+                    more = more or challenge is not batch[-1]
+                    break
+    next_cursor = encode_cursor(last_id) if more and last_id is not None else None
+    return Page[ChallengeSummary](items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/challenges", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 403, 409)
+)
+def create_challenge(
+    body: ChallengeCreate, user: CurrentUser, session: SessionDep
+) -> ChallengeStaffView:
+    """Launch a new call as a draft; you become its organiser. Needs a verified e-mail."""
+    challenge = service.create_challenge(session, user, body)
+    view = service.to_public(challenge, roles_in(session, challenge, user), staff=True)
+    assert isinstance(view, ChallengeStaffView)
+    return view
+
+
+@router.get(
+    "/challenges/{slug}",
+    response_model=ChallengePublic | ChallengeStaffView,
+    responses=error_responses(404),
+)
+def get_challenge(access: ChallengeDep) -> ChallengePublic:
+    """A call's public page; organisers and screeners also get its settings. Drafts are
+    visible only to their staff."""
+    return service.view(access)
+
+
+@router.patch("/challenges/{slug}", responses=error_responses(401, 403, 404))
+def update_challenge(
+    body: ChallengeUpdate, access: OrganiserOf, session: SessionDep
+) -> ChallengeStaffView:
+    """Edit a call's content, timeline, limits, eligibility rules and screening reasons
+    (audited: before and after of every changed field)."""
+    service.update_challenge(session, access, body)
+    return service.view(access)  # type: ignore[return-value]
+
+
+@router.post("/challenges/{slug}/publish", responses=error_responses(401, 403, 404, 409))
+def publish_challenge(access: OrganiserOf, session: SessionDep) -> ChallengeStaffView:
+    """Publish the call (needs title, prompt, opens_at and closes_at)."""
+    service.publish(session, access)
+    return service.view(access)  # type: ignore[return-value]
+
+
+@router.post("/challenges/{slug}/close", responses=error_responses(401, 403, 404, 409))
+def close_challenge(access: OrganiserOf, session: SessionDep) -> ChallengeStaffView:
+    """Stop taking entries now, before the deadline."""
+    service.close(session, access)
+    return service.view(access)  # type: ignore[return-value]
+
+
+@router.post("/challenges/{slug}/archive", responses=error_responses(401, 403, 404))
+def archive_challenge(access: OrganiserOf, session: SessionDep) -> ChallengeStaffView:
+    """Archive the call: it stays readable but leaves the lists of current calls."""
+    service.archive(session, access)
+    return service.view(access)  # type: ignore[return-value]
+
+
+@router.post("/challenges/{slug}/phase", responses=error_responses(401, 403, 404, 409))
+def override_phase(
+    body: PhaseOverrideIn, access: OrganiserOf, session: SessionDep
+) -> ChallengeStaffView:
+    """Override the phase the dates give (or clear the override with `phase: null`);
+    the reason is audited."""
+    service.override_phase(session, access, body)
+    return service.view(access)  # type: ignore[return-value]
+
+
+@router.post(
+    "/challenges/{slug}/clone",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(401, 403, 404, 409),
+)
+def clone_challenge(body: CloneIn, access: OrganiserOf, session: SessionDep) -> ChallengeStaffView:
+    """Copy the call's content, form and committee (never its entries) into a new draft."""
+    copy = service.clone(session, access, body)
+    view = service.to_public(copy, roles_in(session, copy, access.user), staff=True)
+    assert isinstance(view, ChallengeStaffView)
+    return view
+
+
+@router.put("/challenges/{slug}/cover", responses=error_responses(401, 403, 404, 413, 415))
+async def upload_cover(
+    slug: str, request: Request, filename: Annotated[str, Query(max_length=255)] = "cover"
+) -> ChallengeStaffView:
+    """Upload the cover image as the raw request body (JPEG, PNG, WebP or GIF, ≤ 5 MB);
+    its metadata (EXIF) is stripped."""
+
+    def plan(session: Session, user: User | None) -> UploadPlan:
+        ChallengeAccess(session, load_challenge(session, slug, user), user).need_organiser()
+        return UploadPlan(
+            max_bytes=COVER_MAX_BYTES, allowed=allowed_types(["image"]), field="cover"
+        )
+
+    def save(
+        session: Session, user: User | None, stored: StoredUpload, storage: Storage
+    ) -> ChallengeStaffView:
+        access = ChallengeAccess(session, load_challenge(session, slug, user), user)
+        access.need_organiser()
+        service.set_cover(session, access, stored, storage)
+        return service.view(access)  # type: ignore[return-value]
+
+    return await handle_upload(request, filename, plan, save)
+
+
+@router.get("/challenges/{slug}/cover", responses=error_responses(404))
+def get_cover(access: ChallengeDep, session: SessionDep, request: Request) -> Response:
+    """The cover image of a call."""
+    challenge = access.challenge
+    file = session.get(StoredFile, challenge.cover_file_id) if challenge.cover_file_id else None
+    if file is None:
+        raise NotFound("This call has no cover image.")
+    return download_response(
+        make_storage(request.app.state.settings),
+        storage_key=file.storage_key,
+        content_type=file.content_type,
+        filename=file.original_name,
+        size=file.size,
+    )

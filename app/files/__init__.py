@@ -1,0 +1,1 @@
+"""Uploaded files: storage, accepted kinds, streaming uploads and safe downloads."""

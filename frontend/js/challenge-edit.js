@@ -1,0 +1,717 @@
+// The challenge editor: each section is its own form with its own Save, and the lifecycle buttons.
+import { get, post, patch, del, upload, showAlert, ApiError } from './api.js';
+import { formatCallTime, formatDateTime, parseUtc, viewerTimeZone } from './dates.js';
+import { showStatus, invalid } from './form.js';
+import {
+  byId, el, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, fieldName, checkbox,
+  PHASE_LABELS, ROLE_LABELS, badge,
+} from './organiser-nav.js';
+
+const enc = encodeURIComponent;
+let slug;
+let challenge;
+let base; // "/challenges/<slug>"
+
+// ---------------------------------------------------------------- time zones
+
+const COMMON_ZONES = [
+  'UTC', 'Africa/Abidjan', 'Africa/Accra', 'Africa/Addis_Ababa', 'Africa/Cairo', 'Africa/Dakar',
+  'Africa/Dar_es_Salaam', 'Africa/Harare', 'Africa/Johannesburg', 'Africa/Kampala', 'Africa/Kigali',
+  'Africa/Kinshasa', 'Africa/Lagos', 'Africa/Lusaka', 'Africa/Maputo', 'Africa/Nairobi',
+  'America/Bogota', 'America/Chicago', 'America/Guatemala', 'America/Lima', 'America/Los_Angeles',
+  'America/Mexico_City', 'America/New_York', 'America/Port-au-Prince', 'America/Sao_Paulo',
+  'America/Argentina/Buenos_Aires', 'Asia/Bangkok', 'Asia/Dhaka', 'Asia/Ho_Chi_Minh', 'Asia/Jakarta',
+  'Asia/Karachi', 'Asia/Kathmandu', 'Asia/Kolkata', 'Asia/Manila', 'Asia/Shanghai', 'Asia/Singapore',
+  'Asia/Tokyo', 'Asia/Yangon', 'Australia/Sydney', 'Europe/Berlin', 'Europe/Geneva', 'Europe/London',
+  'Europe/Paris', 'Pacific/Auckland', 'Pacific/Port_Moresby',
+];
+
+/** True when this browser knows the IANA zone. */
+function knownZone(zone) {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone }).format(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const partsFormats = new Map();
+/** The wall-clock parts of `date` in `zone` (numbers). */
+function wallParts(date, zone) {
+  if (!partsFormats.has(zone)) {
+    partsFormats.set(zone, new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    }));
+  }
+  const parts = Object.fromEntries(partsFormats.get(zone).formatToParts(date).map((p) => [p.type, p.value]));
+  return {
+    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
+    hour: Number(parts.hour) % 24, minute: Number(parts.minute), second: Number(parts.second),
+  };
+}
+
+/** How far `zone` is ahead of UTC at the instant `date`, in minutes. */
+function offsetMinutes(date, zone) {
+  const p = wallParts(date, zone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60000);
+}
+
+const pad = (n, width = 2) => String(Math.abs(n)).padStart(width, '0');
+
+/**
+ * A datetime-local value ("2027-03-31T23:59") read as a wall time in `zone`: the instant and
+ * its ISO text with the zone's offset ("2027-03-31T23:59:00+01:00"). `shifted` is true when
+ * the clocks skip that time (it then means the first valid minute after).
+ */
+function zonedToIso(value, zone) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour, minute] = m.slice(1).map(Number);
+  const guess = Date.UTC(year, month - 1, day, hour, minute);
+  let instant = guess - offsetMinutes(new Date(guess), zone) * 60000;
+  const second = offsetMinutes(new Date(instant), zone);
+  instant = guess - second * 60000; // right even when the offset changes near this time
+  const date = new Date(instant);
+  const offset = offsetMinutes(date, zone);
+  const p = wallParts(date, zone);
+  const sign = offset < 0 ? '-' : '+';
+  const iso = `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:00${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+  return { date, iso, shifted: p.hour !== hour || p.minute !== minute };
+}
+
+/** The datetime-local value showing an API instant as a wall time in `zone`. */
+function isoToZoned(iso, zone) {
+  if (!iso) return '';
+  const date = parseUtc(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const p = wallParts(date, zone);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+function describeOffset(zone) {
+  const offset = offsetMinutes(new Date(), zone);
+  const sign = offset < 0 ? '−' : '+';
+  return `UTC${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+}
+
+// ---------------------------------------------------------------- shared bits
+
+const lines = (text) => text.split('\n').map((line) => line.trim()).filter(Boolean);
+const numberOrUndefined = (text) => (String(text).trim() === '' ? undefined : Number(text));
+
+/** Saves part of the challenge and keeps the page's copy. */
+async function save(body) {
+  challenge = await patch(base, body);
+  showPhase();
+  return challenge;
+}
+
+function showPhase() {
+  const label = PHASE_LABELS[challenge.phase] ?? challenge.phase;
+  byId('phase-now').replaceChildren(badge(label, challenge.phase));
+  byId('phase-facts').replaceChildren(badge(label, challenge.phase),
+    challenge.accepting_entries ? ' accepting entries' : ' not accepting entries');
+  byId('published-at').textContent = challenge.published_at ? formatDateTime(challenge.published_at) : 'Not yet';
+  const note = byId('override-note');
+  note.hidden = !challenge.phase_override;
+  note.textContent = challenge.phase_override
+    ? `The phase is overridden to “${PHASE_LABELS[challenge.phase_override] ?? challenge.phase_override}”${challenge.phase_override_reason ? ` because: ${challenge.phase_override_reason}` : ''}. Choose “Follow the dates” below to undo this.`
+    : '';
+  byId('publish-row').hidden = Boolean(challenge.published_at) || challenge.phase !== 'draft';
+  byId('close-row').hidden = !['upcoming', 'open'].includes(challenge.phase);
+  byId('archive-row').hidden = challenge.phase === 'archived';
+  // The one place HTML from the API is inserted: description_html was rendered from Markdown
+  // and sanitised server-side with nh3 when saved.
+  const preview = byId('description-preview');
+  if (challenge.description_html) preview.innerHTML = challenge.description_html;
+  else preview.replaceChildren(el('p', { className: 'muted', text: 'No description yet.' }));
+}
+
+// ---------------------------------------------------------------- content
+
+const contentForm = byId('content-form');
+const TEXTS = ['title', 'prompt', 'description_md', 'eligibility_text', 'formats_text', 'prizes_text', 'recognition_text', 'consent_text'];
+
+function fillContent() {
+  for (const name of TEXTS) contentForm.elements[name].value = challenge[name] ?? '';
+  contentForm.elements.categories.value = (challenge.categories ?? []).join('\n');
+  contentForm.elements.languages.value = (challenge.languages ?? []).join('\n');
+  contentForm.elements.licence.value = challenge.licence ?? 'CC-BY-4.0';
+  contentForm.elements.contact_email.value = challenge.contact_email ?? '';
+}
+
+/** "categories.2" → "categories": list items show next to their textarea. */
+const firstPart = (path) => path.split('.')[0];
+
+submitWith(contentForm, async (values) => {
+  const body = {};
+  for (const name of TEXTS) body[name] = values[name].trim();
+  body.categories = lines(values.categories);
+  body.languages = lines(values.languages);
+  body.licence = values.licence;
+  body.contact_email = values.contact_email.trim() || null;
+  await save(body);
+  fillContent();
+  showStatus(contentForm, 'Content saved. The preview shows the saved description.');
+}, firstPart);
+
+// ---------------------------------------------------------------- cover
+
+const coverForm = byId('cover-form');
+
+function showCover() {
+  const image = byId('cover-image');
+  image.hidden = !challenge.cover_url;
+  byId('cover-none').hidden = Boolean(challenge.cover_url);
+  if (challenge.cover_url) image.src = challenge.cover_url;
+}
+
+submitWith(coverForm, async () => {
+  const file = coverForm.elements.cover.files[0];
+  if (!file) throw invalid('cover', 'Choose an image file first.');
+  if (!file.type.startsWith('image/')) throw invalid('cover', 'This file is not an image.');
+  challenge = await upload(`${base}/cover?filename=${enc(file.name)}`, file, { method: 'PUT' });
+  showCover();
+  coverForm.reset();
+  showStatus(coverForm, 'Cover image saved.');
+}, () => 'cover');
+
+// ---------------------------------------------------------------- timeline
+
+const timelineForm = byId('timeline-form');
+const DATES = ['opens_at', 'closes_at', 'judging_opens_at', 'judging_closes_at', 'voting_opens_at', 'voting_closes_at'];
+
+function currentZone() {
+  const zone = timelineForm.elements.timezone.value.trim();
+  return zone && knownZone(zone) ? zone : null;
+}
+
+function showZoneNote() {
+  const zone = currentZone();
+  byId('zone-note').textContent = zone
+    ? `Times below are in ${zone} (${describeOffset(zone)} today). Your own time zone is ${viewerTimeZone}.`
+    : 'Enter a time zone this browser knows to see the times in your own time zone.';
+  for (const name of DATES) showTyped(name);
+}
+
+/** Under a time input: what was saved, and what the typed time is in the viewer's own zone. */
+function showTyped(name) {
+  const input = timelineForm.elements[name];
+  const typed = byId(`${name}-typed`);
+  const zone = currentZone();
+  const converted = zone && input.value ? zonedToIso(input.value, zone) : null;
+  typed.textContent = converted
+    ? `${converted.shifted ? 'The clocks change then, so this means the next valid time: ' : ''}${formatCallTime(converted.iso, zone)}.`
+    : '';
+}
+
+function fillTimeline() {
+  const zone = knownZone(challenge.timezone) ? challenge.timezone : 'UTC';
+  timelineForm.elements.timezone.value = challenge.timezone ?? 'UTC';
+  for (const name of DATES) {
+    timelineForm.elements[name].value = isoToZoned(challenge[name], zone);
+    byId(`${name}-saved`).textContent = challenge[name]
+      ? `Saved: ${formatCallTime(challenge[name], challenge.timezone)}.`
+      : 'Not set.';
+  }
+  timelineForm.elements.grace_minutes.value = challenge.grace_minutes ?? 0;
+  showZoneNote();
+}
+
+function setUpTimeline() {
+  const zones = new Set([viewerTimeZone, ...COMMON_ZONES].filter(knownZone));
+  byId('zone-list').replaceChildren(...[...zones].sort().map((zone) => el('option', { value: zone })));
+  for (const wrapper of timelineForm.querySelectorAll('[data-dt]')) {
+    const name = wrapper.dataset.dt;
+    const input = timelineForm.elements[name];
+    const fieldDiv = input.closest('.field');
+    fieldDiv.append(
+      el('p', { className: 'hint saved-time', id: `${name}-saved` }),
+      el('p', { className: 'hint typed-time', id: `${name}-typed`, 'aria-live': 'polite' }));
+    input.setAttribute('aria-describedby', `${input.getAttribute('aria-describedby')} ${name}-saved`);
+    input.addEventListener('change', () => showTyped(name));
+  }
+  timelineForm.elements.timezone.addEventListener('change', showZoneNote);
+}
+
+submitWith(timelineForm, async (values) => {
+  const zone = values.timezone.trim();
+  if (!zone || !knownZone(zone)) throw invalid('timezone', 'Enter an IANA time zone, e.g. Africa/Lagos or Europe/London.');
+  const body = { timezone: zone };
+  for (const name of DATES) body[name] = values[name] ? zonedToIso(values[name], zone).iso : null;
+  const grace = numberOrUndefined(values.grace_minutes);
+  if (grace !== undefined) body.grace_minutes = grace;
+  await save(body);
+  fillTimeline();
+  showStatus(timelineForm, `Timeline saved, in ${challenge.timezone}.`);
+});
+
+// ---------------------------------------------------------------- limits
+
+const limitsForm = byId('limits-form');
+const LIMITS = ['max_entries_per_participant', 'max_team_size'];
+
+function fillLimits() {
+  for (const name of LIMITS) limitsForm.elements[name].value = challenge[name] ?? '';
+  limitsForm.elements.reference_prefix.value = challenge.reference_prefix ?? '';
+}
+
+limitsForm.elements.reference_prefix.addEventListener('input', (event) => {
+  const input = event.target;
+  const upper = input.value.toUpperCase();
+  if (upper !== input.value) input.value = upper;
+});
+
+submitWith(limitsForm, async (values) => {
+  const body = {};
+  for (const name of LIMITS) {
+    const number = numberOrUndefined(values[name]);
+    if (number !== undefined) body[name] = number;
+  }
+  if (values.reference_prefix.trim()) body.reference_prefix = values.reference_prefix.trim();
+  await save(body);
+  fillLimits();
+  showStatus(limitsForm, 'Limits saved.');
+});
+
+// ---------------------------------------------------------------- eligibility rules
+
+const rulesForm = byId('rules-form');
+const ruleList = byId('rule-list');
+let formFields = [];
+let countries = null;
+let ruleCount = 0;
+
+const RULE_KINDS = {
+  country_in: { label: 'Country is one of…', types: ['country'] },
+  income_group_in: { label: 'Country’s income group is one of…', types: ['country'] },
+  amount_max: { label: 'Amount asked for is at most…', types: ['money', 'number'] },
+  consent_required: { label: 'Consent box is ticked', types: ['checkbox'] },
+  min_age: { label: 'Age is at least…', types: ['number', 'date'] },
+};
+const INCOME_GROUPS = ['Low income', 'Lower middle income', 'Upper middle income', 'High income'];
+
+async function loadCountries() {
+  countries ??= await get('/countries');
+  return countries;
+}
+
+function fieldOptions(select, kind, chosen) {
+  const fitting = formFields.filter((f) => RULE_KINDS[kind].types.includes(f.type));
+  const options = fitting.map((f) => el('option', { value: f.key, text: `${f.label} (${f.type.replace('_', ' ')})` }));
+  if (chosen && !fitting.some((f) => f.key === chosen)) {
+    options.push(el('option', { value: chosen, text: `${chosen} (not a fitting question of the form)` }));
+  }
+  if (!options.length) {
+    options.push(el('option', { value: '', text: `No ${RULE_KINDS[kind].types.join(' or ')} question in the form yet` }));
+  }
+  select.replaceChildren(...options);
+  select.value = chosen && [...select.options].some((o) => o.value === chosen) ? chosen : select.options[0].value;
+}
+
+function countryPicker(uid, chosen) {
+  const fieldset = el('fieldset', { className: 'group picker', name: `${uid}-countries`, 'aria-describedby': `${uid}-countries-summary ${uid}-countries-error` },
+    el('legend', { text: 'Countries' }));
+  const summary = el('p', { className: 'hint', id: `${uid}-countries-summary`, 'aria-live': 'polite' });
+  const filter = el('input', { type: 'search', id: `${uid}-country-filter`, autocomplete: 'off' });
+  const box = el('div', { className: 'picker-list', role: 'group', 'aria-label': 'Countries to choose from' });
+  const picked = new Set(chosen ?? []);
+  const update = () => {
+    const names = [...box.querySelectorAll('input:checked')].map((input) => input.dataset.name);
+    summary.textContent = names.length ? `${names.length} chosen: ${names.join(', ')}.` : 'None chosen yet.';
+  };
+  const fill = (list) => {
+    box.replaceChildren(...list.map((country) => {
+      const id = `${uid}-country-${country.iso2}`;
+      const input = el('input', { type: 'checkbox', id, name: `${uid}-country`, value: country.iso2, checked: picked.has(country.iso2), 'data-name': country.name });
+      return el('div', { className: 'check' }, input, el('label', { for: id, text: country.name }));
+    }));
+    update();
+  };
+  box.addEventListener('change', update);
+  filter.addEventListener('input', () => {
+    const wanted = filter.value.trim().toLowerCase();
+    for (const row of box.children) {
+      row.hidden = Boolean(wanted) && !row.textContent.toLowerCase().includes(wanted);
+    }
+  });
+  box.textContent = 'Loading the countries…';
+  loadCountries().then(fill, (error) => {
+    if (isAuthError(error)) goToLogin();
+    box.textContent = `The list of countries could not be loaded: ${error.message}`;
+  });
+  fieldset.append(
+    el('label', { for: filter.id, text: 'Find a country' }), filter, summary, box,
+    el('p', { className: 'field-error', id: `${uid}-countries-error` }));
+  return fieldset;
+}
+
+function groupPicker(uid, chosen) {
+  const fieldset = el('fieldset', { className: 'group', name: `${uid}-groups`, 'aria-describedby': `${uid}-groups-error` },
+    el('legend', { text: 'Income groups (World Bank)' }));
+  INCOME_GROUPS.forEach((group, i) => {
+    fieldset.append(checkbox({ id: `${uid}-group-${i}`, name: `${uid}-group`, label: group, checked: (chosen ?? []).includes(group) }));
+    fieldset.lastElementChild.querySelector('input').value = group;
+  });
+  fieldset.append(el('p', { className: 'field-error', id: `${uid}-groups-error` }));
+  return fieldset;
+}
+
+const control = (tag, options) => el(tag, options);
+
+function inputField(id, label, input, hint) {
+  input.id = id;
+  input.name = id;
+  input.setAttribute('aria-describedby', `${hint ? `${id}-hint ` : ''}${id}-error`);
+  return el('div', { className: 'field' },
+    el('label', { for: id, text: label }),
+    hint ? el('p', { className: 'hint', id: `${id}-hint`, text: hint }) : null,
+    input, el('p', { className: 'field-error', id: `${id}-error` }));
+}
+
+function renumberRules() {
+  [...ruleList.children].forEach((row, i) => {
+    row.querySelector('legend').textContent = `Rule ${i + 1}`;
+  });
+  byId('rules-empty').hidden = ruleList.children.length > 0;
+}
+
+function ruleRow(rule = { kind: 'country_in', field: '', enforce: 'block' }) {
+  ruleCount += 1;
+  const uid = `rule${ruleCount}`;
+  const row = el('fieldset', { className: 'rule panel', 'data-uid': uid, name: uid, 'aria-describedby': `${uid}-error` },
+    el('legend', { text: 'Rule' }),
+    el('p', { className: 'field-error', id: `${uid}-error` }));
+  const kind = control('select', {});
+  for (const [value, { label }] of Object.entries(RULE_KINDS)) kind.append(el('option', { value, text: label }));
+  kind.value = rule.kind;
+  const fieldSelect = control('select', {});
+  const details = el('div', { className: 'rule-details' });
+  const maxInput = control('input', { type: 'number', step: 'any', min: '0', inputmode: 'decimal', value: rule.max ?? '' });
+  const minInput = control('input', { type: 'number', step: '1', min: '0', max: '120', inputmode: 'numeric', value: rule.min ?? '' });
+  const enforce = control('select', {},
+    el('option', { value: 'block', text: 'Block: the entry cannot be submitted' }),
+    el('option', { value: 'flag', text: 'Flag: let it in and mark it for the screeners' }));
+  enforce.value = rule.enforce ?? 'block';
+  const label = control('input', { type: 'text', maxlength: '300', value: rule.label ?? '' });
+  const remove = el('button', { type: 'button', className: 'button button-secondary', text: 'Remove this rule' });
+
+  let countriesBox = null;
+  let groupsBox = null;
+  const showDetails = () => {
+    fieldOptions(fieldSelect, kind.value, rule.field);
+    const parts = [];
+    if (kind.value === 'country_in') parts.push(countriesBox ??= countryPicker(uid, rule.countries));
+    if (kind.value === 'income_group_in') parts.push(groupsBox ??= groupPicker(uid, rule.groups));
+    if (kind.value === 'amount_max') parts.push(inputField(`${uid}-max`, 'Largest amount allowed', maxInput));
+    if (kind.value === 'min_age') parts.push(inputField(`${uid}-min`, 'Youngest age allowed (years)', minInput, 'For a date question, the age is counted on the closing date.'));
+    details.replaceChildren(...parts);
+  };
+  kind.addEventListener('change', showDetails);
+  remove.addEventListener('click', () => {
+    const next = row.nextElementSibling ?? row.previousElementSibling;
+    row.remove();
+    renumberRules();
+    (next?.querySelector('select') ?? byId('rule-add')).focus();
+  });
+  row.append(
+    inputField(`${uid}-kind`, 'Kind of rule', kind),
+    inputField(`${uid}-field`, 'Question it reads', fieldSelect),
+    details,
+    inputField(`${uid}-enforce`, 'When an entry breaks it', enforce),
+    inputField(`${uid}-label`, 'Label (optional)', label, 'Shown to entrants, e.g. “Entrants must live in East Africa”.'),
+    remove);
+  row.collect = () => {
+    const out = { kind: kind.value, field: fieldSelect.value, enforce: enforce.value };
+    if (label.value.trim()) out.label = label.value.trim();
+    if (kind.value === 'country_in') out.countries = [...row.querySelectorAll(`input[name="${uid}-country"]:checked`)].map((i) => i.value);
+    if (kind.value === 'income_group_in') out.groups = [...row.querySelectorAll(`input[name="${uid}-group"]:checked`)].map((i) => i.value);
+    if (kind.value === 'amount_max' && maxInput.value !== '') out.max = Number(maxInput.value);
+    if (kind.value === 'min_age' && minInput.value !== '') out.min = Number(minInput.value);
+    return out;
+  };
+  showDetails();
+  return row;
+}
+
+function fillRules() {
+  ruleCount = 0;
+  ruleList.replaceChildren(...(challenge.eligibility_rules ?? []).map((rule) => ruleRow(rule)));
+  renumberRules();
+}
+
+byId('rule-add').addEventListener('click', () => {
+  const row = ruleRow();
+  ruleList.append(row);
+  renumberRules();
+  row.querySelector('select').focus();
+});
+
+/** "eligibility_rules.1.countries" → the control of the second rule that shows it. */
+function ruleControl(path) {
+  const [, index, part] = path.split('.');
+  const row = ruleList.children[Number(index)];
+  if (!row) return null;
+  const uid = row.dataset.uid;
+  return part ? `${uid}-${part}` : uid;
+}
+
+submitWith(rulesForm, async () => {
+  const rules = [...ruleList.children].map((row) => row.collect());
+  const missing = rules.findIndex((rule) => !rule.field);
+  if (missing >= 0) {
+    throw invalid(`${ruleList.children[missing].dataset.uid}-field`, 'Choose the question this rule reads; add one to the entry form first if there is none.');
+  }
+  await save({ eligibility_rules: rules });
+  fillRules();
+  showStatus(rulesForm, `Eligibility rules saved (${rules.length}).`);
+}, ruleControl);
+
+// ---------------------------------------------------------------- screening reasons
+
+const reasonsForm = byId('reasons-form');
+
+submitWith(reasonsForm, async (values) => {
+  await save({ screening_reasons: lines(values.screening_reasons) });
+  reasonsForm.elements.screening_reasons.value = challenge.screening_reasons.join('\n');
+  showStatus(reasonsForm, 'Screening reasons saved.');
+}, firstPart);
+
+// ---------------------------------------------------------------- steering committee
+
+const committeeList = byId('committee-list');
+const committeeAlert = byId('committee-alert');
+const committeeStatus = byId('committee-status');
+const committeeForm = byId('committee-form');
+
+function memberCard(member) {
+  const item = el('li', { className: 'card', 'data-testid': 'committee-member' });
+  const headingId = `member-${member.id}`;
+  const show = () => {
+    const edit = el('button', { type: 'button', className: 'button button-secondary', text: 'Edit', 'aria-describedby': headingId });
+    const remove = el('button', { type: 'button', className: 'button button-secondary', text: 'Remove', 'aria-describedby': headingId });
+    item.replaceChildren(
+      el('h3', { className: 'card-title', id: headingId, text: member.name }),
+      el('p', { className: 'card-meta' },
+        badge(member.voting ? 'Voting member' : 'Observer', member.voting ? '' : 'quiet'),
+        member.role ? el('span', { text: ` ${member.role}` }) : null),
+      member.affiliation ? el('p', { className: 'muted', text: member.affiliation }) : null,
+      el('p', { className: 'actions' }, edit, remove));
+    edit.addEventListener('click', () => showEditor());
+    onClick(remove, committeeAlert, async () => {
+      if (!window.confirm(`Remove ${member.name} from the steering committee?`)) return;
+      await del(`${base}/committee/${member.id}`);
+      const next = item.nextElementSibling ?? item.previousElementSibling;
+      item.remove();
+      byId('committee-empty').hidden = committeeList.children.length > 0;
+      committeeStatus.textContent = `${member.name} was removed.`;
+      (next?.querySelector('button') ?? byId('member-name')).focus();
+    });
+    return edit;
+  };
+  const showEditor = () => {
+    const p = `edit-member-${member.id}`;
+    const form = el('form', { method: 'post', novalidate: true, 'aria-label': `Edit ${member.name}` },
+      el('div', { className: 'alert alert-error', role: 'alert', 'data-alert': true }),
+      inputField(`${p}-name`, 'Name', el('input', { type: 'text', maxlength: '200', value: member.name })),
+      inputField(`${p}-affiliation`, 'Affiliation', el('input', { type: 'text', maxlength: '300', value: member.affiliation })),
+      inputField(`${p}-role`, 'Role on the committee', el('input', { type: 'text', maxlength: '200', value: member.role })),
+      checkbox({ id: `${p}-voting`, label: 'Voting member (untick for an observer)', checked: member.voting }),
+      el('p', { className: 'actions' },
+        el('button', { type: 'submit', className: 'button', text: 'Save the member' }),
+        el('button', { type: 'button', className: 'button button-secondary', text: 'Cancel', 'data-cancel': true })));
+    form.querySelector('[data-cancel]').addEventListener('click', () => show().focus());
+    submitWith(form, async () => {
+      const body = {
+        name: form.elements[`${p}-name`].value.trim(),
+        affiliation: form.elements[`${p}-affiliation`].value.trim(),
+        role: form.elements[`${p}-role`].value.trim(),
+        voting: form.elements[`${p}-voting`].checked,
+      };
+      Object.assign(member, await patch(`${base}/committee/${member.id}`, body));
+      show().focus();
+      committeeStatus.textContent = `${member.name} was saved.`;
+    }, (path) => `${p}-${path}`);
+    item.replaceChildren(form);
+    form.elements[`${p}-name`].focus();
+  };
+  show();
+  return item;
+}
+
+async function loadCommittee() {
+  try {
+    const members = await get(`${base}/committee`);
+    committeeList.replaceChildren(...members.map(memberCard));
+    byId('committee-empty').hidden = members.length > 0;
+  } catch (error) {
+    if (isAuthError(error)) return goToLogin();
+    showAlert(committeeAlert, [`The committee could not be loaded: ${error.message}`]);
+  }
+  return undefined;
+}
+
+submitWith(committeeForm, async (values) => {
+  committeeStatus.textContent = '';
+  const body = {
+    name: values['member-name'].trim(),
+    affiliation: values['member-affiliation'].trim(),
+    role: values['member-role'].trim(),
+    voting: values['member-voting'] !== 'no',
+  };
+  if (!body.name) throw invalid('member-name', 'Enter the member’s name.');
+  const member = await post(`${base}/committee`, body);
+  committeeList.append(memberCard(member));
+  byId('committee-empty').hidden = true;
+  committeeForm.reset();
+  showStatus(committeeForm, `${member.name} was added.`);
+}, (path) => `member-${path}`);
+
+// ---------------------------------------------------------------- people
+
+const peopleList = byId('people-list');
+const peopleAlert = byId('people-alert');
+const peopleStatus = byId('people-status');
+const peopleForm = byId('people-form');
+
+function personCard(role) {
+  const headingId = `person-${role.id}`;
+  const remove = el('button', { type: 'button', className: 'button button-secondary', text: `Remove as ${(ROLE_LABELS[role.role] ?? role.role).toLowerCase()}`, 'aria-describedby': headingId });
+  const item = el('li', { className: 'card', 'data-testid': 'person' },
+    el('h3', { className: 'card-title', id: headingId, text: role.display_name }),
+    el('p', { className: 'card-meta' }, badge(ROLE_LABELS[role.role] ?? role.role, role.role), ' ', el('span', { className: 'muted', text: role.email })),
+    el('p', { className: 'actions' }, remove));
+  onClick(remove, peopleAlert, async () => {
+    if (!window.confirm(`Remove ${role.display_name} as ${role.role}?`)) return;
+    peopleStatus.textContent = '';
+    await del(`${base}/roles/${role.id}`);
+    const next = item.nextElementSibling ?? item.previousElementSibling;
+    item.remove();
+    peopleStatus.textContent = `${role.display_name} is no longer ${role.role === 'organiser' ? 'an' : 'a'} ${role.role}.`;
+    (next?.querySelector('button') ?? byId('person-email')).focus();
+  });
+  return item;
+}
+
+async function loadPeople() {
+  try {
+    const roles = await get(`${base}/roles`);
+    peopleList.replaceChildren(...roles.map(personCard));
+  } catch (error) {
+    if (isAuthError(error)) return goToLogin();
+    showAlert(peopleAlert, [`The people could not be loaded: ${error.message}`]);
+  }
+  return undefined;
+}
+
+submitWith(peopleForm, async (values) => {
+  peopleStatus.textContent = '';
+  const role = await post(`${base}/roles`, { email: values['person-email'].trim(), role: values['person-role'] });
+  peopleList.append(personCard(role));
+  peopleForm.reset();
+  showStatus(peopleForm, `${role.display_name} is now ${role.role === 'organiser' ? 'an' : 'a'} ${role.role}.`);
+}, (path) => `person-${path}`);
+
+// ---------------------------------------------------------------- lifecycle
+
+const lifecycleAlert = byId('lifecycle-alert');
+const lifecycleStatus = byId('lifecycle-status');
+const PUBLISH_FIELDS = {
+  title: 'Title', prompt: 'Prompt', opens_at: 'Opens', closes_at: 'Closes (deadline)',
+};
+
+/** A 422 from publish: each missing field as a link to its input. */
+function showPublishProblems(error) {
+  const items = error.problems.map(({ field: path, message }) => {
+    const item = el('li');
+    const input = path ? byId(path) : null;
+    if (input) item.append(el('a', { href: `#${path}`, text: PUBLISH_FIELDS[path] ?? fieldName(path) }), `: ${message}`);
+    else item.textContent = path ? `${fieldName(path)}: ${message}` : message;
+    return item;
+  });
+  lifecycleAlert.replaceChildren(el('p', { text: 'The call cannot be published yet:' }), el('ul', {}, ...items));
+  lifecycleAlert.focus();
+}
+
+function lifecycleButton(id, path, done, question = null) {
+  const button = byId(id);
+  button.addEventListener('click', async () => {
+    if (button.disabled) return;
+    if (question && !window.confirm(question)) return;
+    button.disabled = true;
+    showAlert(lifecycleAlert, []);
+    lifecycleStatus.textContent = '';
+    try {
+      challenge = await post(`${base}/${path}`);
+      showPhase();
+      lifecycleStatus.textContent = done;
+      byId('lifecycle-heading').focus();
+    } catch (error) {
+      if (isAuthError(error)) return goToLogin();
+      if (error instanceof ApiError && error.status === 422) showPublishProblems(error);
+      else {
+        showAlert(lifecycleAlert, [error.message]);
+        lifecycleAlert.focus();
+      }
+    } finally {
+      button.disabled = false;
+    }
+    return undefined;
+  });
+}
+
+lifecycleButton('publish', 'publish', 'Published. The call is now on the public list.');
+lifecycleButton('close', 'close', 'Entries are closed.', 'Close entries now? Nobody will be able to submit after this.');
+lifecycleButton('archive', 'archive', 'Archived.', 'Archive this call? It becomes read-only.');
+
+const cloneForm = byId('clone-form');
+submitWith(cloneForm, async (values) => {
+  const copy = await post(`${base}/clone`, { slug: values['clone-slug'].trim(), title: values['clone-title'].trim() });
+  cloneForm.reset();
+  const status = cloneForm.querySelector('[data-status]');
+  status.replaceChildren('Cloned. ', el('a', { href: `/challenge-edit.html?slug=${enc(copy.slug)}`, text: `Open the copy: ${copy.title}` }));
+}, (path) => `clone-${path}`);
+
+const phaseForm = byId('phase-form');
+submitWith(phaseForm, async (values) => {
+  const reason = values['override-reason'].trim();
+  if (reason.length < 3) throw invalid('override-reason', 'Say why, in a few words (at least 3 characters).');
+  challenge = await post(`${base}/phase`, { phase: values['override-phase'] || null, reason });
+  showPhase();
+  phaseForm.reset();
+  showStatus(phaseForm, `The phase is now “${PHASE_LABELS[challenge.phase] ?? challenge.phase}”.`);
+}, (path) => `override-${path}`);
+
+// ---------------------------------------------------------------- start
+
+async function loadFormFields() {
+  try {
+    formFields = (await get(`${base}/form`)).fields ?? [];
+  } catch (error) {
+    if (isAuthError(error)) return goToLogin();
+    showAlert(rulesForm.querySelector('[data-alert]'), [`The entry form could not be loaded, so the rules cannot name its questions: ${error.message}`]);
+  }
+  return undefined;
+}
+
+const started = await startPage({ current: 'edit', organiserOnly: true });
+if (started) {
+  ({ slug, challenge } = started);
+  base = `/challenges/${enc(slug)}`;
+  byId('rules-form-link').href = `/form-builder.html?slug=${enc(slug)}`;
+  setUpTimeline();
+  fillContent();
+  showCover();
+  fillTimeline();
+  fillLimits();
+  reasonsForm.elements.screening_reasons.value = (challenge.screening_reasons ?? []).join('\n');
+  showPhase();
+  cloneForm.elements['clone-title'].value = `${challenge.title} (copy)`.slice(0, 200);
+  await loadFormFields();
+  fillRules();
+  showBody();
+  await Promise.all([loadCommittee(), loadPeople()]);
+}

@@ -1,0 +1,322 @@
+// A call's public page (?slug=): what it asks, who can enter, the deadline with a live
+// countdown, the committee, and "Start an entry".
+import { get, post, ApiError, showAlert } from './api.js';
+import { bindForm } from './form.js';
+import { currentUser, loginUrl } from './nav.js';
+import { callTimeElement, formatDateTime } from './dates.js';
+import { PHASE_NAMES, phaseBadge, licenceInfo, languageName, describeRule } from './call-info.js';
+import { startCountdown } from './countdown.js';
+
+const byId = (id) => document.getElementById(id);
+const slug = new URLSearchParams(location.search).get('slug');
+const pageAlert = byId('page-alert');
+const loading = byId('page-loading');
+let challenge = null;
+let countdown = null;
+
+function showNotFound() {
+  loading.remove();
+  byId('not-found').hidden = false;
+  document.title = 'Call not found · OpenCall';
+}
+
+/** Plain text with blank lines between paragraphs, as paragraphs (never parsed as HTML). */
+function textBlock(container, text) {
+  const paragraphs = String(text ?? '').split(/\n\s*\n/).map((part) => part.trim()).filter(Boolean);
+  container.replaceChildren(...paragraphs.map((part) => {
+    const p = document.createElement('p');
+    p.textContent = part;
+    return p;
+  }));
+  return paragraphs.length > 0;
+}
+
+function fact(list, term, ...value) {
+  const dt = document.createElement('dt');
+  const dd = document.createElement('dd');
+  dt.textContent = term;
+  dd.append(...value);
+  list.append(dt, dd);
+}
+
+function range(from, to, zone) {
+  const span = document.createElement('span');
+  if (from) span.append('From ', callTimeElement(from, zone));
+  if (from && to) span.append(document.createElement('br'));
+  if (to) span.append(from ? 'until ' : 'Until ', callTimeElement(to, zone));
+  return span;
+}
+
+function renderHeader() {
+  document.title = `${challenge.title} · OpenCall`;
+  byId('call-phase').replaceChildren(phaseBadge(challenge.phase));
+  byId('call-title').textContent = challenge.title;
+  const prompt = byId('call-prompt');
+  prompt.textContent = challenge.prompt;
+  prompt.hidden = !challenge.prompt;
+  const roles = challenge.my_roles ?? [];
+  if (roles.includes('organiser') || roles.includes('screener')) {
+    const manage = byId('manage-link');
+    manage.querySelector('a').href = `/challenge-edit.html?slug=${encodeURIComponent(challenge.slug)}`;
+    manage.hidden = false;
+  }
+  if (challenge.cover_url) {
+    const cover = byId('call-cover');
+    cover.src = challenge.cover_url;
+    cover.hidden = false;
+  }
+}
+
+function renderDeadline() {
+  const text = byId('deadline-text');
+  if (challenge.closes_at) {
+    text.replaceChildren('Entries close ', callTimeElement(challenge.closes_at, challenge.timezone), '.');
+  } else {
+    text.textContent = 'The organisers have not set a deadline yet.';
+  }
+  countdown?.stop();
+  let first = true;
+  countdown = startCountdown(byId('countdown'), challenge, (state) => {
+    // When the call opens or closes while the page is open, ask the server what that means.
+    if (!first && (state === 'open' || state === 'closed')) refresh();
+    first = false;
+  });
+}
+
+async function refresh() {
+  try {
+    challenge = await get(`/challenges/${encodeURIComponent(slug)}`);
+    byId('call-phase').replaceChildren(phaseBadge(challenge.phase));
+    await renderEntryAction();
+  } catch {
+    // The page still shows what it had; the countdown says the call has closed.
+  }
+}
+
+async function renderEntryAction() {
+  const startForm = byId('start-form');
+  const loginBlock = byId('login-to-enter');
+  const notAccepting = byId('not-accepting');
+  let user = null;
+  try {
+    user = await currentUser;
+  } catch {
+    user = null; // nav.js has said the server could not be reached.
+  }
+  startForm.hidden = !(challenge.accepting_entries && user);
+  loginBlock.hidden = !(challenge.accepting_entries && !user);
+  byId('login-link').href = loginUrl(`/challenge.html?slug=${encodeURIComponent(challenge.slug)}`);
+  notAccepting.hidden = challenge.accepting_entries;
+  notAccepting.textContent = {
+    upcoming: 'This call is not open yet. Come back when it opens to start an entry.',
+    draft: 'This call is not published yet.',
+  }[challenge.phase] ?? `This call is not taking entries (${(PHASE_NAMES[challenge.phase] ?? challenge.phase).toLowerCase()}).`;
+  if (user) await renderMyEntries();
+}
+
+async function renderMyEntries() {
+  const block = byId('my-call-entries');
+  let page;
+  try {
+    page = await get('/me/entries?limit=100');
+  } catch {
+    return; // Only a convenience: My entries lists them too.
+  }
+  const mine = (page.items ?? []).filter((entry) => entry.challenge_slug === challenge.slug);
+  const list = block.querySelector('ul');
+  list.replaceChildren(...mine.map((entry) => {
+    const li = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = `/entry.html?id=${encodeURIComponent(entry.id)}`;
+    const name = entry.title || 'Untitled entry';
+    if (entry.status === 'draft') link.textContent = `Continue your draft: ${name}`;
+    else if (entry.status === 'submitted') link.textContent = `${entry.reference ?? ''} ${name} (submitted)`.trim();
+    else link.textContent = `${name} (withdrawn)`;
+    li.append(link, ` — last saved ${formatDateTime(entry.updated_at)}`);
+    return li;
+  }));
+  block.hidden = mine.length === 0;
+}
+
+function renderAbout() {
+  const description = byId('call-description');
+  // description_html is rendered from Markdown and sanitised with nh3 on the server; it is the
+  // only HTML this page inserts as HTML.
+  description.innerHTML = challenge.description_html ?? '';
+  byId('about-section').hidden = !description.textContent.trim() && !description.querySelector('img');
+}
+
+async function renderEligibility() {
+  const hasText = textBlock(byId('eligibility-text'), challenge.eligibility_text);
+  const rules = challenge.eligibility_rules ?? [];
+  byId('eligibility-section').hidden = !hasText && rules.length === 0;
+  if (!rules.length) return;
+  const needsCountries = rules.some((rule) => rule.kind === 'country_in');
+  const [form, countries] = await Promise.all([
+    get(`/challenges/${encodeURIComponent(challenge.slug)}/form`).catch(() => null),
+    needsCountries ? get('/countries').catch(() => []) : [],
+  ]);
+  const labels = Object.fromEntries((form?.fields ?? []).map((field) => [field.key, field.label]));
+  const names = Object.fromEntries((countries ?? []).map((country) => [country.iso2, country.name]));
+  byId('rules').replaceChildren(...rules.map((rule) => {
+    const li = document.createElement('li');
+    li.textContent = describeRule(rule, labels, names);
+    return li;
+  }));
+  byId('rules-block').hidden = false;
+}
+
+function renderSubmitFacts() {
+  const list = byId('submit-facts');
+  list.replaceChildren();
+  if (challenge.categories?.length) fact(list, 'Categories', challenge.categories.join(', '));
+  if (challenge.languages?.length) fact(list, 'Languages you may use', challenge.languages.map(languageName).join(', '));
+  if (challenge.formats_text) {
+    const block = document.createElement('div');
+    block.className = 'text-block';
+    textBlock(block, challenge.formats_text);
+    fact(list, 'Accepted formats', block);
+  }
+  const limit = challenge.max_entries_per_participant;
+  if (limit) fact(list, 'Entries per person', limit === 1 ? 'One entry each.' : `Up to ${limit} entries each.`);
+  const team = challenge.max_team_size;
+  if (team) fact(list, 'Team size', team === 1 ? 'Individual entries only.' : `Teams of up to ${team} people, or on your own.`);
+  byId('submit-section').hidden = list.children.length === 0;
+}
+
+function renderPrizes() {
+  const hasPrizes = textBlock(byId('prizes-text'), challenge.prizes_text);
+  const hasRecognition = textBlock(byId('recognition-text'), challenge.recognition_text);
+  byId('recognition-block').hidden = !hasRecognition;
+  byId('prizes-section').hidden = !hasPrizes && !hasRecognition;
+}
+
+function renderLicence() {
+  const licence = licenceInfo(challenge.licence);
+  const text = byId('licence-text');
+  if (challenge.licence === 'all-rights-reserved') {
+    text.textContent = 'Entrants keep all rights to their entries (all rights reserved).';
+  } else {
+    text.replaceChildren('Entries are shared under ');
+    if (licence.url) {
+      const link = document.createElement('a');
+      link.href = licence.url;
+      link.rel = 'license noopener';
+      link.textContent = licence.name;
+      text.append(link, '. You will be asked to agree to this licence before you submit.');
+    } else {
+      text.append(`${licence.name}. You will be asked to agree to this licence before you submit.`);
+    }
+  }
+  byId('consent-block').hidden = !textBlock(byId('consent-text'), challenge.consent_text);
+}
+
+function renderTimeline() {
+  const list = byId('timeline');
+  const zone = challenge.timezone;
+  list.replaceChildren();
+  if (challenge.opens_at) fact(list, 'Opens', callTimeElement(challenge.opens_at, zone));
+  if (challenge.closes_at) fact(list, 'Deadline for entries', callTimeElement(challenge.closes_at, zone));
+  const grace = challenge.grace_minutes || 0;
+  fact(list, 'Grace period', grace
+    ? `Entries that arrive up to ${grace} minute${grace === 1 ? '' : 's'} after the deadline are still accepted.`
+    : 'None: entries must arrive before the deadline.');
+  if (challenge.judging_opens_at || challenge.judging_closes_at) fact(list, 'Judging', range(challenge.judging_opens_at, challenge.judging_closes_at, zone));
+  if (challenge.voting_opens_at || challenge.voting_closes_at) fact(list, 'Public voting', range(challenge.voting_opens_at, challenge.voting_closes_at, zone));
+  fact(list, 'Time zone of this call', zone);
+}
+
+function renderContact() {
+  if (!challenge.contact_email) return;
+  const link = byId('contact-link');
+  link.href = `mailto:${challenge.contact_email}`;
+  link.textContent = challenge.contact_email;
+  byId('contact-section').hidden = false;
+}
+
+async function renderCommittee() {
+  const status = byId('committee-status');
+  let members;
+  try {
+    members = await get(`/challenges/${encodeURIComponent(challenge.slug)}/committee`);
+  } catch (error) {
+    status.textContent = `The committee could not be loaded. ${error.message}`;
+    return;
+  }
+  members = [...(members ?? [])].sort((a, b) => a.position - b.position);
+  status.textContent = members.length ? '' : 'The steering committee has not been announced yet.';
+  byId('committee').replaceChildren(...members.map((member) => {
+    const li = document.createElement('li');
+    const name = document.createElement('strong');
+    name.textContent = member.name;
+    li.append(name);
+    const details = [member.role, member.affiliation].filter(Boolean);
+    if (!member.voting) details.push('observer (does not vote)');
+    if (details.length) {
+      const span = document.createElement('span');
+      span.className = 'person-details';
+      span.textContent = details.join(' · ');
+      li.append(span);
+    }
+    return li;
+  }));
+}
+
+/** An error message in the start form's alert, followed by a link. */
+function alertWithLink(message, href, text) {
+  const region = byId('start-form').querySelector('[data-alert]');
+  showAlert(region, [message]);
+  const link = document.createElement('a');
+  link.href = href;
+  link.textContent = text;
+  region.lastElementChild.append(' ', link);
+}
+
+bindForm(byId('start-form'), async () => {
+  let entry;
+  try {
+    entry = await post(`/challenges/${encodeURIComponent(challenge.slug)}/entries`, {});
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status === 401) return location.assign(loginUrl());
+    if (error.code === 'entry_limit') return alertWithLink(error.message, '/my-entries.html', 'See your entries.');
+    if (error.code === 'email_not_verified') return alertWithLink(error.message, '/account.html', 'Verify your e-mail address from your account page.');
+    throw error;
+  }
+  location.assign(`/entry.html?id=${encodeURIComponent(entry.id)}`);
+  return undefined;
+});
+
+async function load() {
+  byId('page-retry').hidden = true;
+  showAlert(pageAlert, []);
+  loading.textContent = 'Loading the call…';
+  try {
+    challenge = await get(`/challenges/${encodeURIComponent(slug)}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return showNotFound();
+    loading.textContent = '';
+    showAlert(pageAlert, [`The call could not be loaded. ${error.message}`]);
+    byId('page-retry').hidden = false;
+    return undefined;
+  }
+  loading.remove();
+  byId('page-retry').remove();
+  renderHeader();
+  renderDeadline();
+  renderAbout();
+  renderSubmitFacts();
+  renderPrizes();
+  renderLicence();
+  renderTimeline();
+  renderContact();
+  byId('call').hidden = false;
+  return Promise.all([renderEntryAction(), renderEligibility(), renderCommittee()]);
+}
+
+if (!slug) {
+  showNotFound();
+} else {
+  byId('page-retry').querySelector('button').addEventListener('click', load);
+  load();
+}

@@ -1,0 +1,217 @@
+// What the organiser pages share: the call named by ?slug=, who may see it, the sub-navigation
+// between the call's pages, error mapping for their forms, and a small element builder.
+import { get, ApiError, showAlert } from './api.js';
+import { bindForm } from './form.js';
+import { currentUser, loginUrl } from './nav.js';
+
+export const byId = (id) => document.getElementById(id);
+
+/**
+ * Makes an element. `options`: className, text (set as textContent, so never parsed as HTML),
+ * value, and attributes (true gives an empty attribute; false, null and undefined are skipped;
+ * hidden, checked, disabled, selected, multiple are set as properties).
+ */
+export function el(tag, options = {}, ...children) {
+  const node = document.createElement(tag);
+  const { className, text, value, ...attributes } = options;
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  for (const [name, attr] of Object.entries(attributes)) {
+    if (attr === false || attr === null || attr === undefined) continue;
+    if (['hidden', 'checked', 'disabled', 'selected', 'multiple', 'required'].includes(name)) node[name] = Boolean(attr);
+    else node.setAttribute(name, attr === true ? '' : String(attr));
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
+  if (value !== undefined && value !== null) node.value = String(value);
+  return node;
+}
+
+/** A labelled form control with its hint and error slot, the way the account pages lay them out. */
+export function field({ id, label, control, hint = null }) {
+  const describedBy = [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(' ');
+  control.id = id;
+  if (!control.name) control.name = id;
+  control.setAttribute('aria-describedby', describedBy);
+  return el('div', { className: 'field' },
+    el('label', { for: id, text: label }),
+    hint ? el('p', { className: 'hint', id: `${id}-hint`, text: hint }) : null,
+    control,
+    el('p', { className: 'field-error', id: `${id}-error` }));
+}
+
+/** A checkbox with its label beside it (the whole row is the touch target). */
+export function checkbox({ id, label, checked = false, hint = null, name = id }) {
+  const input = el('input', { type: 'checkbox', id, name, checked });
+  if (hint) input.setAttribute('aria-describedby', `${id}-hint`);
+  return el('div', { className: 'check' },
+    input,
+    el('label', { for: id, text: label }),
+    hint ? el('p', { className: 'hint', id: `${id}-hint`, text: hint }) : null);
+}
+
+/** The first ?name= of this page's address. */
+export const param = (name) => new URLSearchParams(location.search).get(name);
+
+export function goToLogin() {
+  location.replace(loginUrl());
+}
+
+export const isAuthError = (error) => error instanceof ApiError && error.status === 401;
+
+/** Puts a message and a link into an alert region (textContent only). */
+export function alertWithLink(region, message, href, linkText) {
+  showAlert(region, [message]);
+  const paragraph = region.lastElementChild;
+  paragraph.append(' ', el('a', { href, text: linkText }));
+}
+
+/** A readable name for an API field path ("eligibility_rules.0.max" → "eligibility rules 1 max"). */
+export function fieldName(path) {
+  return String(path).split('.').map((part) => (/^\d+$/.test(part) ? String(Number(part) + 1) : part.replaceAll('_', ' '))).join(' ');
+}
+
+/**
+ * The error with each problem's field renamed to the form control that shows it (`mapField`
+ * returns a control name, or null); problems no control shows keep their field in the message.
+ */
+export function mapError(error, form, mapField = (path) => path) {
+  if (!(error instanceof ApiError)) return error;
+  const details = error.problems.map(({ field: path, message }) => {
+    if (!path) return { field: null, message };
+    const name = mapField(path);
+    if (name && form.elements.namedItem(name) instanceof HTMLElement && byId(`${name}-error`)) return { field: name, message };
+    return { field: null, message: `${fieldName(path)}: ${message}` };
+  });
+  return new ApiError({
+    status: error.status, code: error.code, message: error.message, field: null, details,
+    requestId: error.requestId, retryAfter: error.retryAfter,
+  });
+}
+
+/** bindForm, plus: a lost session goes to the login page, field paths map to controls. */
+export function submitWith(form, handler, mapField) {
+  bindForm(form, async (values) => {
+    try {
+      await handler(values, form);
+    } catch (error) {
+      if (isAuthError(error)) return goToLogin();
+      throw mapError(error, form, mapField);
+    }
+  });
+}
+
+/** Runs `action` on a click, with the button disabled meanwhile; errors go to `alertRegion`. */
+export function onClick(button, alertRegion, action) {
+  button.addEventListener('click', async () => {
+    if (button.disabled) return;
+    button.disabled = true;
+    showAlert(alertRegion, []);
+    try {
+      await action();
+    } catch (error) {
+      if (isAuthError(error)) return goToLogin();
+      showAlert(alertRegion, error instanceof ApiError ? error.problems.map((p) => (p.field ? `${fieldName(p.field)}: ${p.message}` : p.message)) : ['Something went wrong on this page. Please reload it and try again.']);
+      if (!(error instanceof ApiError)) console.error(error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+export const PHASE_LABELS = {
+  draft: 'Draft', upcoming: 'Upcoming', open: 'Open for entries', closed: 'Closed for entries',
+  judging: 'Judging', voting: 'Public voting', results: 'Results out', archived: 'Archived',
+};
+
+export const ROLE_LABELS = { organiser: 'Organiser', screener: 'Screener', judge: 'Judge' };
+
+/** A small coloured label, e.g. for a phase. */
+export function badge(text, kind = '') {
+  return el('span', { className: `badge${kind ? ` badge-${kind}` : ''}`, text });
+}
+
+const PAGES = [
+  { key: 'edit', href: 'challenge-edit.html', label: 'Settings', organiser: true },
+  { key: 'form', href: 'form-builder.html', label: 'Entry form', organiser: true },
+  { key: 'entries', href: 'entries-admin.html', label: 'Entries', organiser: false },
+  { key: 'audit', href: 'audit.html', label: 'Audit log', organiser: true },
+  { key: 'public', href: 'challenge.html', label: 'Public page', organiser: false },
+];
+
+/** The links between one call's organiser pages; `current` is the key of this page. */
+export function renderSubNav(container, slug, current, isOrganiser) {
+  const list = el('ul', { className: 'subnav-list' });
+  for (const page of PAGES) {
+    if (page.organiser && !isOrganiser) continue;
+    const link = el('a', { href: `/${page.href}?slug=${encodeURIComponent(slug)}`, text: page.label });
+    if (page.key === current) link.setAttribute('aria-current', 'page');
+    list.append(el('li', {}, link));
+  }
+  container.replaceChildren(list);
+  container.hidden = false;
+}
+
+/**
+ * Starts an organiser page: needs a login (else goes to the login page), the call named by
+ * ?slug=, and a role in it. Resolves to {user, slug, challenge, isOrganiser}, or null when the
+ * page cannot go on (the reason is then shown in #page-alert).
+ */
+export async function startPage({ current, organiserOnly = false }) {
+  const alert = byId('page-alert');
+  const loading = byId('page-loading');
+  const stop = () => {
+    if (loading) loading.textContent = '';
+    return null;
+  };
+  let user;
+  try {
+    user = await currentUser;
+  } catch {
+    return stop(); // nav.js has said why.
+  }
+  if (!user) {
+    goToLogin();
+    return stop();
+  }
+  const slug = param('slug');
+  if (!slug) {
+    alertWithLink(alert, 'This address does not say which call to open.', '/manage.html', 'Choose one of the calls you manage.');
+    return stop();
+  }
+  let challenge;
+  try {
+    challenge = await get(`/challenges/${encodeURIComponent(slug)}`);
+  } catch (error) {
+    if (isAuthError(error)) {
+      goToLogin();
+    } else if (error instanceof ApiError && error.status === 404) {
+      alertWithLink(alert, 'There is no call at this address, or it is a draft you do not manage.', '/manage.html', 'See the calls you manage.');
+    } else {
+      showAlert(alert, [error.message]);
+    }
+    return stop();
+  }
+  const roles = challenge.my_roles ?? [];
+  const isOrganiser = user.is_admin || roles.includes('organiser');
+  const isStaff = isOrganiser || roles.includes('screener');
+  const title = byId('call-name');
+  if (title) title.textContent = challenge.title;
+  document.title = `${document.title.split(' · ')[0]} · ${challenge.title} · OpenCall`;
+  if (!isStaff || (organiserOnly && !isOrganiser)) {
+    if (isStaff) {
+      alertWithLink(alert, 'Only the organisers of this call can use this page.', `/entries-admin.html?slug=${encodeURIComponent(slug)}`, 'Go to its entries.');
+    } else {
+      alertWithLink(alert, 'You do not organise or screen this call.', `/challenge.html?slug=${encodeURIComponent(slug)}`, 'See its public page.');
+    }
+    return stop();
+  }
+  const nav = byId('organiser-nav');
+  if (nav) renderSubNav(nav, slug, current, isOrganiser);
+  return { user, slug, challenge, isOrganiser };
+}
+
+/** Shows the page body in place of its loading message. */
+export function showBody() {
+  byId('page-loading')?.remove();
+  byId('page-body').hidden = false;
+}
