@@ -141,7 +141,6 @@ def make_settings(database_url: str, smtp_port: int, **overrides: object) -> Set
         "smtp_host": "127.0.0.1",
         "smtp_port": smtp_port,
         "mail_sender_in_app": False,
-        "upload_dir": "/nonexistent-uploads",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -162,9 +161,11 @@ def empty_database(engine: Engine) -> None:
 
 
 @pytest.fixture
-def settings(database_url: str, smtp_server: tuple[Controller, Mailbox]) -> Settings:
+def settings(
+    database_url: str, smtp_server: tuple[Controller, Mailbox], tmp_path: Path
+) -> Settings:
     controller, _ = smtp_server
-    return make_settings(database_url, controller.port)
+    return make_settings(database_url, controller.port, upload_dir=str(tmp_path / "uploads"))
 
 
 @pytest.fixture

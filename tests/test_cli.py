@@ -57,7 +57,7 @@ def test_migrate_then_seed_demo_twice_adds_nothing_twice(cli_database: str) -> N
         _count(cli_database, Challenge),
         _count(cli_database, Membership),
     )
-    assert counts == (4, 1, 2)
+    assert counts == (5, 1, 3)
     second = runner.invoke(cli, ["seed-demo"])
     assert second.exit_code == 0
     assert "nothing added" in second.output

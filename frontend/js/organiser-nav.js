@@ -8,8 +8,8 @@ export const byId = (id) => document.getElementById(id);
 
 /**
  * Makes an element. `options`: className, text (set as textContent, so never parsed as HTML),
- * value, and attributes (true gives an empty attribute; false, null and undefined are skipped;
- * hidden, checked, disabled, selected, multiple are set as properties).
+ * value (the default value of an input or textarea), and attributes (true gives an empty
+ * attribute; false, null and undefined are skipped; hidden and disabled are set as properties).
  */
 export function el(tag, options = {}, ...children) {
   const node = document.createElement(tag);
@@ -18,11 +18,16 @@ export function el(tag, options = {}, ...children) {
   if (text !== undefined && text !== null) node.textContent = String(text);
   for (const [name, attr] of Object.entries(attributes)) {
     if (attr === false || attr === null || attr === undefined) continue;
-    if (['hidden', 'checked', 'disabled', 'selected', 'multiple', 'required'].includes(name)) node[name] = Boolean(attr);
-    else node.setAttribute(name, attr === true ? '' : String(attr));
+    if (['hidden', 'disabled'].includes(name)) node[name] = true;
+    else node.setAttribute(name, attr === true ? '' : String(attr)); // "checked" too: reset() keeps it
   }
   node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
-  if (value !== undefined && value !== null) node.value = String(value);
+  if (value !== undefined && value !== null) {
+    // As the default value where there is one, so a form's reset() returns to it.
+    if (node instanceof HTMLInputElement) node.setAttribute('value', String(value));
+    else if (node instanceof HTMLTextAreaElement) node.defaultValue = String(value);
+    else node.value = String(value);
+  }
   return node;
 }
 

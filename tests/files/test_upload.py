@@ -12,6 +12,7 @@ import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import ExifTags, Image, PngImagePlugin
 from starlette.applications import Starlette
@@ -505,7 +506,7 @@ def test_make_storage_uses_the_upload_dir(tmp_path: Path) -> None:
 # Downloads
 
 
-def _download(storage: LocalStorage, key: str, content_type: str, filename: str) -> Response:
+def _download(storage: LocalStorage, key: str, content_type: str, filename: str) -> httpx.Response:
     size = storage.size(key)
 
     def serve(request: Request) -> Response:

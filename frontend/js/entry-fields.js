@@ -1,0 +1,577 @@
+// Entry form fields: each field type drawn as labelled inputs and read back as the API's
+// answer value, the team list, file uploads, and read-only views of answers.
+
+/** Makes an element; `text` is set as textContent, never parsed as HTML. */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'text') node.textContent = String(value);
+    else if (name === 'className') node.className = value;
+    else if (['checked', 'disabled', 'multiple', 'hidden', 'selected', 'value'].includes(name)) node[name] = value;
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
+  return node;
+}
+
+/** A stable element id for an API field path ("answers.budget" → "f-answers-budget"). */
+export const idFor = (path) => `f-${path.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+
+const ACCEPT = {
+  pdf: { name: 'PDF', accept: '.pdf,application/pdf' },
+  image: { name: 'image', accept: 'image/*' },
+  word: { name: 'Word document', accept: '.doc,.docx,.odt,.rtf' },
+  spreadsheet: { name: 'spreadsheet', accept: '.xls,.xlsx,.ods,.csv' },
+  presentation: { name: 'presentation', accept: '.ppt,.pptx,.odp' },
+  text: { name: 'text file', accept: '.txt,.md,text/plain' },
+  audio: { name: 'audio', accept: 'audio/*' },
+  video: { name: 'video', accept: 'video/*' },
+};
+
+/** "1.4 MB" */
+export function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export const wordCount = (text) => String(text ?? '').trim().split(/\s+/).filter(Boolean).length;
+
+/** A number typed by a person ("1,500", " 2.5 "), or the text itself when it is not one. */
+function parseNumber(text) {
+  let clean = String(text).trim().replace(/\s/g, '');
+  if (clean === '') return null;
+  if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(clean)) clean = clean.replace(/,/g, '');
+  return /^-?(\d+\.?\d*|\.\d+)$/.test(clean) ? Number(clean) : String(text).trim();
+}
+
+const orNull = (text) => (String(text ?? '').trim() === '' ? null : String(text));
+
+function limitsHint(field) {
+  const c = field.config ?? {};
+  const parts = [];
+  switch (field.type) {
+    case 'short_text':
+      if (c.max_length) parts.push(`Up to ${c.max_length} characters.`);
+      break;
+    case 'number':
+      if (c.min !== undefined && c.min !== null && c.max !== undefined && c.max !== null) parts.push(`A ${c.integer ? 'whole ' : ''}number from ${c.min} to ${c.max}.`);
+      else if (c.min !== undefined && c.min !== null) parts.push(`A ${c.integer ? 'whole ' : ''}number, at least ${c.min}.`);
+      else if (c.max !== undefined && c.max !== null) parts.push(`A ${c.integer ? 'whole ' : ''}number, at most ${c.max}.`);
+      else if (c.integer) parts.push('A whole number.');
+      break;
+    case 'multi_choice':
+      if (c.max_choices) parts.push(`Choose up to ${c.max_choices}.`);
+      break;
+    case 'money':
+      parts.push(`An amount in ${c.currency ?? 'the currency shown'}${c.max_amount ? `, at most ${Number(c.max_amount).toLocaleString()}` : ''}.`);
+      break;
+    case 'url':
+      parts.push('A web address starting with https://');
+      break;
+    case 'file': {
+      const kinds = (c.accept ?? []).map((kind) => ACCEPT[kind]?.name ?? kind);
+      if (kinds.length) parts.push(`Accepted: ${kinds.join(', ')}.`);
+      if (c.max_size_mb) parts.push(`Up to ${c.max_size_mb} MB each.`);
+      parts.push(c.max_files > 1 ? `Up to ${c.max_files} files.` : 'One file.');
+      break;
+    }
+    default:
+      break;
+  }
+  if (field.public) parts.push('Your answer to this question may be published.');
+  return parts.join(' ');
+}
+
+function labelContent(field) {
+  return [field.label, field.required ? el('span', { className: 'required', text: ' (required)' }) : null];
+}
+
+/**
+ * The shell every control shares: the wrapper (data-path), label or legend, hint, message slot.
+ * Returns the pieces for the type-specific part to fill in.
+ */
+function shell(field, path, { group = false } = {}) {
+  const id = idFor(path);
+  const hintText = [field.help_text, limitsHint(field)].filter(Boolean).join(' ');
+  const hint = hintText ? el('p', { className: 'hint', id: `${id}-hint`, text: hintText }) : null;
+  const message = el('p', { className: 'field-error', id: `${id}-error` });
+  const wrapper = group
+    ? el('fieldset', { className: 'field group', 'data-path': path, id: `${id}-group` }, el('legend', {}, ...labelContent(field)))
+    : el('div', { className: 'field', 'data-path': path });
+  if (!group && field.type !== 'checkbox') wrapper.append(el('label', { for: id }, ...labelContent(field)));
+  if (hint) wrapper.append(hint);
+  const describedBy = [hint ? hint.id : null, message.id];
+  return { id, wrapper, message, describedBy };
+}
+
+/**
+ * The control for one form field (or a core entry part drawn like one). `path` is the API's
+ * name for it ("answers.<key>", "title"…). Returns {path, label, element, read(), write(v),
+ * focus(), setMessage(text, kind), setAttachments?(list), hasQueued?()}.
+ */
+export function fieldControl(field, path, ctx = {}) {
+  if (field.type === 'file') return fileControl(field, path, ctx);
+  const c = field.config ?? {};
+  // `options` ([value, text] pairs) is for the page's own lists, e.g. languages by code.
+  const options = Array.isArray(c.options) ? c.options : (Array.isArray(c.choices) ? c.choices : []).map((choice) => [String(choice), String(choice)]);
+  const group = field.type === 'multi_choice' || (field.type === 'choice' && options.length <= 5 && options.length > 0);
+  const { id, wrapper, message, describedBy } = shell(field, path, { group });
+  let read;
+  let write;
+  let focusTarget;
+  const inputs = [];
+  const describe = (input, extra = []) => {
+    input.setAttribute('aria-describedby', [...extra, ...describedBy].filter(Boolean).join(' '));
+    inputs.push(input);
+    return input;
+  };
+
+  switch (field.type) {
+    case 'long_text': {
+      const area = describe(el('textarea', { id, name: path, rows: 6, maxlength: c.max_length ?? 20000, spellcheck: 'true' }), c.max_words ? [`${id}-count`] : []);
+      wrapper.append(area);
+      if (c.max_words) {
+        const counter = el('p', { className: 'counter', id: `${id}-count` });
+        const update = () => {
+          const count = wordCount(area.value);
+          counter.textContent = count > c.max_words
+            ? `${count} of ${c.max_words} words: ${count - c.max_words} too many`
+            : `${count} of ${c.max_words} words`;
+          counter.classList.toggle('over', count > c.max_words);
+        };
+        area.addEventListener('input', update);
+        wrapper.append(counter);
+        write = (value) => { area.value = value ?? ''; update(); };
+      } else {
+        write = (value) => { area.value = value ?? ''; };
+      }
+      read = () => orNull(area.value);
+      focusTarget = area;
+      break;
+    }
+    case 'number':
+    case 'money': {
+      const input = describe(el('input', { id, name: path, type: 'text', inputmode: c.integer ? 'numeric' : 'decimal', autocomplete: 'off' }), field.type === 'money' ? [`${id}-currency`] : []);
+      if (field.type === 'money') {
+        wrapper.append(el('div', { className: 'affixed' }, el('span', { className: 'affix', id: `${id}-currency`, text: c.currency ?? '' }), input));
+        read = () => {
+          const amount = parseNumber(input.value);
+          return amount === null ? null : { amount, currency: c.currency ?? null };
+        };
+        write = (value) => { input.value = value && value.amount !== undefined && value.amount !== null ? String(value.amount) : ''; };
+      } else {
+        wrapper.append(input);
+        read = () => parseNumber(input.value);
+        write = (value) => { input.value = value === null || value === undefined ? '' : String(value); };
+      }
+      focusTarget = input;
+      break;
+    }
+    case 'choice':
+    case 'country': {
+      if (group) {
+        const list = el('div', { className: 'options' });
+        options.forEach(([value, text], index) => {
+          const optionId = `${id}-${index}`;
+          const radio = describe(el('input', { type: 'radio', id: optionId, name: path, value }));
+          list.append(el('div', { className: 'check' }, radio, el('label', { for: optionId, text })));
+        });
+        wrapper.append(list);
+        read = () => inputs.find((radio) => radio.checked)?.value ?? null;
+        write = (value) => { for (const radio of inputs) radio.checked = radio.value === value; };
+        focusTarget = null;
+      } else {
+        const select = describe(el('select', { id, name: path }));
+        const list = field.type === 'country'
+          ? (ctx.countries ?? []).map((country) => [country.iso2, country.name])
+          : options;
+        select.append(el('option', { value: '', text: field.type === 'country' ? 'Choose a country' : 'Choose one' }),
+          ...list.map(([value, text]) => el('option', { value, text })));
+        wrapper.append(select);
+        read = () => orNull(select.value);
+        write = (value) => {
+          if (value && ![...select.options].some((option) => option.value === value)) select.append(el('option', { value, text: value }));
+          select.value = value ?? '';
+        };
+        focusTarget = select;
+      }
+      break;
+    }
+    case 'multi_choice': {
+      const list = el('div', { className: 'options' });
+      const note = el('p', { className: 'counter', id: `${id}-count` });
+      options.forEach(([value, text], index) => {
+        const optionId = `${id}-${index}`;
+        const box = describe(el('input', { type: 'checkbox', id: optionId, name: path, value }), c.max_choices ? [note.id] : []);
+        list.append(el('div', { className: 'check' }, box, el('label', { for: optionId, text })));
+      });
+      wrapper.append(list);
+      const update = () => {
+        if (!c.max_choices) return;
+        const count = inputs.filter((box) => box.checked).length;
+        note.textContent = count > c.max_choices ? `${count} chosen: choose no more than ${c.max_choices}.` : '';
+        note.classList.toggle('over', count > c.max_choices);
+      };
+      if (c.max_choices) {
+        wrapper.append(note);
+        list.addEventListener('change', update);
+      }
+      read = () => {
+        const chosen = inputs.filter((box) => box.checked).map((box) => box.value);
+        return chosen.length ? chosen : null;
+      };
+      write = (value) => {
+        const wanted = new Set(Array.isArray(value) ? value.map(String) : []);
+        for (const box of inputs) box.checked = wanted.has(box.value);
+        update();
+      };
+      focusTarget = null;
+      break;
+    }
+    case 'checkbox': {
+      const box = describe(el('input', { type: 'checkbox', id, name: path }));
+      wrapper.prepend(el('div', { className: 'check' }, box, el('label', { for: id }, ...labelContent(field))));
+      read = () => box.checked;
+      write = (value) => { box.checked = value === true; };
+      focusTarget = box;
+      break;
+    }
+    default: {
+      const type = { url: 'url', email: 'email', date: 'date' }[field.type] ?? 'text';
+      const input = describe(el('input', {
+        id,
+        name: path,
+        type,
+        maxlength: field.type === 'short_text' ? c.max_length ?? 300 : null,
+        min: field.type === 'date' ? c.min : null,
+        max: field.type === 'date' ? c.max : null,
+        inputmode: field.type === 'url' ? 'url' : null,
+        autocomplete: field.type === 'email' ? 'email' : 'off',
+        spellcheck: ['url', 'email'].includes(field.type) ? 'false' : null,
+        autocapitalize: ['url', 'email'].includes(field.type) ? 'off' : null,
+      }));
+      wrapper.append(input);
+      read = () => (field.type === 'short_text' ? orNull(input.value) : orNull(input.value.trim()));
+      write = (value) => { input.value = value ?? ''; };
+      focusTarget = input;
+    }
+  }
+  wrapper.append(message);
+
+  return {
+    path,
+    label: field.label,
+    element: wrapper,
+    read,
+    write,
+    focus() {
+      (focusTarget ?? inputs[0])?.focus();
+    },
+    setMessage(text, kind = 'error') {
+      message.textContent = text ?? '';
+      message.className = kind === 'todo' ? 'field-todo' : 'field-error';
+      for (const input of inputs) {
+        if (text && kind === 'error') input.setAttribute('aria-invalid', 'true');
+        else input.removeAttribute('aria-invalid');
+      }
+    },
+    get messageKind() {
+      return message.textContent ? (message.className === 'field-todo' ? 'todo' : 'error') : null;
+    },
+  };
+}
+
+/**
+ * A file question: the files already uploaded (each with Remove), a file picker, an Upload
+ * button and one progress bar per file. `ctx` gives upload(key, file, {onProgress, signal}),
+ * remove(attachment) and changed() (after any upload or removal).
+ */
+function fileControl(field, path, ctx) {
+  const c = field.config ?? {};
+  const key = path.replace(/^answers\./, '');
+  const maxFiles = c.max_files || 1;
+  const maxBytes = c.max_size_mb ? c.max_size_mb * 1024 * 1024 : Infinity;
+  const { id, wrapper, message, describedBy } = shell(field, path);
+  const label = wrapper.querySelector('label');
+  const uploaded = el('ul', { className: 'files', 'aria-label': `Files uploaded for “${field.label}”` });
+  const picker = el('input', {
+    type: 'file', id, name: path, multiple: maxFiles > 1,
+    accept: (c.accept ?? []).map((kind) => ACCEPT[kind]?.accept).filter(Boolean).join(',') || null,
+  });
+  // Upload failures have their own slot: the server's list of problems redraws the other.
+  const uploadError = el('p', { className: 'field-error', id: `${id}-upload-error`, role: 'alert' });
+  picker.setAttribute('aria-describedby', [...describedBy, `${id}-chosen`, uploadError.id].join(' '));
+  const uploadButton = el('button', { type: 'button', className: 'button button-secondary', disabled: true, text: 'Upload' });
+  const chosenNote = el('p', { className: 'hint', id: `${id}-chosen` });
+  const progressList = el('ul', { className: 'uploads' });
+  const full = el('p', { className: 'hint', hidden: true, text: `You have added the most files allowed (${maxFiles}). Remove one to add another.` });
+  label.after(uploaded);
+  wrapper.append(full, picker, chosenNote, el('p', { className: 'file-actions' }, uploadButton), progressList, uploadError, message);
+  let attachments = [];
+  let queue = [];
+  let busy = false;
+  const mine = () => attachments.filter((a) => a.field_key === key);
+
+  const markInvalid = () => {
+    const invalid = Boolean(uploadError.textContent) || (Boolean(message.textContent) && message.className === 'field-error');
+    if (invalid) picker.setAttribute('aria-invalid', 'true');
+    else picker.removeAttribute('aria-invalid');
+  };
+  const setMessage = (text, kind = 'error') => {
+    message.textContent = text ?? '';
+    message.className = kind === 'todo' ? 'field-todo' : 'field-error';
+    markInvalid();
+  };
+  const setUploadError = (text) => {
+    uploadError.textContent = text ?? '';
+    markInvalid();
+  };
+
+  function refreshState() {
+    const room = maxFiles - mine().length;
+    full.hidden = room > 0;
+    picker.disabled = busy || room <= 0;
+    uploadButton.disabled = busy || queue.length === 0 || room <= 0;
+    chosenNote.textContent = queue.length && !busy
+      ? `Chosen: ${queue.map((file) => `${file.name} (${formatSize(file.size)})`).join(', ')}. Press Upload to send ${queue.length === 1 ? 'it' : 'them'}.`
+      : '';
+  }
+
+  function renderUploaded() {
+    uploaded.replaceChildren(...mine().map((attachment) => {
+      const remove = el('button', { type: 'button', className: 'button button-small button-secondary' }, 'Remove', el('span', { className: 'visually-hidden', text: ` ${attachment.original_name}` }));
+      remove.addEventListener('click', async () => {
+        remove.disabled = true;
+        setUploadError('');
+        try {
+          await ctx.remove(attachment);
+          attachments = attachments.filter((a) => a.id !== attachment.id);
+          renderUploaded();
+          refreshState();
+          picker.focus();
+          ctx.changed?.();
+        } catch (error) {
+          remove.disabled = false;
+          setUploadError(`${attachment.original_name} could not be removed. ${error.message}`);
+        }
+      });
+      return el('li', { className: 'file' },
+        el('a', { href: attachment.url, text: attachment.original_name }),
+        el('span', { className: 'muted', text: ` (${formatSize(attachment.size)})` }),
+        remove);
+    }));
+    uploaded.hidden = mine().length === 0;
+  }
+
+  picker.addEventListener('change', () => {
+    setUploadError('');
+    const files = [...picker.files];
+    const room = maxFiles - mine().length;
+    const tooBig = files.filter((file) => file.size > maxBytes);
+    queue = files.filter((file) => file.size <= maxBytes);
+    const problems = tooBig.map((file) => `${file.name} is ${formatSize(file.size)}; files here must be ${c.max_size_mb} MB or smaller.`);
+    if (queue.length > room) {
+      problems.push(`You can add ${room} more file${room === 1 ? '' : 's'} here, so only the first ${room === 1 ? 'one was' : `${room} were`} kept.`);
+      queue = queue.slice(0, Math.max(room, 0));
+    }
+    if (problems.length) setUploadError(problems.join(' '));
+    refreshState();
+  });
+
+  uploadButton.addEventListener('click', async () => {
+    if (!queue.length) return;
+    busy = true;
+    setUploadError('');
+    refreshState();
+    const failures = [];
+    for (const file of [...queue]) {
+      const labelId = `${id}-upload-${Math.random().toString(36).slice(2, 8)}`;
+      const bar = el('progress', { max: 100, value: 0, 'aria-labelledby': labelId });
+      const percent = el('span', { className: 'percent', text: '0%' });
+      const controller = new AbortController();
+      const cancel = el('button', { type: 'button', className: 'button button-small button-secondary' }, 'Cancel', el('span', { className: 'visually-hidden', text: ` uploading ${file.name}` }));
+      cancel.addEventListener('click', () => controller.abort());
+      const row = el('li', { className: 'upload' }, el('span', { id: labelId, text: `Uploading ${file.name}` }), bar, percent, cancel);
+      progressList.append(row);
+      try {
+        const attachment = await ctx.upload(key, file, {
+          signal: controller.signal,
+          onProgress(sent, total) {
+            const value = total ? Math.min(100, Math.round((sent / total) * 100)) : 0;
+            bar.value = value;
+            percent.textContent = `${value}%`;
+          },
+        });
+        attachments.push(attachment);
+        queue = queue.filter((queued) => queued !== file);
+        renderUploaded();
+      } catch (error) {
+        if (error.code === 'aborted') {
+          queue = queue.filter((queued) => queued !== file);
+          failures.push(`${file.name} was not uploaded: you cancelled it.`);
+        } else {
+          failures.push(`${file.name} was not uploaded. ${error.message}`);
+          if (error.status) queue = queue.filter((queued) => queued !== file); // refused: retrying will not help
+        }
+      } finally {
+        row.remove();
+      }
+    }
+    busy = false;
+    if (!queue.length) picker.value = '';
+    refreshState();
+    if (failures.length) {
+      setUploadError(failures.join(' '));
+      (uploadButton.disabled ? picker : uploadButton).focus();
+    } else {
+      picker.focus();
+    }
+    ctx.changed?.();
+  });
+
+  return {
+    path,
+    label: field.label,
+    element: wrapper,
+    read: () => undefined, // files are sent by the attachments endpoints, never as an answer
+    write() {},
+    focus: () => (picker.disabled ? uploaded.querySelector('button') ?? wrapper : picker).focus(),
+    setMessage,
+    get messageKind() {
+      return message.textContent ? (message.className === 'field-todo' ? 'todo' : 'error') : null;
+    },
+    setAttachments(list) {
+      attachments = [...(list ?? [])];
+      renderUploaded();
+      refreshState();
+    },
+    hasQueued: () => queue.length > 0,
+  };
+}
+
+/**
+ * The team: one row (name, e-mail) per person, "Add team member" up to `max` rows. read()
+ * gives every row as typed; serverTeam() turns that into what the API accepts.
+ */
+export function teamControl(max) {
+  const path = 'team';
+  const id = idFor(path);
+  const hint = el('p', { className: 'hint', id: `${id}-hint`, text: max > 1 ? `List everyone who worked on this entry, up to ${max} people. E-mail addresses are optional; the organisers use them only to contact the team.` : 'This call takes individual entries: list only yourself, if anyone.' });
+  const message = el('p', { className: 'field-error', id: `${id}-error` });
+  const rows = el('ol', { className: 'team-rows' });
+  const add = el('button', { type: 'button', className: 'button button-secondary', text: 'Add team member' });
+  const fullNote = el('p', { className: 'hint', hidden: true, text: `The team is full (${max} people).` });
+  const wrapper = el('fieldset', { className: 'field group', 'data-path': path, id: `${id}-group` },
+    el('legend', { text: 'Team members' }), hint, rows, fullNote, el('p', {}, add), message);
+  let counter = 0;
+
+  function renumber() {
+    [...rows.children].forEach((row, index) => {
+      const n = index + 1;
+      row.querySelector('[data-part="name-label"]').textContent = `Name of team member ${n}`;
+      row.querySelector('[data-part="email-label"]').textContent = `E-mail of team member ${n} (optional)`;
+      row.querySelector('[data-part="remove-name"]').textContent = ` team member ${n}`;
+    });
+    const isFull = rows.children.length >= max;
+    add.disabled = isFull;
+    fullNote.hidden = !isFull;
+  }
+
+  function addRow(member = { name: '', email: '' }) {
+    counter += 1;
+    const rowId = `${id}-${counter}`;
+    const name = el('input', { id: `${rowId}-name`, type: 'text', maxlength: 200, autocomplete: 'off', value: member.name ?? '', 'data-part': 'name', 'aria-describedby': message.id });
+    const email = el('input', { id: `${rowId}-email`, type: 'email', maxlength: 320, autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', value: member.email ?? '', 'data-part': 'email', 'aria-describedby': message.id });
+    const remove = el('button', { type: 'button', className: 'button button-small button-secondary' }, 'Remove', el('span', { className: 'visually-hidden', 'data-part': 'remove-name' }));
+    const row = el('li', { className: 'team-row' },
+      el('div', { className: 'field' }, el('label', { for: name.id, 'data-part': 'name-label' }), name),
+      el('div', { className: 'field' }, el('label', { for: email.id, 'data-part': 'email-label' }), email),
+      remove);
+    remove.addEventListener('click', () => {
+      const next = row.nextElementSibling ?? row.previousElementSibling;
+      row.remove();
+      renumber();
+      (next?.querySelector('input') ?? add).focus();
+      wrapper.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    rows.append(row);
+    renumber();
+    return name;
+  }
+
+  add.addEventListener('click', () => {
+    if (rows.children.length >= max) return;
+    addRow().focus();
+  });
+
+  return {
+    path,
+    label: 'Team members',
+    element: wrapper,
+    read: () => [...rows.children].map((row) => ({
+      name: row.querySelector('[data-part="name"]').value,
+      email: row.querySelector('[data-part="email"]').value,
+    })),
+    write(team) {
+      rows.replaceChildren();
+      for (const member of team ?? []) addRow(member);
+      renumber();
+    },
+    focus: () => (rows.querySelector('input') ?? add).focus(),
+    setMessage(text, kind = 'error') {
+      message.textContent = text ?? '';
+      message.className = kind === 'todo' ? 'field-todo' : 'field-error';
+      for (const input of rows.querySelectorAll('input')) {
+        if (text && kind === 'error') input.setAttribute('aria-invalid', 'true');
+        else input.removeAttribute('aria-invalid');
+      }
+    },
+    get messageKind() {
+      return message.textContent ? (message.className === 'field-todo' ? 'todo' : 'error') : null;
+    },
+  };
+}
+
+/** The team as the API takes it: rows without a name are left out until one is typed. */
+export function serverTeam(rows) {
+  return (rows ?? [])
+    .filter((row) => String(row.name ?? '').trim())
+    .map((row) => ({ name: String(row.name).trim(), email: String(row.email ?? '').trim() || null }));
+}
+
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeZone: 'UTC' });
+
+/** A saved answer for reading (no inputs). `ctx`: countries, attachments (this field's). */
+export function answerView(field, value, ctx = {}) {
+  if (field.type === 'file') {
+    const files = ctx.attachments ?? [];
+    if (!files.length) return el('span', { className: 'muted', text: 'No file' });
+    return el('ul', { className: 'files' }, ...files.map((file) => el('li', {},
+      el('a', { href: file.url, text: file.original_name }), el('span', { className: 'muted', text: ` (${formatSize(file.size)})` }))));
+  }
+  const empty = value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length);
+  if (empty && field.type !== 'checkbox') return el('span', { className: 'muted', text: 'Not answered' });
+  switch (field.type) {
+    case 'checkbox':
+      return document.createTextNode(value === true ? 'Yes' : 'No');
+    case 'multi_choice':
+      return document.createTextNode(Array.isArray(value) ? value.join(', ') : String(value));
+    case 'money':
+      return document.createTextNode(typeof value === 'object' ? `${Number(value.amount).toLocaleString()} ${value.currency ?? ''}`.trim() : String(value));
+    case 'country':
+      return document.createTextNode((ctx.countries ?? []).find((country) => country.iso2 === value)?.name ?? String(value));
+    case 'date': {
+      const date = new Date(`${value}T00:00:00Z`);
+      return document.createTextNode(Number.isNaN(date.getTime()) ? String(value) : dateOnly.format(date));
+    }
+    case 'url':
+      // Only web addresses become links: a javascript: address must never be clickable.
+      return /^https?:\/\//i.test(String(value)) ? el('a', { href: String(value), rel: 'nofollow noopener', text: String(value) }) : document.createTextNode(String(value));
+    case 'long_text':
+      return el('div', { className: 'text-answer', text: String(value) });
+    default:
+      return document.createTextNode(typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+}

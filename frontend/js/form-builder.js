@@ -1,0 +1,448 @@
+// The entry form builder: the questions in order, with edit, delete and move; add a question.
+import { get, post, patch, del, showAlert, ApiError } from './api.js';
+import { showStatus, invalid } from './form.js';
+import {
+  byId, el, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, checkbox, badge,
+} from './organiser-nav.js';
+
+const enc = encodeURIComponent;
+let base;
+let form = { version: 1, locked: false, fields: [] };
+
+const list = byId('field-list');
+const fieldsAlert = byId('fields-alert');
+const fieldsStatus = byId('fields-status');
+
+const TYPES = {
+  short_text: 'Short text',
+  long_text: 'Long text (paragraphs)',
+  number: 'Number',
+  choice: 'One choice from a list',
+  multi_choice: 'Several choices from a list',
+  url: 'Web address (URL)',
+  email: 'E-mail address',
+  date: 'Date',
+  country: 'Country',
+  file: 'File upload',
+  checkbox: 'Tick box (e.g. consent)',
+  money: 'Amount of money',
+};
+
+const FILE_KINDS = {
+  pdf: 'PDF', image: 'Images', word: 'Word documents', spreadsheet: 'Spreadsheets',
+  presentation: 'Presentations', text: 'Plain text', audio: 'Audio', video: 'Video',
+};
+
+const FLAGS = [
+  ['required', 'Required', 'Entrants must answer it before they submit (a tick box must be ticked).'],
+  ['show_to_judges', 'Shown to judges', 'Untick for personal details judges should not see.'],
+  ['public', 'Public', 'Shown with the entry on the public page when entries are published.'],
+  ['identifying', 'Identifying', 'It reveals who the entrant is (name, phone…); hidden in blind judging.'],
+  ['demographic', 'Demographic', 'Used only to report who took part.'],
+];
+
+const PRESETS = [
+  { key: 'gender', label: 'Gender', choices: ['Woman', 'Man', 'Non-binary', 'Prefer not to say'] },
+  { key: 'age_band', label: 'Age band', choices: ['Under 18', '18–24', '25–34', '35–44', '45–54', '55+'] },
+  { key: 'first_contest', label: 'First time entering a contest', choices: ['Yes', 'No'] },
+];
+
+// ---------------------------------------------------------------- the editor (add and edit)
+
+function inputField(id, label, input, hint = null) {
+  input.id = id;
+  if (!input.name) input.name = id;
+  input.setAttribute('aria-describedby', `${hint ? `${id}-hint ` : ''}${id}-error`);
+  return el('div', { className: 'field' },
+    el('label', { for: id, text: label }),
+    hint ? el('p', { className: 'hint', id: `${id}-hint`, text: hint }) : null,
+    input,
+    el('p', { className: 'field-error', id: `${id}-error` }));
+}
+
+const num = (attrs = {}) => el('input', { type: 'number', inputmode: 'decimal', step: 'any', ...attrs });
+
+/** The settings each type has, as controls named `<prefix>config.<setting>`. */
+function configControls(p, type, config = {}) {
+  const c = (name) => `${p}config.${name}`;
+  const value = (name) => config[name] ?? '';
+  switch (type) {
+    case 'short_text':
+      return [inputField(c('max_length'), 'Most characters allowed (optional)', num({ min: '1', step: '1', value: value('max_length') }))];
+    case 'long_text':
+      return [inputField(c('max_words'), 'Most words allowed (optional)', num({ min: '1', step: '1', value: value('max_words') }))];
+    case 'number':
+      return [
+        inputField(c('min'), 'Smallest number allowed (optional)', num({ value: value('min') })),
+        inputField(c('max'), 'Largest number allowed (optional)', num({ value: value('max') })),
+        checkbox({ id: c('integer'), label: 'Whole numbers only', checked: Boolean(config.integer) }),
+      ];
+    case 'choice':
+    case 'multi_choice': {
+      const parts = [inputField(c('choices'), 'Choices', el('textarea', { rows: '5', value: (config.choices ?? []).join('\n') }), 'One per line, in the order shown.')];
+      if (type === 'multi_choice') {
+        parts.push(inputField(c('max_choices'), 'Most choices an entrant may tick (optional)', num({ min: '1', step: '1', value: value('max_choices') })));
+      }
+      return parts;
+    }
+    case 'date':
+      return [
+        inputField(c('min'), 'Earliest date allowed (optional)', el('input', { type: 'date', value: value('min') })),
+        inputField(c('max'), 'Latest date allowed (optional)', el('input', { type: 'date', value: value('max') })),
+      ];
+    case 'file': {
+      const accept = config.accept ?? ['pdf'];
+      const kinds = el('fieldset', { className: 'group', name: c('accept'), 'aria-describedby': `${c('accept')}-error` },
+        el('legend', { text: 'Kinds of file accepted' }),
+        el('div', { className: 'check-grid' }, ...Object.entries(FILE_KINDS).map(([kind, label]) => {
+          const box = checkbox({ id: `${p}accept-${kind}`, name: `${p}accept-item`, label, checked: accept.includes(kind) });
+          box.querySelector('input').value = kind;
+          return box;
+        })),
+        el('p', { className: 'field-error', id: `${c('accept')}-error` }));
+      return [
+        kinds,
+        inputField(c('max_size_mb'), 'Largest file, in MB (optional)', num({ min: '1', step: '1', value: value('max_size_mb') })),
+        inputField(c('max_files'), 'Most files (optional)', num({ min: '1', step: '1', value: value('max_files') })),
+      ];
+    }
+    case 'money':
+      return [
+        inputField(c('currency'), 'Currency', el('input', { type: 'text', maxlength: '3', autocapitalize: 'characters', spellcheck: 'false', pattern: '[A-Z]{3}', value: config.currency ?? 'USD' }), 'Three capital letters, e.g. USD, GBP, KES, NGN.'),
+        inputField(c('max_amount'), 'Largest amount allowed (optional)', num({ min: '0', value: value('max_amount') })),
+      ];
+    case 'checkbox':
+      return [el('p', { className: 'hint', text: 'A single tick box, e.g. “I agree to the rules”. If it is required, it must be ticked.' })];
+    default:
+      return [el('p', { className: 'hint', text: 'This kind of question has no settings.' })];
+  }
+}
+
+/** The config object from the controls shown for `type`; empty settings are left out. */
+function readConfig(formElement, p, type) {
+  const value = (name) => formElement.elements.namedItem(`${p}config.${name}`)?.value?.trim() ?? '';
+  const number = (name, config) => {
+    const text = value(name);
+    if (text === '') return;
+    const parsed = Number(text);
+    if (!Number.isFinite(parsed)) throw invalid(`${p}config.${name}`, 'Enter a number.');
+    config[name] = parsed;
+  };
+  const config = {};
+  switch (type) {
+    case 'short_text': number('max_length', config); break;
+    case 'long_text': number('max_words', config); break;
+    case 'number':
+      number('min', config);
+      number('max', config);
+      if (formElement.elements.namedItem(`${p}config.integer`).checked) config.integer = true;
+      break;
+    case 'choice':
+    case 'multi_choice':
+      config.choices = value('choices').split('\n').map((line) => line.trim()).filter(Boolean);
+      if (!config.choices.length) throw invalid(`${p}config.choices`, 'Enter at least one choice, one per line.');
+      if (type === 'multi_choice') number('max_choices', config);
+      break;
+    case 'date':
+      if (value('min')) config.min = value('min');
+      if (value('max')) config.max = value('max');
+      break;
+    case 'file':
+      config.accept = [...formElement.querySelectorAll(`input[name="${p}accept-item"]:checked`)].map((input) => input.value);
+      if (!config.accept.length) throw invalid(`${p}config.accept`, 'Tick at least one kind of file.');
+      number('max_size_mb', config);
+      number('max_files', config);
+      break;
+    case 'money':
+      config.currency = value('currency').toUpperCase();
+      if (!/^[A-Z]{3}$/.test(config.currency)) throw invalid(`${p}config.currency`, 'Enter three capital letters, e.g. USD.');
+      number('max_amount', config);
+      break;
+    default:
+      break;
+  }
+  return config;
+}
+
+/**
+ * A form to add a question (no `field`) or edit one. Controls are named with `p`, a prefix,
+ * so an open editor and the add form never share ids.
+ */
+function editorForm(p, field = null) {
+  const adding = !field;
+  const formElement = el('form', { method: 'post', novalidate: true, className: adding ? '' : 'editor' },
+    el('div', { className: 'alert alert-error', role: 'alert', 'data-alert': true }),
+    el('p', { className: 'alert alert-ok', role: 'status', 'data-status': true }));
+  let typeSelect = null;
+  if (adding) {
+    typeSelect = el('select', {}, ...Object.entries(TYPES).map(([value, text]) => el('option', { value, text })));
+    formElement.append(inputField(`${p}type`, 'Kind of question', typeSelect));
+  }
+  formElement.append(
+    inputField(`${p}label`, 'Question', el('input', { type: 'text', maxlength: '300', value: field?.label ?? '' }), 'What entrants read, e.g. “Which country do you live in?”'),
+    inputField(`${p}help_text`, 'Help text (optional)', el('textarea', { rows: '2', maxlength: '2000', value: field?.help_text ?? '' }), 'Shown under the question.'));
+  if (adding) {
+    formElement.append(inputField(`${p}key`, 'Short name (optional)', el('input', { type: 'text', maxlength: '60', autocapitalize: 'off', spellcheck: 'false', pattern: '[a-z][a-z0-9_]*' }),
+      'Used in exports: lower-case letters, digits and _, e.g. country_of_residence. Made from the question when left empty; it cannot change later.'));
+  }
+  const flags = el('fieldset', { className: 'group' }, el('legend', { text: 'Settings' }));
+  for (const [name, label, hint] of FLAGS) {
+    const checked = field ? field[name] : name === 'show_to_judges';
+    flags.append(checkbox({ id: `${p}${name}`, label, hint, checked }));
+  }
+  if (adding && form.locked) {
+    const required = flags.querySelector(`#${p}required`);
+    required.checked = false;
+    required.disabled = true;
+    flags.querySelector(`#${p}required-hint`).textContent = 'The form is locked, so new questions must be optional.';
+  }
+  formElement.append(flags);
+  const settingsBox = el('fieldset', { className: 'group', name: `${p}config`, 'aria-describedby': `${p}config-error` },
+    el('legend', { text: 'Answer settings' }));
+  const settingsBody = el('div');
+  settingsBox.append(settingsBody, el('p', { className: 'field-error', id: `${p}config-error` }));
+  const showSettings = () => settingsBody.replaceChildren(...configControls(p, adding ? typeSelect.value : field.type, field?.config ?? {}));
+  typeSelect?.addEventListener('change', showSettings);
+  showSettings();
+  formElement.append(settingsBox);
+  const actions = el('p', { className: 'actions' },
+    el('button', { type: 'submit', className: 'button', text: adding ? 'Add the question' : 'Save the question' }));
+  formElement.append(actions);
+  formElement.readBody = () => {
+    const type = adding ? typeSelect.value : field.type;
+    const body = {
+      label: formElement.elements[`${p}label`].value.trim(),
+      help_text: formElement.elements[`${p}help_text`].value.trim(),
+      config: readConfig(formElement, p, type),
+    };
+    for (const [name] of FLAGS) body[name] = formElement.elements[`${p}${name}`].checked;
+    if (!body.label) throw invalid(`${p}label`, 'Enter the question.');
+    if (adding) {
+      body.type = type;
+      const key = formElement.elements[`${p}key`].value.trim();
+      if (key) body.key = key;
+    }
+    return body;
+  };
+  return formElement;
+}
+
+/** Server paths ("config.choices", "label") to this editor's controls. */
+const mapTo = (p) => (path) => `${p}${path}`;
+
+// ---------------------------------------------------------------- the list
+
+function configSummary(field) {
+  const c = field.config ?? {};
+  const parts = [];
+  if (c.choices?.length) parts.push(`Choices: ${c.choices.join(', ')}`);
+  if (c.max_choices) parts.push(`at most ${c.max_choices} ticked`);
+  if (c.max_length) parts.push(`at most ${c.max_length} characters`);
+  if (c.max_words) parts.push(`at most ${c.max_words} words`);
+  if (field.type === 'number' || field.type === 'date') {
+    if (c.min !== undefined && c.min !== null && c.min !== '') parts.push(`from ${c.min}`);
+    if (c.max !== undefined && c.max !== null && c.max !== '') parts.push(`up to ${c.max}`);
+    if (c.integer) parts.push('whole numbers');
+  }
+  if (c.accept?.length) parts.push(`Accepts: ${c.accept.map((k) => FILE_KINDS[k] ?? k).join(', ')}`);
+  if (c.max_size_mb) parts.push(`up to ${c.max_size_mb} MB each`);
+  if (c.max_files) parts.push(`at most ${c.max_files} files`);
+  if (c.currency) parts.push(`in ${c.currency}`);
+  if (c.max_amount) parts.push(`at most ${c.max_amount}`);
+  return parts.join('; ');
+}
+
+function fieldCard(field, index, fields) {
+  const headingId = `field-${field.id}`;
+  const item = el('li', { className: 'card', 'data-testid': 'form-field', 'data-key': field.key });
+  const show = () => {
+    const flags = el('p', { className: 'flags' },
+      badge(field.required ? 'Required' : 'Optional', field.required ? '' : 'quiet'),
+      badge(field.show_to_judges ? 'Shown to judges' : 'Hidden from judges', field.show_to_judges ? '' : 'quiet'));
+    if (field.public) flags.append(badge('Public'));
+    if (field.identifying) flags.append(badge('Identifying', 'warn'));
+    if (field.demographic) flags.append(badge('Demographic'));
+    const summary = configSummary(field);
+    const buttons = el('p', { className: 'actions' });
+    if (!form.locked) {
+      const button = (text, action) => {
+        const b = el('button', { type: 'button', className: 'button button-secondary', text, 'aria-describedby': headingId, 'data-action': action });
+        buttons.append(b);
+        return b;
+      };
+      button('Edit', 'edit').addEventListener('click', () => showEditor());
+      const up = button('Move up', 'up');
+      const down = button('Move down', 'down');
+      up.disabled = index === 0;
+      down.disabled = index === fields.length - 1;
+      onClick(up, fieldsAlert, () => move(field, fields[index - 1], 'up'));
+      onClick(down, fieldsAlert, () => move(field, fields[index + 1], 'down'));
+      onClick(button('Delete', 'delete'), fieldsAlert, () => remove(field));
+    }
+    item.replaceChildren(
+      el('h3', { className: 'card-title', id: headingId, text: field.label }),
+      el('p', { className: 'card-meta muted' }, `${TYPES[field.type] ?? field.type} · `, el('code', { text: field.key })),
+      flags,
+      field.help_text ? el('p', { className: 'muted', text: field.help_text }) : null,
+      summary ? el('p', { className: 'small', text: summary }) : null,
+      buttons);
+    return buttons.querySelector('button');
+  };
+  const showEditor = () => {
+    const p = `edit${field.id}-`;
+    const editor = editorForm(p, field);
+    editor.setAttribute('aria-label', `Edit “${field.label}”`);
+    const cancel = el('button', { type: 'button', className: 'button button-secondary', text: 'Cancel' });
+    editor.querySelector('.actions').append(cancel);
+    cancel.addEventListener('click', () => show()?.focus());
+    submitWith(editor, async () => {
+      const body = editor.readBody();
+      try {
+        await patch(`${base}/form/fields/${field.id}`, body);
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'form_locked') return lockedNow(error);
+        throw error;
+      }
+      fieldsStatus.textContent = `Saved “${body.label}”.`;
+      await reload();
+      focusField(field.id, 'edit');
+      return undefined;
+    }, mapTo(p));
+    item.replaceChildren(el('h3', { className: 'card-title', text: `Edit: ${field.label}` }), editor);
+    editor.elements[`${p}label`].focus();
+  };
+  show();
+  return item;
+}
+
+function focusField(id, action) {
+  const card = byId(`field-${id}`)?.closest('li');
+  const button = card?.querySelector(`[data-action="${action}"]:not(:disabled)`) ?? card?.querySelector('button:not(:disabled)');
+  (button ?? byId('fields-heading')).focus();
+}
+
+async function move(field, neighbour, direction) {
+  fieldsStatus.textContent = '';
+  try {
+    await patch(`${base}/form/fields/${field.id}`, { position: neighbour.position });
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'form_locked') return lockedNow(error);
+    throw error;
+  }
+  await reload();
+  fieldsStatus.textContent = `Moved “${field.label}” ${direction}.`;
+  focusField(field.id, direction);
+  return undefined;
+}
+
+async function remove(field) {
+  if (!window.confirm(`Delete the question “${field.label}”?`)) return undefined;
+  fieldsStatus.textContent = '';
+  try {
+    await del(`${base}/form/fields/${field.id}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'form_locked') return lockedNow(error);
+    throw error;
+  }
+  const index = form.fields.findIndex((f) => f.id === field.id);
+  await reload();
+  fieldsStatus.textContent = `Deleted “${field.label}”.`;
+  const next = form.fields[Math.min(index, form.fields.length - 1)];
+  if (next) focusField(next.id, 'delete');
+  else byId('fields-heading').focus();
+  return undefined;
+}
+
+/** The form became locked while this page was open: say so at the top and show it locked. */
+async function lockedNow(error) {
+  await reload();
+  showAlert(fieldsAlert, [error.message]);
+  fieldsAlert.focus();
+}
+
+function render() {
+  const fields = [...form.fields].sort((a, b) => a.position - b.position);
+  list.replaceChildren(...fields.map((field, i) => fieldCard(field, i, fields)));
+  byId('fields-empty').hidden = fields.length > 0;
+  byId('form-version').textContent = `Version ${form.version} of the form · ${fields.length} question${fields.length === 1 ? '' : 's'}.`;
+  byId('locked-note').hidden = !form.locked;
+  renderAddForm();
+  renderPresets();
+}
+
+async function reload() {
+  form = await get(`${base}/form`);
+  render();
+}
+
+// ---------------------------------------------------------------- adding
+
+let addForm = null;
+let addLocked = null;
+
+/** The add form, rebuilt only when the lock changes (so typing is never lost). */
+function renderAddForm() {
+  if (addForm && addLocked === form.locked) return;
+  addLocked = form.locked;
+  addForm = editorForm('new-');
+  addForm.id = 'add-form';
+  addForm.setAttribute('aria-labelledby', 'add-heading');
+  byId('add-slot').replaceChildren(addForm);
+  submitWith(addForm, async () => {
+    const body = addForm.readBody();
+    let added;
+    try {
+      added = await post(`${base}/form/fields`, body);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'form_locked') {
+        await reload();
+        throw error; // shown at the top of the add form
+      }
+      throw error;
+    }
+    await reload();
+    addForm = null; // a fresh, empty form for the next question
+    renderAddForm();
+    showStatus(addForm, `Added “${added.label}” as question ${form.fields.length}.`);
+    addForm.querySelector('select').focus();
+  }, mapTo('new-'));
+}
+
+function renderPresets() {
+  const keys = new Set(form.fields.map((f) => f.key));
+  byId('preset-list').replaceChildren(...PRESETS.map((preset) => {
+    const exists = keys.has(preset.key);
+    const button = el('button', {
+      type: 'button', className: 'button button-secondary', disabled: exists,
+      text: exists ? `${preset.label}: already in the form` : `Add “${preset.label}”`,
+    });
+    const choices = el('span', { className: 'hint', text: ` (${preset.choices.join(', ')})` });
+    onClick(button, byId('presets-alert'), async () => {
+      byId('presets-status').textContent = '';
+      await post(`${base}/form/fields`, {
+        key: preset.key, type: 'choice', label: preset.label, required: false, show_to_judges: false,
+        public: false, identifying: false, demographic: true, config: { choices: preset.choices },
+      });
+      await reload();
+      byId('presets-status').textContent = `Added “${preset.label}”.`;
+      byId('preset-list').querySelector('button:not(:disabled)')?.focus();
+    });
+    return el('li', {}, button, choices);
+  }));
+}
+
+// ---------------------------------------------------------------- start
+
+const started = await startPage({ current: 'form', organiserOnly: true });
+if (started) {
+  base = `/challenges/${enc(started.slug)}`;
+  try {
+    form = await get(`${base}/form`);
+    render();
+    showBody();
+  } catch (error) {
+    if (isAuthError(error)) goToLogin();
+    else showAlert(byId('page-alert'), [`The form could not be loaded: ${error.message}`]);
+    byId('page-loading').textContent = '';
+  }
+}
