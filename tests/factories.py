@@ -140,3 +140,11 @@ def submitted_entry(participant: TestClient, slug: str = "hiv-testing") -> dict[
     r = participant.post(f"/api/entries/{entry['id']}/submit")
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def login(app: FastAPI, email: str) -> TestClient:
+    """A new browser logged in to an existing account."""
+    c = TestClient(app, base_url=BASE_URL, headers={"Origin": BASE_URL})
+    response = c.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return c

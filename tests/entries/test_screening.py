@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.conftest import BASE_URL, PASSWORD
-from tests.factories import client_for, make_challenge, start_entry, submitted_entry
+from tests.factories import client_for, login, make_challenge, start_entry, submitted_entry
 
 
 def _setup(app: FastAPI) -> TestClient:
@@ -20,15 +19,9 @@ def _setup(app: FastAPI) -> TestClient:
     return org
 
 
-def _login(app: FastAPI, email: str) -> TestClient:
-    c = TestClient(app, base_url=BASE_URL, headers={"Origin": BASE_URL})
-    assert c.post("/api/auth/login", json={"email": email, "password": PASSWORD}).status_code == 200
-    return c
-
-
 def test_screen_one_entry_with_a_reason(app: FastAPI, mailbox) -> None:
     org = _setup(app)
-    screener = _login(app, "screener@example.org")
+    screener = login(app, "screener@example.org")
     p = client_for(app, "p@example.org")
     entry = submitted_entry(p)
     no_reason = screener.post(
@@ -102,7 +95,7 @@ def test_only_submitted_entries_are_screened(app: FastAPI) -> None:
 
 def test_bulk_screening_is_all_or_nothing_and_counts_follow(app: FastAPI, mailbox) -> None:
     org = _setup(app)
-    screener = _login(app, "screener@example.org")
+    screener = login(app, "screener@example.org")
     entries = [submitted_entry(client_for(app, f"p{i}@example.org")) for i in range(3)]
     ids = [e["id"] for e in entries]
     screener.post(f"/api/entries/{ids[0]}/eligibility", json={"eligibility": "eligible"})

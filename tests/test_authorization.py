@@ -1,0 +1,361 @@
+"""The authorization walk: every route of calls and entries × every role, with exactly who
+may and who may not. The table below is checked against the app's routes, so a new route
+without a row fails the suite.
+
+Denied answers: anonymous callers get 401; callers who may see the object but not act on it
+get 403; callers for whom the object does not exist (someone else's entry) get 404.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from app.main import create_app
+from tests.factories import COMPLETE, anonymous, client_for, make_challenge, start_entry
+
+ROLES = (
+    "anonymous",
+    "participant",
+    "other_participant",
+    "screener",
+    "other_organiser",
+    "organiser",
+    "admin",
+)
+LOGGED_IN = frozenset(ROLES) - {"anonymous"}
+STAFF = frozenset({"screener", "organiser", "admin"})
+ORGANISERS = frozenset({"organiser", "admin"})
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b"0" * 1000
+_counter = itertools.count()
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class World:
+    """One open call with a screener, a participant with a submitted entry, another
+    participant, the organiser of another call, and an admin."""
+
+    def __init__(self, app: FastAPI, *, submitted: bool = True) -> None:
+        self.app = app
+        self.clients: dict[str, TestClient] = {"anonymous": anonymous(app)}
+        self.clients["organiser"] = client_for(app, "org@example.org")
+        make_challenge(self.clients["organiser"], "call", max_entries_per_participant=100)
+        self.clients["screener"] = client_for(app, "screener@example.org")
+        self.org.post(
+            "/api/challenges/call/roles", json={"email": "screener@example.org", "role": "screener"}
+        )
+        self.clients["participant"] = client_for(app, "p1@example.org")
+        self.clients["other_participant"] = client_for(app, "p2@example.org")
+        self.clients["other_organiser"] = client_for(app, "org2@example.org")
+        make_challenge(self.clients["other_organiser"], "other-call", form=[])
+        self.clients["admin"] = client_for(app, "admin@example.org", admin=True)
+        if submitted:
+            self.submitted()
+
+    @property
+    def org(self) -> TestClient:
+        return self.clients["organiser"]
+
+    @property
+    def owner(self) -> TestClient:
+        return self.clients["participant"]
+
+    def draft(self, body: dict[str, Any] | None = None) -> int:
+        return start_entry(self.owner, "call", body)["id"]
+
+    def submitted(self) -> int:
+        entry_id = self.draft(COMPLETE)
+        assert self.owner.post(f"/api/entries/{entry_id}/submit").status_code == 200
+        return entry_id
+
+    def screened(self) -> int:
+        entry_id = self.submitted()
+        self.org.post(f"/api/entries/{entry_id}/eligibility", json={"eligibility": "eligible"})
+        return entry_id
+
+    def attachment(self) -> int:
+        entry_id = self.draft()
+        r = self.owner.post(
+            f"/api/entries/{entry_id}/attachments",
+            params={"field": "poster", "filename": "a.pdf"},
+            content=PDF,
+        )
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def committee_member(self) -> int:
+        return self.org.post(
+            "/api/challenges/call/committee", json={"name": f"M{next(_counter)}"}
+        ).json()["id"]
+
+    def field_id(self) -> int:
+        r = self.org.post(
+            "/api/challenges/call/form/fields",
+            json={"type": "short_text", "label": f"Q{next(_counter)}"},
+        )
+        return r.json()["id"]
+
+    def membership(self) -> int:
+        email = f"fresh{next(_counter)}@example.org"
+        client_for(self.app, email)
+        return self.org.post(
+            "/api/challenges/call/roles", json={"email": email, "role": "screener"}
+        ).json()["id"]
+
+    def cover(self) -> None:
+        assert (
+            self.org.put(
+                "/api/challenges/call/cover", params={"filename": "c.png"}, content=_png()
+            ).status_code
+            == 200
+        )
+
+
+@dataclass
+class Case:
+    allowed: frozenset[str]
+    ok: int = 200
+    # What to send: returns (path parameters, keyword arguments for the request).
+    request: Callable[[World], tuple[dict[str, Any], dict[str, Any]]] = lambda w: ({}, {})
+    # Roles that cannot see the object at all (404) rather than being refused (403).
+    hidden_from: frozenset[str] = frozenset()
+    submitted: bool = True
+    setup: Callable[[World], None] | None = None
+    notes: str = field(default="")
+
+
+def call(**params: Any) -> Callable[[World], tuple[dict[str, Any], dict[str, Any]]]:
+    return lambda w: (params, {})
+
+
+def with_json(body: Callable[[], dict[str, Any]] | dict[str, Any], **params: Any):
+    return lambda w: (params, {"json": body() if callable(body) else body})
+
+
+def entry_case(
+    allowed: frozenset[str], fresh: Callable[[World], int], ok: int = 200, **kwargs: Any
+) -> Case:
+    """An entry route: other participants and other organisers do not see the entry."""
+    body = kwargs.pop("json", None)
+
+    def request(w: World) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {"entry_id": fresh(w)}, ({"json": body} if body is not None else {})
+
+    return Case(
+        allowed=allowed,
+        ok=ok,
+        request=request,
+        hidden_from=frozenset({"other_participant", "other_organiser"}),
+        **kwargs,
+    )
+
+
+OWNER = frozenset({"participant"})
+OWNER_AND_STAFF = OWNER | STAFF
+
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/api/countries"): Case(allowed=frozenset(ROLES)),
+    ("GET", "/api/challenges"): Case(allowed=frozenset(ROLES)),
+    ("POST", "/api/challenges"): Case(
+        allowed=LOGGED_IN,
+        ok=201,
+        request=lambda w: ({}, {"json": {"title": f"Call {next(_counter)}"}}),
+    ),
+    ("GET", "/api/challenges/{slug}"): Case(allowed=frozenset(ROLES), request=call(slug="call")),
+    ("PATCH", "/api/challenges/{slug}"): Case(
+        allowed=ORGANISERS, request=with_json({"grace_minutes": 5}, slug="call")
+    ),
+    ("POST", "/api/challenges/{slug}/publish"): Case(allowed=ORGANISERS, request=call(slug="call")),
+    ("POST", "/api/challenges/{slug}/close"): Case(allowed=ORGANISERS, request=call(slug="call")),
+    ("POST", "/api/challenges/{slug}/archive"): Case(allowed=ORGANISERS, request=call(slug="call")),
+    ("POST", "/api/challenges/{slug}/phase"): Case(
+        allowed=ORGANISERS,
+        request=with_json({"phase": "closed", "reason": "Audit test"}, slug="call"),
+    ),
+    ("POST", "/api/challenges/{slug}/clone"): Case(
+        allowed=ORGANISERS,
+        ok=201,
+        request=lambda w: (
+            {"slug": "call"},
+            {"json": {"slug": f"copy-{next(_counter)}", "title": "A copy"}},
+        ),
+    ),
+    ("PUT", "/api/challenges/{slug}/cover"): Case(
+        allowed=ORGANISERS,
+        request=lambda w: ({"slug": "call"}, {"params": {"filename": "c.png"}, "content": _png()}),
+    ),
+    ("GET", "/api/challenges/{slug}/cover"): Case(
+        allowed=frozenset(ROLES), request=call(slug="call"), setup=World.cover
+    ),
+    ("GET", "/api/challenges/{slug}/committee"): Case(
+        allowed=frozenset(ROLES), request=call(slug="call")
+    ),
+    ("POST", "/api/challenges/{slug}/committee"): Case(
+        allowed=ORGANISERS, ok=201, request=with_json({"name": "Ngozi"}, slug="call")
+    ),
+    ("PATCH", "/api/challenges/{slug}/committee/{member_id}"): Case(
+        allowed=ORGANISERS,
+        request=lambda w: (
+            {"slug": "call", "member_id": w.committee_member()},
+            {"json": {"role": "Chair"}},
+        ),
+    ),
+    ("DELETE", "/api/challenges/{slug}/committee/{member_id}"): Case(
+        allowed=ORGANISERS,
+        ok=204,
+        request=lambda w: ({"slug": "call", "member_id": w.committee_member()}, {}),
+    ),
+    ("GET", "/api/challenges/{slug}/roles"): Case(allowed=ORGANISERS, request=call(slug="call")),
+    ("POST", "/api/challenges/{slug}/roles"): Case(
+        allowed=ORGANISERS,
+        ok=201,
+        request=lambda w: (
+            {"slug": "call"},
+            {
+                "json": {
+                    "email": client_for(w.app, e := f"n{next(_counter)}@example.org") and e,
+                    "role": "screener",
+                }
+            },
+        ),
+    ),
+    ("DELETE", "/api/challenges/{slug}/roles/{membership_id}"): Case(
+        allowed=ORGANISERS,
+        ok=204,
+        request=lambda w: ({"slug": "call", "membership_id": w.membership()}, {}),
+    ),
+    ("GET", "/api/challenges/{slug}/form"): Case(
+        allowed=frozenset(ROLES), request=call(slug="call")
+    ),
+    ("POST", "/api/challenges/{slug}/form/fields"): Case(
+        allowed=ORGANISERS,
+        ok=201,
+        request=lambda w: (
+            {"slug": "call"},
+            {"json": {"type": "url", "label": f"Link {next(_counter)}"}},
+        ),
+    ),
+    ("PATCH", "/api/challenges/{slug}/form/fields/{field_id}"): Case(
+        allowed=ORGANISERS,
+        submitted=False,
+        request=lambda w: (
+            {"slug": "call", "field_id": w.field_id()},
+            {"json": {"help_text": "Be brief"}},
+        ),
+    ),
+    ("DELETE", "/api/challenges/{slug}/form/fields/{field_id}"): Case(
+        allowed=ORGANISERS,
+        ok=204,
+        submitted=False,
+        request=lambda w: ({"slug": "call", "field_id": w.field_id()}, {}),
+    ),
+    ("GET", "/api/challenges/{slug}/entries"): Case(allowed=STAFF, request=call(slug="call")),
+    ("GET", "/api/challenges/{slug}/entries/counts"): Case(
+        allowed=STAFF, request=call(slug="call")
+    ),
+    ("POST", "/api/challenges/{slug}/entries"): Case(
+        allowed=LOGGED_IN, ok=201, request=with_json({"title": "Mine"}, slug="call")
+    ),
+    ("POST", "/api/challenges/{slug}/screening"): Case(
+        allowed=STAFF,
+        request=lambda w: (
+            {"slug": "call"},
+            {"json": {"entry_ids": [w.submitted()], "eligibility": "eligible"}},
+        ),
+    ),
+    ("GET", "/api/challenges/{slug}/audit"): Case(allowed=ORGANISERS, request=call(slug="call")),
+    ("GET", "/api/me/entries"): Case(allowed=LOGGED_IN),
+    ("GET", "/api/entries/{entry_id}"): entry_case(OWNER_AND_STAFF, World.submitted),
+    ("PATCH", "/api/entries/{entry_id}"): entry_case(
+        OWNER, World.draft, json={"title": "New title"}
+    ),
+    ("POST", "/api/entries/{entry_id}/submit"): entry_case(OWNER, lambda w: w.draft(COMPLETE)),
+    ("POST", "/api/entries/{entry_id}/withdraw"): entry_case(OWNER, World.submitted),
+    ("POST", "/api/entries/{entry_id}/eligibility"): entry_case(
+        STAFF, World.submitted, json={"eligibility": "eligible"}
+    ),
+    ("POST", "/api/entries/{entry_id}/reopen-screening"): entry_case(
+        STAFF, World.screened, json={"reason": "Second look"}
+    ),
+    ("GET", "/api/entries/{entry_id}/revisions"): entry_case(OWNER_AND_STAFF, World.submitted),
+    ("POST", "/api/entries/{entry_id}/attachments"): Case(
+        allowed=OWNER,
+        ok=201,
+        hidden_from=frozenset({"other_participant", "other_organiser"}),
+        request=lambda w: (
+            {"entry_id": w.draft()},
+            {"params": {"field": "poster", "filename": "p.pdf"}, "content": PDF},
+        ),
+    ),
+    ("GET", "/api/attachments/{attachment_id}"): Case(
+        allowed=OWNER_AND_STAFF,
+        hidden_from=frozenset({"other_participant", "other_organiser"}),
+        request=lambda w: ({"attachment_id": w.attachment()}, {}),
+    ),
+    ("DELETE", "/api/attachments/{attachment_id}"): Case(
+        allowed=OWNER,
+        ok=204,
+        hidden_from=frozenset({"other_participant", "other_organiser"}),
+        request=lambda w: ({"attachment_id": w.attachment()}, {}),
+    ),
+}
+
+# Routes whose every rule is tested where they live: accounts (tests/auth) and health.
+COVERED_ELSEWHERE = {"/api/auth/", "/healthz"}
+
+
+def _api_routes() -> set[tuple[str, str]]:
+    """Every operation the app serves, read from its own OpenAPI document."""
+    app = create_app()
+    paths = app.openapi()["paths"]
+    app.state.engine.dispose()
+    return {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if not any(path.startswith(prefix) for prefix in COVERED_ELSEWHERE)
+        for method in operations
+    }
+
+
+def test_every_route_has_a_row() -> None:
+    routes = _api_routes()
+    assert sorted(routes - CASES.keys()) == [], "add these routes to CASES"
+    assert sorted(CASES.keys() - routes) == [], "these rows name no route"
+
+
+def _expected(case: Case, role: str) -> int:
+    if role in case.allowed:
+        return case.ok
+    if role == "anonymous":
+        return 401
+    return 404 if role in case.hidden_from else 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), sorted(CASES), ids=[f"{m} {p}" for m, p in sorted(CASES)]
+)
+def test_who_may_and_who_may_not(app: FastAPI, method: str, path: str) -> None:
+    case = CASES[(method, path)]
+    world = World(app, submitted=case.submitted)
+    if case.setup:
+        case.setup(world)
+    answers = {}
+    # Refused callers first: a refusal must change nothing for those who follow.
+    for role in sorted(ROLES, key=lambda r: r in case.allowed):
+        params, kwargs = case.request(world)
+        response = world.clients[role].request(method, path.format(**params), **kwargs)
+        answers[role] = response.status_code
+    assert answers == {role: _expected(case, role) for role in ROLES}
