@@ -24,11 +24,11 @@ from app.models import (
 DEMO_PASSWORD = "opencall-demo"  # noqa: S105 (demo accounts, never in production)
 
 DEMO_USERS = [
-    ("admin@demo.opencall.test", "Ada Admin", True),
-    ("organiser@demo.opencall.test", "Oluwaseun Organiser", False),
-    ("judge@demo.opencall.test", "Joy Judge", False),
-    ("entrant@demo.opencall.test", "Esi Entrant", False),
-    ("screener@demo.opencall.test", "Sani Screener", False),
+    ("admin@demo.example.org", "Ada Admin", True),
+    ("organiser@demo.example.org", "Oluwaseun Organiser", False),
+    ("judge@demo.example.org", "Joy Judge", False),
+    ("entrant@demo.example.org", "Esi Entrant", False),
+    ("screener@demo.example.org", "Sani Screener", False),
 ]
 
 DEMO_SLUG = "hiv-testing-youth"
@@ -104,7 +104,7 @@ def _challenge(session: Session, organiser: User, created: list[str]) -> Challen
         prizes_text="Three prizes of ₦500,000 and a place at the designathon for ten finalists.",
         recognition_text="Finalists are named in the report and invited to co-author it.",
         consent_text="Entrants under 18 need the consent of a parent or guardian.",
-        contact_email="organiser@demo.opencall.test",
+        contact_email="organiser@demo.example.org",
         timezone="Africa/Lagos",
         opens_at=now - timedelta(days=7),
         closes_at=now + timedelta(days=60),
@@ -177,11 +177,11 @@ def seed(settings: Settings) -> list[str]:
                 session.flush()
                 created.append(email)
             users[email] = user
-        challenge = _challenge(session, users["organiser@demo.opencall.test"], created)
+        challenge = _challenge(session, users["organiser@demo.example.org"], created)
         for email, role in (
-            ("organiser@demo.opencall.test", ChallengeRole.organiser),
-            ("screener@demo.opencall.test", ChallengeRole.screener),
-            ("judge@demo.opencall.test", ChallengeRole.judge),
+            ("organiser@demo.example.org", ChallengeRole.organiser),
+            ("screener@demo.example.org", ChallengeRole.screener),
+            ("judge@demo.example.org", ChallengeRole.judge),
         ):
             user_id = users[email].id
             exists = session.exec(

@@ -107,11 +107,11 @@ def test_create_admin_prompts_for_the_password(cli_database: str) -> None:
 def test_create_admin_promotes_an_existing_account(cli_database: str) -> None:
     runner.invoke(cli, ["migrate"])
     runner.invoke(cli, ["seed-demo"])
-    result = runner.invoke(cli, ["create-admin", "--email", "judge@demo.opencall.test"])
+    result = runner.invoke(cli, ["create-admin", "--email", "judge@demo.example.org"])
     assert result.exit_code == 0
     engine = create_engine(normalise_database_url(cli_database))
     with Session(engine) as session:
-        judge = session.exec(select(User).where(User.email == "judge@demo.opencall.test")).one()
+        judge = session.exec(select(User).where(User.email == "judge@demo.example.org")).one()
         assert judge.is_admin is True
     engine.dispose()
 

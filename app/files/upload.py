@@ -258,6 +258,14 @@ def _strip_image_metadata(
         return _store(storage, spool)
 
 
+FLUSH_BYTES = 1024 * 1024
+
+
+def _hash_and_write(digest: Any, out: Writer, data: bytes) -> None:
+    digest.update(data)
+    out.write(data)
+
+
 async def receive_upload(
     storage: Storage,
     chunks: AsyncIterator[bytes],
@@ -273,7 +281,7 @@ async def receive_upload(
     The rules: the type comes from the first HEAD_BYTES of content and must be in
     ``allowed`` (else UnsupportedFileType, 415, as soon as those bytes have arrived); the
     upload stops with FileTooLarge (413) the moment it passes ``max_bytes``; an empty file is
-    EmptyFile (400). Memory holds one chunk and the head, never the file. On any refusal
+    EmptyFile (400). Memory holds at most FLUSH_BYTES and the head, never the file. On any refusal
     nothing stays in storage. JPEG, PNG and WebP are re-encoded without metadata unless
     ``strip_image_metadata`` is false; size and sha256 then describe the stored result.
     """
@@ -283,6 +291,7 @@ async def receive_upload(
     size = 0
     head = b""
     content_type: str | None = None
+    pending = bytearray()
     async with _writing(storage, key) as out:
         async for chunk in chunks:
             size += len(chunk)
@@ -296,8 +305,14 @@ async def receive_upload(
                 head += chunk[: HEAD_BYTES - len(head)]
                 if len(head) == HEAD_BYTES:
                     content_type = _accepted_type(head, allowed, field)
-            digest.update(chunk)
-            await anyio.to_thread.run_sync(out.write, chunk)
+            pending += chunk
+            if len(pending) >= FLUSH_BYTES:
+                # One thread hop per megabyte, not per network chunk: hashing and writing
+                # run off the event loop together.
+                await anyio.to_thread.run_sync(_hash_and_write, digest, out, bytes(pending))
+                pending.clear()
+        if pending:
+            await anyio.to_thread.run_sync(_hash_and_write, digest, out, bytes(pending))
         if size == 0:
             raise EmptyFile(field=field)
         if content_type is None:
