@@ -252,7 +252,8 @@ def main() -> None:
                 challenge_id, entry_id = setup(client, database_url, args.upload_mb)
                 seconds = fill_entries(database_url, challenge_id, args.entries)
                 print(
-                    f"database: {database_url.split(':', 1)[0]}; {args.entries} entries inserted in {seconds:.1f} s"
+                    f"database: {database_url.split(':', 1)[0]}; "
+                    f"{args.entries} entries inserted in {seconds:.1f} s"
                 )
                 bench_listing(client, args.page)
                 bench_upload(client, workdir, entry_id, args.upload_mb, process.pid)
