@@ -8,6 +8,7 @@ under a name whose extension matches the content.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import hashlib
 import logging
@@ -15,6 +16,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
@@ -259,6 +261,7 @@ def _strip_image_metadata(
 
 
 FLUSH_BYTES = 1024 * 1024
+_WRITERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="opencall-upload")
 
 
 def _hash_and_write(digest: Any, out: Writer, data: bytes) -> None:
@@ -292,27 +295,42 @@ async def receive_upload(
     head = b""
     content_type: str | None = None
     pending = bytearray()
+    loop = asyncio.get_running_loop()
+    # At most one megabyte is hashed and written in a worker thread while the next one is
+    # received: the network and the disk work at the same time, in order.
+    inflight: asyncio.Future[None] | None = None
     async with _writing(storage, key) as out:
-        async for chunk in chunks:
-            size += len(chunk)
-            if size > max_bytes:
-                raise FileTooLarge(
-                    f"This file is larger than {_describe_size(max_bytes)}, "
-                    "the limit for this question.",
-                    field=field,
-                )
-            if content_type is None:
-                head += chunk[: HEAD_BYTES - len(head)]
-                if len(head) == HEAD_BYTES:
-                    content_type = _accepted_type(head, allowed, field)
-            pending += chunk
-            if len(pending) >= FLUSH_BYTES:
-                # One thread hop per megabyte, not per network chunk: hashing and writing
-                # run off the event loop together.
-                await anyio.to_thread.run_sync(_hash_and_write, digest, out, bytes(pending))
-                pending.clear()
-        if pending:
-            await anyio.to_thread.run_sync(_hash_and_write, digest, out, bytes(pending))
+        try:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FileTooLarge(
+                        f"This file is larger than {_describe_size(max_bytes)}, "
+                        "the limit for this question.",
+                        field=field,
+                    )
+                if content_type is None:
+                    head += chunk[: HEAD_BYTES - len(head)]
+                    if len(head) == HEAD_BYTES:
+                        content_type = _accepted_type(head, allowed, field)
+                pending += chunk
+                if len(pending) >= FLUSH_BYTES:
+                    if inflight is not None:
+                        await inflight
+                    inflight = loop.run_in_executor(
+                        _WRITERS, _hash_and_write, digest, out, bytes(pending)
+                    )
+                    pending.clear()
+            if inflight is not None:
+                await inflight
+            inflight = None
+            if pending:
+                await loop.run_in_executor(_WRITERS, _hash_and_write, digest, out, bytes(pending))
+        finally:
+            if inflight is not None:
+                # Refused or cancelled mid-stream: let the last write finish before the
+                # partial file is removed.
+                await asyncio.wait([inflight])
         if size == 0:
             raise EmptyFile(field=field)
         if content_type is None:
