@@ -270,6 +270,9 @@ def _lifecycle(
             raise Unprocessable(
                 "Set " + ", ".join(missing) + " before publishing.",
                 field=missing[0],
+                details=[
+                    {"field": name, "message": "is required before publishing"} for name in missing
+                ],
             )
         if challenge.archived_at is not None:
             raise Conflict(

@@ -7,8 +7,14 @@ const enc = encodeURIComponent;
 let base;
 let slug;
 let nextCursor = null;
-const seenActions = new Set();
-const seenObjects = new Set();
+// What the API records, so the filters can offer them before any event is shown.
+const seenActions = new Set([
+  'challenge.create', 'challenge.update', 'challenge.publish', 'challenge.close', 'challenge.archive',
+  'challenge.phase_override', 'challenge.clone', 'challenge.cover', 'committee.add', 'committee.update',
+  'committee.remove', 'role.grant', 'role.revoke', 'form.add_field', 'form.update_field', 'form.delete_field',
+  'entry.create_on_behalf', 'entry.submit', 'entry.withdraw', 'entry.screen', 'entry.reopen_screening',
+]);
+const seenObjects = new Set(['challenge', 'committee_member', 'membership', 'form_field', 'entry']);
 
 const filterForm = byId('audit-filter');
 const list = byId('event-list');

@@ -173,6 +173,7 @@ submitWith(coverForm, async () => {
   const file = coverForm.elements.cover.files[0];
   if (!file) throw invalid('cover', 'Choose an image file first.');
   if (!file.type.startsWith('image/')) throw invalid('cover', 'This file is not an image.');
+  if (file.size > 5 * 1024 * 1024) throw invalid('cover', 'This image is larger than 5 MB; make it smaller first.');
   challenge = await upload(`${base}/cover?filename=${enc(file.name)}`, file, { method: 'PUT' });
   showCover();
   coverForm.reset();
@@ -203,8 +204,10 @@ function showTyped(name) {
   const typed = byId(`${name}-typed`);
   const zone = currentZone();
   const converted = zone && input.value ? zonedToIso(input.value, zone) : null;
-  typed.textContent = converted
-    ? `${converted.shifted ? 'The clocks change then, so this means the next valid time: ' : ''}${formatCallTime(converted.iso, zone)}.`
+  const saved = challenge[name] ? parseUtc(challenge[name]).getTime() : null;
+  // Only a time that differs from the saved one needs its own line.
+  typed.textContent = converted && (converted.date.getTime() !== saved || converted.shifted)
+    ? `${converted.shifted ? 'The clocks change then, so this means the next valid time: ' : 'Not saved yet: '}${formatCallTime(converted.iso, zone)}.`
     : '';
 }
 
@@ -232,7 +235,7 @@ function setUpTimeline() {
       el('p', { className: 'hint saved-time', id: `${name}-saved` }),
       el('p', { className: 'hint typed-time', id: `${name}-typed`, 'aria-live': 'polite' }));
     input.setAttribute('aria-describedby', `${input.getAttribute('aria-describedby')} ${name}-saved`);
-    input.addEventListener('change', () => showTyped(name));
+    for (const type of ['change', 'input']) input.addEventListener(type, () => showTyped(name));
   }
   timelineForm.elements.timezone.addEventListener('change', showZoneNote);
 }
@@ -360,8 +363,6 @@ function groupPicker(uid, chosen) {
   return fieldset;
 }
 
-const control = (tag, options) => el(tag, options);
-
 function inputField(id, label, input, hint) {
   input.id = id;
   input.name = id;
@@ -385,18 +386,18 @@ function ruleRow(rule = { kind: 'country_in', field: '', enforce: 'block' }) {
   const row = el('fieldset', { className: 'rule panel', 'data-uid': uid, name: uid, 'aria-describedby': `${uid}-error` },
     el('legend', { text: 'Rule' }),
     el('p', { className: 'field-error', id: `${uid}-error` }));
-  const kind = control('select', {});
+  const kind = el('select', {});
   for (const [value, { label }] of Object.entries(RULE_KINDS)) kind.append(el('option', { value, text: label }));
   kind.value = rule.kind;
-  const fieldSelect = control('select', {});
+  const fieldSelect = el('select', {});
   const details = el('div', { className: 'rule-details' });
-  const maxInput = control('input', { type: 'number', step: 'any', min: '0', inputmode: 'decimal', value: rule.max ?? '' });
-  const minInput = control('input', { type: 'number', step: '1', min: '0', max: '120', inputmode: 'numeric', value: rule.min ?? '' });
-  const enforce = control('select', {},
+  const maxInput = el('input', { type: 'number', step: 'any', min: '0', inputmode: 'decimal', value: rule.max ?? '' });
+  const minInput = el('input', { type: 'number', step: '1', min: '0', max: '120', inputmode: 'numeric', value: rule.min ?? '' });
+  const enforce = el('select', {},
     el('option', { value: 'block', text: 'Block: the entry cannot be submitted' }),
     el('option', { value: 'flag', text: 'Flag: let it in and mark it for the screeners' }));
   enforce.value = rule.enforce ?? 'block';
-  const label = control('input', { type: 'text', maxlength: '300', value: rule.label ?? '' });
+  const label = el('input', { type: 'text', maxlength: '300', value: rule.label ?? '' });
   const remove = el('button', { type: 'button', className: 'button button-secondary', text: 'Remove this rule' });
 
   let countriesBox = null;
@@ -498,7 +499,7 @@ function memberCard(member) {
       el('p', { className: 'card-meta' },
         badge(member.voting ? 'Voting member' : 'Observer', member.voting ? '' : 'quiet'),
         member.role ? el('span', { text: ` ${member.role}` }) : null),
-      member.affiliation ? el('p', { className: 'muted', text: member.affiliation }) : null,
+      member.affiliation ? el('p', { className: 'muted', text: member.affiliation }) : '',
       el('p', { className: 'actions' }, edit, remove));
     edit.addEventListener('click', () => showEditor());
     onClick(remove, committeeAlert, async () => {
@@ -623,9 +624,19 @@ const PUBLISH_FIELDS = {
   title: 'Title', prompt: 'Prompt', opens_at: 'Opens', closes_at: 'Closes (deadline)',
 };
 
-/** A 422 from publish: each missing field as a link to its input. */
+/**
+ * A 422 from publish: each missing field as a link to its input. One problem may name several
+ * fields in its message ("Set prompt, opens_at before publishing."): each gets its own link.
+ */
 function showPublishProblems(error) {
-  const items = error.problems.map(({ field: path, message }) => {
+  let problems = error.problems;
+  if (problems.length === 1) {
+    const named = Object.keys(PUBLISH_FIELDS).filter((name) => new RegExp(`\\b${name}\\b`).test(problems[0].message));
+    if (named.length > 1 || (named.length === 1 && named[0] !== problems[0].field)) {
+      problems = named.map((name) => ({ field: name, message: 'needed before publishing' }));
+    }
+  }
+  const items = problems.map(({ field: path, message }) => {
     const item = el('li');
     const input = path ? byId(path) : null;
     if (input) item.append(el('a', { href: `#${path}`, text: PUBLISH_FIELDS[path] ?? fieldName(path) }), `: ${message}`);

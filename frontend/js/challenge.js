@@ -132,7 +132,10 @@ async function renderMyEntries() {
     if (entry.status === 'draft') link.textContent = `Continue your draft: ${name}`;
     else if (entry.status === 'submitted') link.textContent = `${entry.reference ?? ''} ${name} (submitted)`.trim();
     else link.textContent = `${name} (withdrawn)`;
-    li.append(link, ` — last saved ${formatDateTime(entry.updated_at)}`);
+    const saved = document.createElement('span');
+    saved.className = 'muted';
+    saved.textContent = `Last saved ${formatDateTime(entry.updated_at)}`;
+    li.append(link, saved);
     return li;
   }));
   block.hidden = mine.length === 0;

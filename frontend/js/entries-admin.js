@@ -123,13 +123,10 @@ async function loadEntries(again = false) {
   showAlert(listAlert, []);
   try {
     const page = await get(`${base}/entries?${query}`);
+    if (!again) selected.clear(); // a new list starts with nothing ticked
     const added = page.items.map(entryRow);
-    if (again) {
-      rows.append(...added);
-    } else {
-      selected.clear();
-      rows.replaceChildren(...added);
-    }
+    if (again) rows.append(...added);
+    else rows.replaceChildren(...added);
     nextCursor = page.next_cursor ?? null;
     more.hidden = !nextCursor;
     byId('entries-empty').hidden = rows.children.length > 0;
@@ -222,7 +219,7 @@ function screeningControls(p) {
   wrap.mapField = (path) => {
     if (path === 'reason') return select.value === '__other' ? `${p}reason-other` : `${p}reason`;
     if (path === 'note' || path === 'eligibility') return `${p}${path}`;
-    return null;
+    return path === 'entry_ids' ? false : null;
   };
   return wrap;
 }
@@ -335,7 +332,7 @@ function showEntry(entry) {
 
   const answers = el('dl', { className: 'answers' });
   const known = new Set();
-  for (const field of [...formFields].sort((a, b) => a.position - b.position)) {
+  for (const field of [...formFields].sort((a, b) => a.position - b.position || a.id - b.id)) {
     known.add(field.key);
     if (field.version_added > entry.form_version && !(field.key in entry.answers)) continue;
     answers.append(el('dt', { text: field.label }), el('dd', {}, answerValue(field, entry.answers[field.key], entry)));
@@ -353,7 +350,9 @@ function showEntry(entry) {
     section('Eligibility checks', ruleList(entry.rule_outcomes ?? [])),
   ];
   if (entry.problems?.length && entry.status === 'draft') {
-    parts.push(section('Still missing before it can be submitted', el('ul', { className: 'plain' }, ...entry.problems.map((p) => el('li', { text: `${fieldName(p.field)}: ${p.message}` })))));
+    const labels = new Map(formFields.map((f) => [`answers.${f.key}`, f.label]));
+    const name = (path) => labels.get(path) ?? fieldName(path);
+    parts.push(section('Still missing before it can be submitted', el('ul', { className: 'plain' }, ...entry.problems.map((p) => el('li', { text: `${name(p.field)}: ${p.message}` })))));
   }
   if (entry.editable && entry.channel !== 'web') {
     parts.push(el('p', {}, el('a', { className: 'button button-secondary', href: `/entry.html?id=${enc(entry.id)}`, text: entry.status === 'draft' ? 'Fill in and submit this entry' : 'Edit this entry' })));

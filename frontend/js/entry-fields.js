@@ -70,6 +70,11 @@ function limitsHint(field) {
     case 'url':
       parts.push('A web address starting with https://');
       break;
+    case 'date':
+      if (c.min && c.max) parts.push(`A date from ${c.min} to ${c.max}.`);
+      else if (c.min) parts.push(`A date on or after ${c.min}.`);
+      else if (c.max) parts.push(`A date on or before ${c.max}.`);
+      break;
     case 'file': {
       const kinds = (c.accept ?? []).map((kind) => ACCEPT[kind]?.name ?? kind);
       if (kinds.length) parts.push(`Accepted: ${kinds.join(', ')}.`);
@@ -262,7 +267,7 @@ export function fieldControl(field, path, ctx = {}) {
 
   return {
     path,
-    label: field.label,
+    label: field.short_label ?? field.label,
     element: wrapper,
     read,
     write,
@@ -295,7 +300,7 @@ function fileControl(field, path, ctx) {
   const maxBytes = c.max_size_mb ? c.max_size_mb * 1024 * 1024 : Infinity;
   const { id, wrapper, message, describedBy } = shell(field, path);
   const label = wrapper.querySelector('label');
-  const uploaded = el('ul', { className: 'files', 'aria-label': `Files uploaded for “${field.label}”` });
+  const uploaded = el('ul', { className: 'files' });
   const picker = el('input', {
     type: 'file', id, name: path, multiple: maxFiles > 1,
     accept: (c.accept ?? []).map((kind) => ACCEPT[kind]?.accept).filter(Boolean).join(',') || null,
@@ -358,8 +363,9 @@ function fileControl(field, path, ctx) {
         }
       });
       return el('li', { className: 'file' },
-        el('a', { href: attachment.url, text: attachment.original_name }),
-        el('span', { className: 'muted', text: ` (${formatSize(attachment.size)})` }),
+        el('span', { className: 'file-name' },
+          el('a', { href: attachment.url, text: attachment.original_name }),
+          el('span', { className: 'muted', text: ` (${formatSize(attachment.size)})` })),
         remove);
     }));
     uploaded.hidden = mine().length === 0;

@@ -84,6 +84,8 @@ function toServer(changes) {
   return body;
 }
 
+const isPendingPath = (path) => (path.startsWith('answers.') ? Boolean(pending.answers && path.slice(8) in pending.answers) : path in pending);
+
 const mode = () => {
   if (!entry.editable) return 'read';
   return entry.status === 'submitted' ? 'revise' : 'draft';
@@ -199,6 +201,8 @@ function recordChange(path) {
   if (path.startsWith('answers.')) pending.answers = { ...(pending.answers ?? {}), [path.slice(8)]: value };
   else pending[path] = value;
   persist();
+  // Being changed, the field's old message no longer applies; the next save says if one does.
+  if (control.messageKind) control.setMessage('');
   if (mode() === 'draft') {
     setSave('dirty');
     schedule();
@@ -217,15 +221,15 @@ function applyServer(result) {
     return;
   }
   renderState();
-  renderProblems();
+  renderProblems(false);
   for (const control of controls.values()) control.setAttachments?.(entry.attachments);
   byId('withdraw-section').hidden = !entry.withdrawable;
 }
 
+/** Asks the server for the entry again (e.g. at the deadline); redraws only if the mode changed. */
 async function reload() {
   try {
-    entry = await get(`/entries/${encodeURIComponent(entryId)}`);
-    renderAll();
+    applyServer(await get(`/entries/${encodeURIComponent(entryId)}`));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) setSave('auth');
   }
@@ -287,8 +291,12 @@ function clearSummary() {
   summaryEl.replaceChildren();
 }
 
-/** The server's list of what must change before submitting, beside each field and above the button. */
-function renderProblems() {
+/**
+ * The server's list of what must change before submitting: above the submit button, and beside
+ * each field. After a save (`everywhere` false) only the field being edited gets its message
+ * redrawn, so nothing above the next thing the entrant taps moves while they tap it.
+ */
+function renderProblems(everywhere = true) {
   const problems = mode() === 'draft' ? entry.problems ?? [] : [];
   const byControl = new Map();
   for (const problem of problems) {
@@ -296,6 +304,8 @@ function renderProblems() {
     if (control) byControl.set(control, [...(byControl.get(control) ?? []), problem.message]);
   }
   for (const control of controls.values()) {
+    // A field with unsent changes would get a message about its old value: leave it.
+    if (!everywhere && (!control.element.contains(document.activeElement) || isPendingPath(control.path))) continue;
     const messages = byControl.get(control);
     if (messages) control.setMessage(messages.join(' '), control.messageKind === 'error' ? 'error' : 'todo');
     else if (mode() === 'draft' || control.messageKind !== 'error') control.setMessage('');
@@ -408,7 +418,7 @@ function buildForm() {
     : []));
   const licenceField = byId('licence-field');
   licenceField.replaceChildren();
-  add(licenceField, fieldControl({ type: 'checkbox', label: licenceAgreement(challenge.licence), required: true, help_text: '', config: {} }, 'licence_accepted'));
+  add(licenceField, fieldControl({ type: 'checkbox', label: licenceAgreement(challenge.licence), short_label: 'Licence', required: true, help_text: '', config: {} }, 'licence_accepted'));
 
   // What the server has, then what this device still holds on top.
   controls.get('title').write(entry.title);
@@ -514,6 +524,8 @@ function renderAll() {
   }
   byId('withdraw-section').hidden = !entry.withdrawable;
   renderProblems();
+  // Changes that can no longer be saved are shown so they can be copied.
+  if (m === 'read') renderLocalNote(true);
 }
 
 /* ---------- Submit, save changes, withdraw ---------- */

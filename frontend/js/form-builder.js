@@ -283,8 +283,8 @@ function fieldCard(field, index, fields) {
       el('h3', { className: 'card-title', id: headingId, text: field.label }),
       el('p', { className: 'card-meta muted' }, `${TYPES[field.type] ?? field.type} · `, el('code', { text: field.key })),
       flags,
-      field.help_text ? el('p', { className: 'muted', text: field.help_text }) : null,
-      summary ? el('p', { className: 'small', text: summary }) : null,
+      field.help_text ? el('p', { className: 'muted', text: field.help_text }) : '',
+      summary ? el('p', { className: 'small', text: summary }) : '',
       buttons);
     return buttons.querySelector('button');
   };
@@ -321,10 +321,22 @@ function focusField(id, action) {
   (button ?? byId('fields-heading')).focus();
 }
 
+/**
+ * Moves a field past its neighbour. The API sets one field's position without shifting the
+ * others, so the two swap positions; when they share one, every field is renumbered in order.
+ */
 async function move(field, neighbour, direction) {
   fieldsStatus.textContent = '';
+  byId('presets-status').textContent = '';
+  const order = [...form.fields].sort((a, b) => a.position - b.position || a.id - b.id);
+  const i = order.indexOf(field);
+  const j = order.indexOf(neighbour);
+  [order[i], order[j]] = [order[j], order[i]];
+  const changes = field.position !== neighbour.position
+    ? [[field, neighbour.position], [neighbour, field.position]]
+    : order.map((f, index) => [f, index]).filter(([f, index]) => f.position !== index);
   try {
-    await patch(`${base}/form/fields/${field.id}`, { position: neighbour.position });
+    for (const [f, position] of changes) await patch(`${base}/form/fields/${f.id}`, { position });
   } catch (error) {
     if (error instanceof ApiError && error.code === 'form_locked') return lockedNow(error);
     throw error;
@@ -338,16 +350,18 @@ async function move(field, neighbour, direction) {
 async function remove(field) {
   if (!window.confirm(`Delete the question “${field.label}”?`)) return undefined;
   fieldsStatus.textContent = '';
+  byId('presets-status').textContent = '';
   try {
     await del(`${base}/form/fields/${field.id}`);
   } catch (error) {
     if (error instanceof ApiError && error.code === 'form_locked') return lockedNow(error);
     throw error;
   }
-  const index = form.fields.findIndex((f) => f.id === field.id);
+  const ordered = () => [...form.fields].sort((a, b) => a.position - b.position || a.id - b.id);
+  const index = ordered().findIndex((f) => f.id === field.id);
   await reload();
   fieldsStatus.textContent = `Deleted “${field.label}”.`;
-  const next = form.fields[Math.min(index, form.fields.length - 1)];
+  const next = ordered()[Math.min(index, form.fields.length - 1)];
   if (next) focusField(next.id, 'delete');
   else byId('fields-heading').focus();
   return undefined;
@@ -361,7 +375,7 @@ async function lockedNow(error) {
 }
 
 function render() {
-  const fields = [...form.fields].sort((a, b) => a.position - b.position);
+  const fields = [...form.fields].sort((a, b) => a.position - b.position || a.id - b.id);
   list.replaceChildren(...fields.map((field, i) => fieldCard(field, i, fields)));
   byId('fields-empty').hidden = fields.length > 0;
   byId('form-version').textContent = `Version ${form.version} of the form · ${fields.length} question${fields.length === 1 ? '' : 's'}.`;
@@ -396,7 +410,8 @@ function renderAddForm() {
     } catch (error) {
       if (error instanceof ApiError && error.code === 'form_locked') {
         await reload();
-        throw error; // shown at the top of the add form
+        // At the top of the add form, whatever field the server named.
+        throw new ApiError({ status: error.status, code: error.code, message: error.message });
       }
       throw error;
     }
@@ -419,6 +434,7 @@ function renderPresets() {
     const choices = el('span', { className: 'hint', text: ` (${preset.choices.join(', ')})` });
     onClick(button, byId('presets-alert'), async () => {
       byId('presets-status').textContent = '';
+      fieldsStatus.textContent = '';
       await post(`${base}/form/fields`, {
         key: preset.key, type: 'choice', label: preset.label, required: false, show_to_judges: false,
         public: false, identifying: false, demographic: true, config: { choices: preset.choices },

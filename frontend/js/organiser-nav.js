@@ -77,14 +77,21 @@ export function fieldName(path) {
 
 /**
  * The error with each problem's field renamed to the form control that shows it (`mapField`
- * returns a control name, or null); problems no control shows keep their field in the message.
+ * returns a control name; null keeps the field's name in the message, shown at the top; false
+ * shows the message at the top as it is).
  */
 export function mapError(error, form, mapField = (path) => path) {
   if (!(error instanceof ApiError)) return error;
   const details = error.problems.map(({ field: path, message }) => {
     if (!path) return { field: null, message };
+    const shows = (name) => name && form.elements.namedItem(name) instanceof HTMLElement && byId(`${name}-error`);
+    // Next to its control, "reason: say why…" needs no "reason: ".
+    const bare = message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
+    if (shows(path)) return { field: path, message: bare }; // already a control's name (e.g. from invalid())
     const name = mapField(path);
-    if (name && form.elements.namedItem(name) instanceof HTMLElement && byId(`${name}-error`)) return { field: name, message };
+    if (name === false) return { field: null, message: bare }; // at the top, needing no field name
+    if (shows(name)) return { field: name, message: bare };
+    if (bare !== message) return { field: null, message: `${fieldName(path)}: ${bare}` };
     return { field: null, message: `${fieldName(path)}: ${message}` };
   });
   return new ApiError({
@@ -115,7 +122,8 @@ export function onClick(button, alertRegion, action) {
       await action();
     } catch (error) {
       if (isAuthError(error)) return goToLogin();
-      showAlert(alertRegion, error instanceof ApiError ? error.problems.map((p) => (p.field ? `${fieldName(p.field)}: ${p.message}` : p.message)) : ['Something went wrong on this page. Please reload it and try again.']);
+      const describe = (p) => (p.field && !p.message.startsWith(`${p.field}: `) ? `${fieldName(p.field)}: ${p.message}` : p.message);
+      showAlert(alertRegion, error instanceof ApiError ? error.problems.map(describe) : ['Something went wrong on this page. Please reload it and try again.']);
       if (!(error instanceof ApiError)) console.error(error);
     } finally {
       button.disabled = false;

@@ -103,6 +103,9 @@ def test_publish_needs_the_essentials(app: FastAPI) -> None:
     assert r.status_code == 422
     assert r.json()["error"]["field"] == "prompt"
     assert "prompt, opens_at, closes_at" in r.json()["error"]["message"]
+    assert r.json()["error"]["details"] == [
+        {"field": name, "message": "is required before publishing"} for name in ("prompt", "opens_at", "closes_at")
+    ]
 
 
 def test_phase_follows_the_dates(app: FastAPI) -> None:
