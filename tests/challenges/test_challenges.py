@@ -104,7 +104,8 @@ def test_publish_needs_the_essentials(app: FastAPI) -> None:
     assert r.json()["error"]["field"] == "prompt"
     assert "prompt, opens_at, closes_at" in r.json()["error"]["message"]
     assert r.json()["error"]["details"] == [
-        {"field": name, "message": "is required before publishing"} for name in ("prompt", "opens_at", "closes_at")
+        {"field": name, "message": "is required before publishing"}
+        for name in ("prompt", "opens_at", "closes_at")
     ]
 
 
