@@ -41,6 +41,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/login.py
+	$(BIN)/python bench/entries.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
