@@ -1,4 +1,4 @@
-// Words the public pages share about a call: phases, licences, languages, eligibility rules.
+// Words the public pages share about a call: phases, licences and languages.
 
 export const PHASE_NAMES = {
   draft: 'Draft',
@@ -54,44 +54,4 @@ export function languageName(code) {
     // Not a language code: organisers may have typed the language's name.
   }
   return String(code);
-}
-
-const listFormat = new Intl.ListFormat(undefined, { style: 'long', type: 'disjunction' });
-
-/**
- * One declared eligibility rule in plain words. `fieldLabels` maps a form field's key to its
- * label; `countryNames` maps ISO2 codes to names (either may be empty).
- */
-export function describeRule(rule, fieldLabels = {}, countryNames = {}) {
-  const label = fieldLabels[rule.field];
-  const answer = label ? `the answer to “${label}”` : 'the answer given';
-  let text;
-  switch (rule.kind) {
-    case 'country_in': {
-      const names = (rule.countries ?? []).map((code) => countryNames[code] ?? code);
-      text = `${capitalise(answer)} must be ${names.length === 1 ? names[0] : `one of: ${names.join(', ')}`}.`;
-      break;
-    }
-    case 'income_group_in':
-      text = `${capitalise(answer)} must be a country the World Bank classes as ${listFormat.format((rule.groups ?? []).map((g) => g.toLowerCase()))}.`;
-      break;
-    case 'amount_max':
-      text = `${capitalise(answer)} must be no more than ${Number(rule.max).toLocaleString()}.`;
-      break;
-    case 'consent_required':
-      text = label ? `You must tick “${label}”.` : 'You must give the consent the form asks for.';
-      break;
-    case 'min_age':
-      text = `You must be at least ${rule.min} years old${label ? ` (from “${label}”)` : ''}.`;
-      break;
-    default:
-      text = `${capitalise(answer)} is checked (${rule.kind}).`;
-  }
-  if (rule.label) text = `${rule.label}: ${text}`;
-  const how = rule.enforce === 'flag' ? 'The screeners check this.' : 'Checked when you submit: an entry that does not meet it cannot be submitted.';
-  return `${text} ${how}`;
-}
-
-function capitalise(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

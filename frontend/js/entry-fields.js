@@ -1,5 +1,5 @@
 // Entry form fields: each field type drawn as labelled inputs and read back as the API's
-// answer value, the team list, file uploads, and read-only views of answers.
+// answer value, the team list and file uploads. (Read-only views are in entry-view.js.)
 
 /** Makes an element; `text` is set as textContent, never parsed as HTML. */
 export function el(tag, props = {}, ...children) {
@@ -89,8 +89,17 @@ function limitsHint(field) {
   return parts.join(' ');
 }
 
+/** Whether the inputs carry the native `required` attribute (the form has novalidate). */
+const nativeRequired = (field) => Boolean(field.required) && !['multi_choice', 'file'].includes(field.type);
+
+/**
+ * The label's words and a visible "(required)". When the inputs say `required` themselves,
+ * the marker is hidden from screen readers, which announce "required" already, and the
+ * accessible name stays the label alone.
+ */
 function labelContent(field) {
-  return [field.label, field.required ? el('span', { className: 'required', text: ' (required)' }) : null];
+  if (!field.required) return [field.label];
+  return [field.label, el('span', { className: 'required', text: ' (required)', 'aria-hidden': nativeRequired(field) ? 'true' : null })];
 }
 
 /**
@@ -105,10 +114,42 @@ function shell(field, path, { group = false } = {}) {
   const wrapper = group
     ? el('fieldset', { className: 'field group', 'data-path': path, id: `${id}-group` }, el('legend', {}, ...labelContent(field)))
     : el('div', { className: 'field', 'data-path': path });
-  if (!group && field.type !== 'checkbox') wrapper.append(el('label', { for: id }, ...labelContent(field)));
+  if (!group && field.type !== 'checkbox') {
+    // The marker sits beside the label, not in it, so the field's name is the label alone.
+    const label = el('label', { for: id, text: field.label });
+    const marker = labelContent(field)[1];
+    // Inputs that cannot say `required` themselves (files) are described by the marker.
+    if (marker && !nativeRequired(field)) marker.id = `${id}-required`;
+    wrapper.append(marker ? el('div', { className: 'label-row' }, label, marker) : label);
+  }
   if (hint) wrapper.append(hint);
-  const describedBy = [hint ? hint.id : null, message.id];
+  const describedBy = [wrapper.querySelector(`[id="${id}-required"]`) ? `${id}-required` : null, hint ? hint.id : null, message.id];
   return { id, wrapper, message, describedBy };
+}
+
+/**
+ * The message slot under a control: an error (red, marks `inputs()` invalid) or a "needed" note (what
+ * must change before submitting). `extraInvalid()` keeps the mark for another reason.
+ */
+function messages(slot, inputs, extraInvalid = () => false) {
+  const mark = () => {
+    const invalid = extraInvalid() || (Boolean(slot.textContent) && slot.className === 'field-error');
+    for (const input of inputs()) {
+      if (invalid) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+  };
+  return {
+    mark,
+    setMessage(text, kind = 'error') {
+      slot.textContent = text ?? '';
+      slot.className = kind === 'needed' ? 'field-needed' : 'field-error';
+      mark();
+    },
+    get messageKind() {
+      return slot.textContent ? (slot.className === 'field-needed' ? 'needed' : 'error') : null;
+    },
+  };
 }
 
 /**
@@ -121,7 +162,8 @@ export function fieldControl(field, path, ctx = {}) {
   const c = field.config ?? {};
   // `options` ([value, text] pairs) is for the page's own lists, e.g. languages by code.
   const options = Array.isArray(c.options) ? c.options : (Array.isArray(c.choices) ? c.choices : []).map((choice) => [String(choice), String(choice)]);
-  const group = field.type === 'multi_choice' || (field.type === 'choice' && options.length <= 5 && options.length > 0);
+  // A few choices show as radio buttons; many, or `as_select`, as a drop-down list.
+  const group = field.type === 'multi_choice' || (field.type === 'choice' && !c.as_select && options.length <= 5 && options.length > 0);
   const { id, wrapper, message, describedBy } = shell(field, path, { group });
   let read;
   let write;
@@ -129,6 +171,7 @@ export function fieldControl(field, path, ctx = {}) {
   const inputs = [];
   const describe = (input, extra = []) => {
     input.setAttribute('aria-describedby', [...extra, ...describedBy].filter(Boolean).join(' '));
+    if (nativeRequired(field)) input.required = true;
     inputs.push(input);
     return input;
   };
@@ -265,6 +308,7 @@ export function fieldControl(field, path, ctx = {}) {
   }
   wrapper.append(message);
 
+  const slot = messages(message, () => inputs);
   return {
     path,
     label: field.short_label ?? field.label,
@@ -274,24 +318,18 @@ export function fieldControl(field, path, ctx = {}) {
     focus() {
       (focusTarget ?? inputs[0])?.focus();
     },
-    setMessage(text, kind = 'error') {
-      message.textContent = text ?? '';
-      message.className = kind === 'todo' ? 'field-todo' : 'field-error';
-      for (const input of inputs) {
-        if (text && kind === 'error') input.setAttribute('aria-invalid', 'true');
-        else input.removeAttribute('aria-invalid');
-      }
-    },
+    setMessage: slot.setMessage,
     get messageKind() {
-      return message.textContent ? (message.className === 'field-todo' ? 'todo' : 'error') : null;
+      return slot.messageKind;
     },
   };
 }
 
 /**
- * A file question: the files already uploaded (each with Remove), a file picker, an Upload
- * button and one progress bar per file. `ctx` gives upload(key, file, {onProgress, signal}),
- * remove(attachment) and changed() (after any upload or removal).
+ * A file question: the files already uploaded (each with Remove) and a file picker. Chosen
+ * files upload at once, one at a time, each with a progress bar and Cancel; a file stopped by a
+ * lost connection waits for "Upload again". `ctx` gives upload(key, file, {onProgress, signal}),
+ * remove(attachment) and changed(path) (after any upload or removal).
  */
 function fileControl(field, path, ctx) {
   const c = field.config ?? {};
@@ -299,7 +337,6 @@ function fileControl(field, path, ctx) {
   const maxFiles = c.max_files || 1;
   const maxBytes = c.max_size_mb ? c.max_size_mb * 1024 * 1024 : Infinity;
   const { id, wrapper, message, describedBy } = shell(field, path);
-  const label = wrapper.querySelector('label');
   const uploaded = el('ul', { className: 'files' });
   const picker = el('input', {
     type: 'file', id, name: path, multiple: maxFiles > 1,
@@ -307,40 +344,31 @@ function fileControl(field, path, ctx) {
   });
   // Upload failures have their own slot: the server's list of problems redraws the other.
   const uploadError = el('p', { className: 'field-error', id: `${id}-upload-error`, role: 'alert' });
-  picker.setAttribute('aria-describedby', [...describedBy, `${id}-chosen`, uploadError.id].join(' '));
-  const uploadButton = el('button', { type: 'button', className: 'button button-secondary', disabled: true, text: 'Upload' });
-  const chosenNote = el('p', { className: 'hint', id: `${id}-chosen` });
+  picker.setAttribute('aria-describedby', [...describedBy, `${id}-waiting`, uploadError.id].join(' '));
+  const retry = el('button', { type: 'button', className: 'button button-secondary', hidden: true, text: 'Upload again' });
+  const waitingNote = el('p', { className: 'hint', id: `${id}-waiting` });
   const progressList = el('ul', { className: 'uploads' });
   const full = el('p', { className: 'hint', hidden: true, text: `You have added the most files allowed (${maxFiles}). Remove one to add another.` });
-  label.after(uploaded);
-  wrapper.append(full, picker, chosenNote, el('p', { className: 'file-actions' }, uploadButton), progressList, uploadError, message);
+  (wrapper.querySelector('.hint') ?? wrapper.firstElementChild).after(uploaded);
+  wrapper.append(full, picker, progressList, waitingNote, el('p', { className: 'file-actions' }, retry), uploadError, message);
   let attachments = [];
-  let queue = [];
+  let queue = []; // chosen, not uploaded yet (the first is on its way while `busy`)
   let busy = false;
   const mine = () => attachments.filter((a) => a.field_key === key);
 
-  const markInvalid = () => {
-    const invalid = Boolean(uploadError.textContent) || (Boolean(message.textContent) && message.className === 'field-error');
-    if (invalid) picker.setAttribute('aria-invalid', 'true');
-    else picker.removeAttribute('aria-invalid');
-  };
-  const setMessage = (text, kind = 'error') => {
-    message.textContent = text ?? '';
-    message.className = kind === 'todo' ? 'field-todo' : 'field-error';
-    markInvalid();
-  };
+  const slot = messages(message, () => [picker], () => Boolean(uploadError.textContent));
   const setUploadError = (text) => {
     uploadError.textContent = text ?? '';
-    markInvalid();
+    slot.mark();
   };
 
   function refreshState() {
-    const room = maxFiles - mine().length;
-    full.hidden = room > 0;
-    picker.disabled = busy || room <= 0;
-    uploadButton.disabled = busy || queue.length === 0 || room <= 0;
-    chosenNote.textContent = queue.length && !busy
-      ? `Chosen: ${queue.map((file) => `${file.name} (${formatSize(file.size)})`).join(', ')}. Press Upload to send ${queue.length === 1 ? 'it' : 'them'}.`
+    const room = maxFiles - mine().length - queue.length;
+    full.hidden = room > 0 || queue.length > 0;
+    picker.disabled = room <= 0 && document.activeElement !== picker; // never disable it under focus
+    retry.hidden = busy || queue.length === 0;
+    waitingNote.textContent = queue.length && !busy
+      ? `Not uploaded yet: ${queue.map((file) => `${file.name} (${formatSize(file.size)})`).join(', ')}.`
       : '';
   }
 
@@ -355,8 +383,9 @@ function fileControl(field, path, ctx) {
           attachments = attachments.filter((a) => a.id !== attachment.id);
           renderUploaded();
           refreshState();
+          picker.disabled = false;
           picker.focus();
-          ctx.changed?.();
+          ctx.changed?.(path);
         } catch (error) {
           remove.disabled = false;
           setUploadError(`${attachment.original_name} could not be removed. ${error.message}`);
@@ -371,28 +400,14 @@ function fileControl(field, path, ctx) {
     uploaded.hidden = mine().length === 0;
   }
 
-  picker.addEventListener('change', () => {
-    setUploadError('');
-    const files = [...picker.files];
-    const room = maxFiles - mine().length;
-    const tooBig = files.filter((file) => file.size > maxBytes);
-    queue = files.filter((file) => file.size <= maxBytes);
-    const problems = tooBig.map((file) => `${file.name} is ${formatSize(file.size)}; files here must be ${c.max_size_mb} MB or smaller.`);
-    if (queue.length > room) {
-      problems.push(`You can add ${room} more file${room === 1 ? '' : 's'} here, so only the first ${room === 1 ? 'one was' : `${room} were`} kept.`);
-      queue = queue.slice(0, Math.max(room, 0));
-    }
-    if (problems.length) setUploadError(problems.join(' '));
-    refreshState();
-  });
-
-  uploadButton.addEventListener('click', async () => {
-    if (!queue.length) return;
+  /** Sends the queue, one file at a time; a lost connection leaves the rest waiting. */
+  async function sendQueue() {
+    if (busy) return;
     busy = true;
-    setUploadError('');
     refreshState();
     const failures = [];
-    for (const file of [...queue]) {
+    while (queue.length) {
+      const file = queue[0];
       const labelId = `${id}-upload-${Math.random().toString(36).slice(2, 8)}`;
       const bar = el('progress', { max: 100, value: 0, 'aria-labelledby': labelId });
       const percent = el('span', { className: 'percent', text: '0%' });
@@ -401,40 +416,63 @@ function fileControl(field, path, ctx) {
       cancel.addEventListener('click', () => controller.abort());
       const row = el('li', { className: 'upload' }, el('span', { id: labelId, text: `Uploading ${file.name}` }), bar, percent, cancel);
       progressList.append(row);
+      let lost = false;
       try {
-        const attachment = await ctx.upload(key, file, {
+        attachments.push(await ctx.upload(key, file, {
           signal: controller.signal,
           onProgress(sent, total) {
             const value = total ? Math.min(100, Math.round((sent / total) * 100)) : 0;
             bar.value = value;
             percent.textContent = `${value}%`;
           },
-        });
-        attachments.push(attachment);
-        queue = queue.filter((queued) => queued !== file);
+        }));
         renderUploaded();
       } catch (error) {
-        if (error.code === 'aborted') {
-          queue = queue.filter((queued) => queued !== file);
-          failures.push(`${file.name} was not uploaded: you cancelled it.`);
-        } else {
-          failures.push(`${file.name} was not uploaded. ${error.message}`);
-          if (error.status) queue = queue.filter((queued) => queued !== file); // refused: retrying will not help
-        }
+        if (error.code === 'aborted') failures.push(`${file.name} was not uploaded: you cancelled it.`);
+        else failures.push(`${file.name} was not uploaded. ${error.message}`);
+        lost = !error.status && error.code !== 'aborted'; // refused files would be refused again
       } finally {
         row.remove();
       }
+      if (lost) break;
+      queue.shift();
     }
     busy = false;
-    if (!queue.length) picker.value = '';
+    picker.value = '';
+    const hadFocus = progressList.contains(document.activeElement) || document.activeElement === document.body;
     refreshState();
-    if (failures.length) {
-      setUploadError(failures.join(' '));
-      (uploadButton.disabled ? picker : uploadButton).focus();
-    } else {
-      picker.focus();
+    if (failures.length) setUploadError(failures.join(' '));
+    // Focus stays in this question: on "Upload again", the picker, or the last file added.
+    if (hadFocus || failures.length) {
+      if (!retry.hidden) retry.focus();
+      else if (!picker.disabled) picker.focus();
+      else [...uploaded.querySelectorAll('a')].pop()?.focus();
     }
-    ctx.changed?.();
+    ctx.changed?.(path);
+  }
+
+  picker.addEventListener('change', () => {
+    setUploadError('');
+    const files = [...picker.files];
+    if (!files.length) return;
+    const room = maxFiles - mine().length - queue.length;
+    const fitting = files.filter((file) => file.size <= maxBytes);
+    const problems = files.filter((file) => file.size > maxBytes)
+      .map((file) => `${file.name} is ${formatSize(file.size)}; files here must be ${c.max_size_mb} MB or smaller.`);
+    if (room <= 0 && fitting.length) {
+      problems.push(`This question takes at most ${maxFiles} file${maxFiles === 1 ? '' : 's'}. Remove one to add another.`);
+    } else if (fitting.length > room) {
+      problems.push(`You can add ${room} more file${room === 1 ? '' : 's'} here, so only the first ${room === 1 ? 'one is' : `${room} are`} uploaded.`);
+    }
+    queue.push(...fitting.slice(0, Math.max(room, 0)));
+    if (problems.length) setUploadError(problems.join(' '));
+    refreshState();
+    sendQueue();
+  });
+  picker.addEventListener('blur', refreshState);
+  retry.addEventListener('click', () => {
+    setUploadError('');
+    sendQueue();
   });
 
   return {
@@ -444,9 +482,9 @@ function fileControl(field, path, ctx) {
     read: () => undefined, // files are sent by the attachments endpoints, never as an answer
     write() {},
     focus: () => (picker.disabled ? uploaded.querySelector('button') ?? wrapper : picker).focus(),
-    setMessage,
+    setMessage: slot.setMessage,
     get messageKind() {
-      return message.textContent ? (message.className === 'field-todo' ? 'todo' : 'error') : null;
+      return slot.messageKind;
     },
     setAttachments(list) {
       attachments = [...(list ?? [])];
@@ -471,6 +509,7 @@ export function teamControl(max) {
   const fullNote = el('p', { className: 'hint', hidden: true, text: `The team is full (${max} people).` });
   const wrapper = el('fieldset', { className: 'field group', 'data-path': path, id: `${id}-group` },
     el('legend', { text: 'Team members' }), hint, rows, fullNote, el('p', {}, add), message);
+  const slot = messages(message, () => rows.querySelectorAll('input'));
   let counter = 0;
 
   function renumber() {
@@ -526,16 +565,9 @@ export function teamControl(max) {
       renumber();
     },
     focus: () => (rows.querySelector('input') ?? add).focus(),
-    setMessage(text, kind = 'error') {
-      message.textContent = text ?? '';
-      message.className = kind === 'todo' ? 'field-todo' : 'field-error';
-      for (const input of rows.querySelectorAll('input')) {
-        if (text && kind === 'error') input.setAttribute('aria-invalid', 'true');
-        else input.removeAttribute('aria-invalid');
-      }
-    },
+    setMessage: slot.setMessage,
     get messageKind() {
-      return message.textContent ? (message.className === 'field-todo' ? 'todo' : 'error') : null;
+      return slot.messageKind;
     },
   };
 }
@@ -545,39 +577,4 @@ export function serverTeam(rows) {
   return (rows ?? [])
     .filter((row) => String(row.name ?? '').trim())
     .map((row) => ({ name: String(row.name).trim(), email: String(row.email ?? '').trim() || null }));
-}
-
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeZone: 'UTC' });
-
-/** A saved answer for reading (no inputs). `ctx`: countries, attachments (this field's). */
-export function answerView(field, value, ctx = {}) {
-  if (field.type === 'file') {
-    const files = ctx.attachments ?? [];
-    if (!files.length) return el('span', { className: 'muted', text: 'No file' });
-    return el('ul', { className: 'files' }, ...files.map((file) => el('li', {},
-      el('a', { href: file.url, text: file.original_name }), el('span', { className: 'muted', text: ` (${formatSize(file.size)})` }))));
-  }
-  const empty = value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length);
-  if (empty && field.type !== 'checkbox') return el('span', { className: 'muted', text: 'Not answered' });
-  switch (field.type) {
-    case 'checkbox':
-      return document.createTextNode(value === true ? 'Yes' : 'No');
-    case 'multi_choice':
-      return document.createTextNode(Array.isArray(value) ? value.join(', ') : String(value));
-    case 'money':
-      return document.createTextNode(typeof value === 'object' ? `${Number(value.amount).toLocaleString()} ${value.currency ?? ''}`.trim() : String(value));
-    case 'country':
-      return document.createTextNode((ctx.countries ?? []).find((country) => country.iso2 === value)?.name ?? String(value));
-    case 'date': {
-      const date = new Date(`${value}T00:00:00Z`);
-      return document.createTextNode(Number.isNaN(date.getTime()) ? String(value) : dateOnly.format(date));
-    }
-    case 'url':
-      // Only web addresses become links: a javascript: address must never be clickable.
-      return /^https?:\/\//i.test(String(value)) ? el('a', { href: String(value), rel: 'nofollow noopener', text: String(value) }) : document.createTextNode(String(value));
-    case 'long_text':
-      return el('div', { className: 'text-answer', text: String(value) });
-    default:
-      return document.createTextNode(typeof value === 'object' ? JSON.stringify(value) : String(value));
-  }
 }

@@ -1,12 +1,12 @@
 // The entry editor and receipt (?id=). A draft saves itself as you type (only what changed);
 // what has not reached the server is kept in localStorage and sent when the connection
 // returns. A submitted entry is changed with "Save changes" (each save is a revision).
-import { get, post, del, request, upload, ApiError, showAlert } from './api.js';
+import { get, post, del, request, upload, serverNow, ApiError, showAlert } from './api.js';
 import { currentUser, loginUrl } from './nav.js';
-import { callTimeElement, formatCallTime, timeElement } from './dates.js';
+import { callTimeElement, parseUtc, timeElement } from './dates.js';
 import { licenceInfo, licenceAgreement, languageName } from './call-info.js';
 import { startCountdown } from './countdown.js';
-import { el, fieldControl, teamControl, serverTeam, answerView } from './entry-fields.js';
+import { el, fieldControl, teamControl, serverTeam } from './entry-fields.js';
 
 const byId = (id) => document.getElementById(id);
 const entryId = new URLSearchParams(location.search).get('id');
@@ -34,11 +34,13 @@ let flushing = null;
 let storageOk = true;
 let justSubmitted = false;
 let countdown = null;
+let view = null; // entry-view.js, loaded the first time the entry is read-only
 
 /* ---------- What has not been saved: kept on this device until the server has it ---------- */
 
 const isEmpty = (changes) => Object.keys(changes).length === 0;
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+const copy = (value) => JSON.parse(JSON.stringify(value)); // structuredClone is too new for some phones
 
 function loadLocal() {
   try {
@@ -154,7 +156,7 @@ function handleSaveError(error) {
 
 /** One PATCH with what is pending; true when the server took it. */
 async function sendOnce(keepalive = false) {
-  const sending = structuredClone(pending);
+  const sending = copy(pending);
   const body = toServer(sending);
   setSave('saving');
   try {
@@ -237,6 +239,13 @@ async function reload() {
 
 /* ---------- Errors and "before you can submit" ---------- */
 
+/** A message beside its field reads as a sentence: "is required" → "This is required." */
+function besideField(message) {
+  const text = String(message).trim();
+  const sentence = /^[a-z]/.test(text) ? `This ${text}` : text;
+  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+
 /** The control that shows an API field path ("answers.budget.amount" → answers.budget). */
 function controlFor(path) {
   if (!path) return null;
@@ -246,6 +255,16 @@ function controlFor(path) {
     if (control) return control;
   }
   return null;
+}
+
+/** The messages for each control, as sentences. */
+function groupByControl(problems) {
+  const byControl = new Map();
+  for (const problem of problems) {
+    const control = controlFor(problem.field);
+    if (control) byControl.set(control, [...(byControl.get(control) ?? []), besideField(problem.message)]);
+  }
+  return byControl;
 }
 
 function problemLinks(problems) {
@@ -268,11 +287,7 @@ function focusControl(event) {
 
 /** Puts each problem next to its field (as an error) and lists them all at the top. */
 function showFieldErrors(problems, intro) {
-  const byControl = new Map();
-  for (const problem of problems) {
-    const control = controlFor(problem.field);
-    if (control) byControl.set(control, [...(byControl.get(control) ?? []), problem.message]);
-  }
+  const byControl = groupByControl(problems);
   for (const control of controls.values()) {
     const messages = byControl.get(control);
     if (messages) control.setMessage(messages.join(' '), 'error');
@@ -296,18 +311,15 @@ function clearSummary() {
  * each field. After a save (`everywhere` false) only the field being edited gets its message
  * redrawn, so nothing above the next thing the entrant taps moves while they tap it.
  */
-function renderProblems(everywhere = true) {
+function renderProblems(everywhere = true, alsoPath = null) {
   const problems = mode() === 'draft' ? entry.problems ?? [] : [];
-  const byControl = new Map();
-  for (const problem of problems) {
-    const control = controlFor(problem.field);
-    if (control) byControl.set(control, [...(byControl.get(control) ?? []), problem.message]);
-  }
+  const byControl = groupByControl(problems);
   for (const control of controls.values()) {
     // A field with unsent changes would get a message about its old value: leave it.
-    if (!everywhere && (!control.element.contains(document.activeElement) || isPendingPath(control.path))) continue;
+    const focused = control.element.contains(document.activeElement) || control.path === alsoPath;
+    if (!everywhere && (!focused || isPendingPath(control.path))) continue;
     const messages = byControl.get(control);
-    if (messages) control.setMessage(messages.join(' '), control.messageKind === 'error' ? 'error' : 'todo');
+    if (messages) control.setMessage(messages.join(' '), control.messageKind === 'error' ? 'error' : 'needed');
     else if (mode() === 'draft' || control.messageKind !== 'error') control.setMessage('');
   }
   const section = byId('problems');
@@ -333,7 +345,8 @@ function renderState() {
   const list = byId('state-facts');
   list.replaceChildren();
   fact(list, 'Status', STATUS_TEXT[entry.status] ?? entry.status);
-  if (entry.reference) fact(list, 'Reference', entry.reference);
+  // A submitted entry's reference is in its receipt above; others keep theirs here.
+  if (entry.reference && entry.status !== 'submitted') fact(list, 'Reference', entry.reference);
   if (entry.owner && user && entry.owner.id !== user.id) fact(list, 'Entrant', entry.owner.display_name);
   if (entry.status === 'submitted') {
     let text = ELIGIBILITY_TEXT[entry.eligibility] ?? entry.eligibility;
@@ -375,10 +388,10 @@ function coreFields() {
     [{ type: 'long_text', label: 'Summary', required: true, help_text: 'Describe your idea in a few sentences: what it is, who it helps and how.', config: {} }, 'summary'],
   ];
   if (challenge.categories?.length) {
-    fields.push([{ type: 'choice', label: 'Category', help_text: 'The category that fits your entry best.', config: { choices: challenge.categories } }, 'category']);
+    fields.push([{ type: 'choice', label: 'Category', required: true, help_text: 'The category that fits your entry best.', config: { choices: challenge.categories, as_select: true } }, 'category']);
   }
   if (challenge.languages?.length) {
-    fields.push([{ type: 'choice', label: 'Language of your entry', help_text: '', config: { options: challenge.languages.map((code) => [code, languageName(code)]) } }, 'language']);
+    fields.push([{ type: 'choice', label: 'Language of your entry', required: true, help_text: '', config: { options: challenge.languages.map((code) => [code, languageName(code)]), as_select: true } }, 'language']);
   }
   return fields;
 }
@@ -390,7 +403,11 @@ function buildForm() {
   const fileContext = {
     upload: (key, file, options) => upload(`/entries/${encodeURIComponent(entryId)}/attachments?field=${encodeURIComponent(key)}&filename=${encodeURIComponent(file.name)}`, file, options),
     remove: (attachment) => del(`/attachments/${encodeURIComponent(attachment.id)}`),
-    changed: () => get(`/entries/${encodeURIComponent(entryId)}`).then(applyServer, () => {}),
+    // After an upload or removal: the entry's problems may have changed for this question.
+    changed: (path) => get(`/entries/${encodeURIComponent(entryId)}`).then((result) => {
+      applyServer(result);
+      renderProblems(false, path);
+    }, () => {}),
   };
   const add = (container, control) => {
     controls.set(control.path, control);
@@ -446,26 +463,20 @@ function buildForm() {
     : 'Your entry is saved as you type. Nothing is sent to the organisers until you submit it, and you can come back to it at any time before the deadline.';
 }
 
-function buildReadOnly() {
-  const list = byId('answers-view');
-  list.replaceChildren();
-  const row = (term, value) => list.append(el('dt', { text: term }), el('dd', {}, value));
-  row('Title', document.createTextNode(entry.title || 'Untitled entry'));
-  row('Summary', answerView({ type: 'long_text' }, entry.summary));
-  if (entry.category || challenge.categories?.length) row('Category', answerView({ type: 'choice' }, entry.category));
-  if (entry.language || challenge.languages?.length) row('Language', answerView({ type: 'choice' }, entry.language ? languageName(entry.language) : null));
-  for (const field of formFields()) {
-    const attachments = (entry.attachments ?? []).filter((a) => a.field_key === field.key);
-    row(field.label, answerView(field, entry.answers?.[field.key], { countries, attachments }));
-  }
-  row('Team members', entry.team?.length
-    ? el('ul', { className: 'plain-list' }, ...entry.team.map((member) => el('li', { text: member.email ? `${member.name} (${member.email})` : member.name })))
-    : el('span', { className: 'muted', text: 'None listed' }));
-  row('Licence', document.createTextNode(entry.licence_accepted ? `Agreed: ${licenceInfo(entry.licence ?? challenge.licence).name}` : 'Not agreed'));
-  const deadlinePassed = challenge.closes_at && Date.parse(challenge.closes_at) < Date.now();
+async function buildReadOnly() {
+  const deadlinePassed = challenge.closes_at && parseUtc(challenge.closes_at).getTime() < serverNow();
   byId('read-only-note').textContent = entry.status === 'withdrawn'
     ? 'This entry was withdrawn, so it cannot be changed.'
     : deadlinePassed ? 'The deadline has passed, so this entry can no longer be changed.' : 'This entry cannot be changed now.';
+  try {
+    view ??= await import('./entry-view.js');
+  } catch {
+    byId('read-only-note').textContent += ' Your answers could not be shown: reload the page to see them.';
+    return;
+  }
+  view.renderAnswers(byId('answers-view'), { entry, challenge, fields: formFields(), countries });
+  // Changes that can no longer be saved are shown so they can be copied.
+  renderLocalNote(true);
 }
 
 /** Tells the entrant about changes this device kept from an earlier visit. */
@@ -492,15 +503,8 @@ function renderLocalNote(restored) {
     note.append(el('p', { text: 'You have changes on this device that are not saved yet. Press “Save changes” to keep them, or discard them.' }), el('p', {}, discard));
     return void (note.hidden = false);
   }
-  const kept = el('dl', { className: 'answers' });
-  const label = (key) => (key === 'licence_accepted' ? 'Licence' : controls.get(key)?.label ?? formFields().find((f) => `answers.${f.key}` === key)?.label ?? key);
-  for (const [key, value] of Object.entries(pending)) {
-    if (key === 'answers') {
-      for (const [answer, answerValue] of Object.entries(value)) kept.append(el('dt', { text: label(`answers.${answer}`) }), el('dd', { className: 'text-answer', text: typeof answerValue === 'object' ? JSON.stringify(answerValue) : String(answerValue ?? '') }));
-    } else {
-      kept.append(el('dt', { text: key === 'team' ? 'Team members' : key.charAt(0).toUpperCase() + key.slice(1) }), el('dd', { className: 'text-answer', text: typeof value === 'object' ? JSON.stringify(value) : String(value ?? '') }));
-    }
-  }
+  if (!view) return; // buildReadOnly() calls again once entry-view.js is here
+  const kept = view.keptChanges(pending, formFields());
   note.append(el('p', { text: 'These changes, typed on this device, were not saved before the entry closed. They are shown here so you can copy them.' }), kept, el('p', {}, discard));
   note.hidden = false;
 }
@@ -524,15 +528,13 @@ function renderAll() {
   }
   byId('withdraw-section').hidden = !entry.withdrawable;
   renderProblems();
-  // Changes that can no longer be saved are shown so they can be copied.
-  if (m === 'read') renderLocalNote(true);
 }
 
 /* ---------- Submit, save changes, withdraw ---------- */
 
 function queuedFiles() {
   return [...controls.values()].filter((control) => control.hasQueued?.())
-    .map((control) => ({ field: control.path, message: 'You chose a file but have not uploaded it yet. Press Upload, or remove it from the picker.' }));
+    .map((control) => ({ field: control.path, message: 'A file you chose has not finished uploading. Wait for it, or press “Upload again”.' }));
 }
 
 async function busy(button, action) {
@@ -586,7 +588,7 @@ async function saveChanges() {
   if (queued.length) return showFieldErrors(queued, 'Your changes were not saved yet:');
   while (flushing) await flushing;
   if (isEmpty(pending)) return setSave('unchanged');
-  const sending = structuredClone(pending);
+  const sending = copy(pending);
   setSave('saving');
   try {
     const result = await request('PATCH', `/entries/${encodeURIComponent(entryId)}`, toServer(sending));

@@ -1,0 +1,69 @@
+// An entry that can no longer change (withdrawn, or past the deadline), for reading: loaded
+// by entry.js only when it is needed, so the editor's pages stay small.
+import { el, formatSize } from './entry-fields.js';
+import { licenceInfo, languageName } from './call-info.js';
+
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeZone: 'UTC' });
+
+/** A saved answer for reading (no inputs). `ctx`: countries, attachments (this field's). */
+export function answerView(field, value, ctx = {}) {
+  if (field.type === 'file') {
+    const files = ctx.attachments ?? [];
+    if (!files.length) return el('span', { className: 'muted', text: 'No file' });
+    return el('ul', { className: 'files' }, ...files.map((file) => el('li', {},
+      el('a', { href: file.url, text: file.original_name }), el('span', { className: 'muted', text: ` (${formatSize(file.size)})` }))));
+  }
+  const empty = value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length);
+  if (empty && field.type !== 'checkbox') return el('span', { className: 'muted', text: 'Not answered' });
+  switch (field.type) {
+    case 'checkbox':
+      return document.createTextNode(value === true ? 'Yes' : 'No');
+    case 'multi_choice':
+      return document.createTextNode(Array.isArray(value) ? value.join(', ') : String(value));
+    case 'money':
+      return document.createTextNode(typeof value === 'object' ? `${Number(value.amount).toLocaleString()} ${value.currency ?? ''}`.trim() : String(value));
+    case 'country':
+      return document.createTextNode((ctx.countries ?? []).find((country) => country.iso2 === value)?.name ?? String(value));
+    case 'date': {
+      const date = new Date(`${value}T00:00:00Z`);
+      return document.createTextNode(Number.isNaN(date.getTime()) ? String(value) : dateOnly.format(date));
+    }
+    case 'url':
+      // Only web addresses become links: a javascript: address must never be clickable.
+      return /^https?:\/\//i.test(String(value)) ? el('a', { href: String(value), rel: 'nofollow noopener', text: String(value) }) : document.createTextNode(String(value));
+    case 'long_text':
+      return el('div', { className: 'text-answer', text: String(value) });
+    default:
+      return document.createTextNode(typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+}
+
+/** Fills the <dl> `list` with every part of the entry, as the entrant gave it. */
+export function renderAnswers(list, { entry, challenge, fields, countries }) {
+  list.replaceChildren();
+  const row = (term, value) => list.append(el('dt', { text: term }), el('dd', {}, value));
+  row('Title', document.createTextNode(entry.title || 'Untitled entry'));
+  row('Summary', answerView({ type: 'long_text' }, entry.summary));
+  if (entry.category || challenge.categories?.length) row('Category', answerView({ type: 'choice' }, entry.category));
+  if (entry.language || challenge.languages?.length) row('Language', answerView({ type: 'choice' }, entry.language ? languageName(entry.language) : null));
+  for (const field of fields) {
+    const attachments = (entry.attachments ?? []).filter((a) => a.field_key === field.key);
+    row(field.label, answerView(field, entry.answers?.[field.key], { countries, attachments }));
+  }
+  row('Team members', entry.team?.length
+    ? el('ul', { className: 'plain-list' }, ...entry.team.map((member) => el('li', { text: member.email ? `${member.name} (${member.email})` : member.name })))
+    : el('span', { className: 'muted', text: 'None listed' }));
+  row('Licence', document.createTextNode(entry.licence_accepted ? `Agreed: ${licenceInfo(entry.licence ?? challenge.licence).name}` : 'Not agreed'));
+}
+
+/** The changes this device kept (entry.js's `pending`) as a <dl>, to be copied by hand. */
+export function keptChanges(pending, fields) {
+  const kept = el('dl', { className: 'answers' });
+  const labels = { title: 'Title', summary: 'Summary', category: 'Category', language: 'Language', team: 'Team members', licence_accepted: 'Licence' };
+  for (const field of fields) labels[`answers.${field.key}`] = field.label;
+  const flat = Object.entries(pending).flatMap(([key, value]) => (key === 'answers' ? Object.entries(value).map(([k, v]) => [`answers.${k}`, v]) : [[key, value]]));
+  for (const [key, value] of flat) {
+    kept.append(el('dt', { text: labels[key] ?? key }), el('dd', { className: 'text-answer', text: typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '') }));
+  }
+  return kept;
+}
