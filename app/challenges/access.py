@@ -25,6 +25,23 @@ def roles_in(session: Session, challenge: Challenge, user: User | None) -> set[C
     return {ChallengeRole(r) for r in rows}
 
 
+def roles_by_challenge(
+    session: Session, challenge_ids: list[int], user: User | None
+) -> dict[int, set[ChallengeRole]]:
+    """The caller's roles in many challenges at once (one query for a whole list)."""
+    if user is None or not challenge_ids:
+        return {}
+    rows = session.exec(
+        select(Membership.challenge_id, Membership.role).where(
+            Membership.user_id == user.id, col(Membership.challenge_id).in_(challenge_ids)
+        )
+    ).all()
+    result: dict[int, set[ChallengeRole]] = {}
+    for challenge_id, role in rows:
+        result.setdefault(challenge_id, set()).add(ChallengeRole(role))
+    return result
+
+
 def is_organiser(session: Session, challenge: Challenge, user: User | None) -> bool:
     return user is not None and (
         user.is_admin or ChallengeRole.organiser in roles_in(session, challenge, user)

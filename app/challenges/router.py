@@ -16,6 +16,7 @@ from app.challenges.access import (
     OrganiserOf,
     load_challenge,
     managed_challenge_ids,
+    roles_by_challenge,
     roles_in,
 )
 from app.challenges.countries import countries
@@ -85,10 +86,10 @@ def list_challenges(
     wanted: set[str] = set(phase) if phase else set(default)
     now = utcnow()
     # The phase follows from the dates, so it is filtered here, a batch at a time.
-    items: list[ChallengeSummary] = []
+    kept: list[Challenge] = []
     last_id = decode_cursor(cursor) if cursor else None
     more = True
-    while len(items) < limit and more:
+    while len(kept) < limit and more:
         batch_statement = statement
         if last_id is not None:
             batch_statement = batch_statement.where(col(Challenge.id) < last_id)
@@ -97,10 +98,12 @@ def list_challenges(
         for challenge in batch:
             last_id = challenge.id
             if current_phase(challenge, now) in wanted:
-                items.append(service.to_summary(challenge, roles_in(session, challenge, user)))
-                if len(items) == limit:
+                kept.append(challenge)
+                if len(kept) == limit:
                     more = more or challenge is not batch[-1]
                     break
+    roles = roles_by_challenge(session, [c.id for c in kept if c.id is not None], user)
+    items = [service.to_summary(c, roles.get(c.id or 0, set())) for c in kept]
     next_cursor = encode_cursor(last_id) if more and last_id is not None else None
     return Page[ChallengeSummary](items=items, next_cursor=next_cursor)
 

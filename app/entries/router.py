@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from sqlmodel import col, select
 
 from app.auth.router import wake_mail_sender
-from app.challenges.access import ChallengeDep, StaffOf
+from app.challenges.access import ChallengeAccess, ChallengeDep, StaffOf
 from app.core.deps import CurrentUser, SessionDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import CursorQuery, LimitQuery, Page, paginate_by_id
@@ -27,7 +27,7 @@ from app.entries.schemas import (
     ScreeningIn,
 )
 from app.entries.views import entry_public
-from app.models import Channel, Eligibility, Entry, EntryStatus
+from app.models import Challenge, Channel, Eligibility, Entry, EntryStatus
 
 router = APIRouter(prefix="/api", tags=["entries"])
 
@@ -100,9 +100,6 @@ def my_entries(
     user: CurrentUser, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[EntryPublic]:
     """My entries in every challenge, newest first."""
-    from app.challenges.access import ChallengeAccess
-    from app.models import Challenge
-
     rows, next_cursor = paginate_by_id(
         session, select(Entry).where(Entry.owner_id == user.id), Entry.id, limit, cursor
     )
