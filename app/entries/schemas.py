@@ -89,6 +89,7 @@ class PersonRef(BaseModel):
 class EntryPublic(BaseModel):
     id: int
     challenge_slug: str
+    challenge_title: str
     reference: str | None
     status: EntryStatus
     eligibility: Eligibility

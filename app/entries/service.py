@@ -225,6 +225,13 @@ def save_entry(session: Session, ctx: EntryContext, body: EntryUpdate) -> Entry:
     team = _apply(session, entry, body)
     entry.form_version = ctx.challenge.form_version
     entry.updated_at = utcnow()
+    if entry.status == EntryStatus.draft:
+        # Shown while drafting, so entrants see how the declared rules read their answers.
+        today = utcnow().astimezone(UTC).date()
+        entry.rule_outcomes = [
+            o.model_dump()
+            for o in evaluate_all(ctx.challenge.eligibility_rules, entry.answers, today)
+        ]
     if entry.status == EntryStatus.submitted:
         current_team = (
             team

@@ -107,6 +107,7 @@ def entry_public(session: Session, ctx: EntryContext) -> EntryPublic:
     return EntryPublic(
         id=entry.id,
         challenge_slug=ctx.challenge.slug,
+        challenge_title=ctx.challenge.title,
         reference=entry.reference,
         status=entry.status,
         eligibility=entry.eligibility,

@@ -57,7 +57,7 @@ function item(entry) {
   facts.className = 'facts';
   const call = document.createElement('a');
   call.href = `/challenge.html?slug=${encodeURIComponent(entry.challenge_slug)}`;
-  call.textContent = entry.challenge_slug;
+  call.textContent = entry.challenge_title || entry.challenge_slug;
   fact(facts, 'Call', call);
   if (entry.status === 'submitted') {
     let text = ELIGIBILITY_NAMES[entry.eligibility] ?? entry.eligibility;
