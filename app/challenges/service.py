@@ -155,6 +155,12 @@ def _apply(challenge: Challenge, values: dict[str, Any]) -> None:
     _check_timeline(challenge)
 
 
+def _slug_taken() -> Conflict:
+    return Conflict(
+        "Another challenge uses this slug; choose another.", field="slug", code="slug_taken"
+    )
+
+
 def _unique_slug(session: Session, base: str) -> str:
     base = base or "challenge"
     slug, n = base, 1
@@ -173,9 +179,7 @@ def create_challenge(session: Session, user: User, body: ChallengeCreate) -> Cha
     values = body.model_dump(exclude_unset=True, exclude={"slug"})
     slug = body.slug or _unique_slug(session, slugify(body.title))
     if session.exec(select(Challenge.id).where(Challenge.slug == slug)).first() is not None:
-        raise Conflict(
-            "Another challenge uses this slug; choose another.", field="slug", code="slug_taken"
-        )
+        raise _slug_taken()
     challenge = Challenge(slug=slug, title=body.title, created_by_id=user.id)
     challenge.reference_prefix = (slugify(body.title, 3, "").upper() or "OC")[:3]
     _apply(challenge, values)
@@ -184,9 +188,7 @@ def create_challenge(session: Session, user: User, body: ChallengeCreate) -> Cha
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict(
-            "Another challenge uses this slug; choose another.", field="slug", code="slug_taken"
-        ) from None
+        raise _slug_taken() from None
     assert challenge.id is not None and user.id is not None
     session.add(
         Membership(challenge_id=challenge.id, user_id=user.id, role=ChallengeRole.organiser)
@@ -351,9 +353,7 @@ def clone(session: Session, access: ChallengeAccess, body: CloneIn) -> Challenge
     source = access.challenge
     user = access.need_organiser()
     if session.exec(select(Challenge.id).where(Challenge.slug == body.slug)).first() is not None:
-        raise Conflict(
-            "Another challenge uses this slug; choose another.", field="slug", code="slug_taken"
-        )
+        raise _slug_taken()
     copy = Challenge(slug=body.slug, title=body.title, created_by_id=user.id)
     for name in AUDITED:
         if name != "title":
