@@ -97,7 +97,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterat
             drop_pg_database(database_url)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running while it is open, which
+# would stop the rest of the suite from running coroutines of its own.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
