@@ -115,6 +115,22 @@ class World:
             "/api/challenges/call/roles", json={"email": email, "role": "screener"}
         ).json()["id"]
 
+    def round_id(self) -> int:
+        body = {
+            "name": f"Round {next(_counter)}",
+            "criteria": [{"name": "Impact", "preset": "1-10"}],
+        }
+        r = self.org.post("/api/challenges/call/rounds", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def criterion(self) -> tuple[int, int]:
+        round_id = self.round_id()
+        r = self.org.post(
+            f"/api/rounds/{round_id}/criteria", json={"name": "Feasibility", "preset": "0-2"}
+        )
+        return round_id, r.json()["id"]
+
     def cover(self) -> None:
         assert (
             self.org.put(
@@ -312,6 +328,59 @@ CASES: dict[tuple[str, str], Case] = {
         request=lambda w: ({"attachment_id": w.attachment()}, {}),
     ),
 }
+
+NOT_STAFF = frozenset({"participant", "other_participant", "other_organiser"})
+CASES.update(
+    {
+        ("GET", "/api/scale-presets"): Case(allowed=frozenset(ROLES)),
+        ("GET", "/api/challenges/{slug}/rounds"): Case(allowed=STAFF, request=call(slug="call")),
+        ("POST", "/api/challenges/{slug}/rounds"): Case(
+            allowed=ORGANISERS,
+            ok=201,
+            request=with_json({"name": "Round", "criteria": [{"name": "Impact"}]}, slug="call"),
+        ),
+        ("GET", "/api/rounds/{round_id}"): Case(
+            allowed=STAFF, hidden_from=NOT_STAFF, request=lambda w: ({"round_id": w.round_id()}, {})
+        ),
+        ("PATCH", "/api/rounds/{round_id}"): Case(
+            allowed=ORGANISERS,
+            hidden_from=NOT_STAFF,
+            request=lambda w: ({"round_id": w.round_id()}, {"json": {"judges_per_entry": 4}}),
+        ),
+        ("DELETE", "/api/rounds/{round_id}"): Case(
+            allowed=ORGANISERS,
+            ok=204,
+            hidden_from=NOT_STAFF,
+            request=lambda w: ({"round_id": w.round_id()}, {}),
+        ),
+        ("POST", "/api/rounds/{round_id}/criteria"): Case(
+            allowed=ORGANISERS,
+            ok=201,
+            hidden_from=NOT_STAFF,
+            request=lambda w: (
+                {"round_id": w.round_id()},
+                {"json": {"name": "Reach", "preset": "likert-3"}},
+            ),
+        ),
+        ("PATCH", "/api/rounds/{round_id}/criteria/{criterion_id}"): Case(
+            allowed=ORGANISERS,
+            hidden_from=NOT_STAFF,
+            request=lambda w: (
+                dict(zip(("round_id", "criterion_id"), w.criterion(), strict=True)),
+                {"json": {"weight": 2}},
+            ),
+        ),
+        ("DELETE", "/api/rounds/{round_id}/criteria/{criterion_id}"): Case(
+            allowed=ORGANISERS,
+            ok=204,
+            hidden_from=NOT_STAFF,
+            request=lambda w: (
+                dict(zip(("round_id", "criterion_id"), w.criterion(), strict=True)),
+                {},
+            ),
+        ),
+    }
+)
 
 # Routes whose every rule is tested where they live: accounts (tests/auth) and health.
 COVERED_ELSEWHERE = {"/api/auth/", "/healthz"}
