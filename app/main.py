@@ -29,6 +29,7 @@ from app.core.security import PasswordHasher
 from app.entries.attachments import router as attachments_router
 from app.entries.router import router as entries_router
 from app.health.router import router as health_router
+from app.judging.panel_router import router as panel_router
 from app.judging.router import router as judging_router
 from app.mail.sender import BackgroundSender
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(attachments_router)
     app.include_router(audit_router)
     app.include_router(judging_router)
+    app.include_router(panel_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -131,6 +131,28 @@ class World:
         )
         return round_id, r.json()["id"]
 
+    def judge(self) -> int:
+        email = f"judge{next(_counter)}@example.org"
+        r = self.org.post("/api/challenges/call/judges", json={"email": email, "display_name": "J"})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def invitation(self) -> str:
+        """A judging invitation's token (the mailed link), made as the invite route makes it."""
+        from sqlmodel import Session
+
+        from app.core.security import hash_token, new_token
+        from app.models import Judge
+
+        token = new_token()
+        with Session(self.app.state.engine) as session:
+            judge = session.get(Judge, self.judge())
+            assert judge is not None
+            judge.invite_token_hash = hash_token(self.app.state.settings.secret_key, token)
+            session.add(judge)
+            session.commit()
+        return token
+
     def cover(self) -> None:
         assert (
             self.org.put(
@@ -378,6 +400,43 @@ CASES.update(
                 dict(zip(("round_id", "criterion_id"), w.criterion(), strict=True)),
                 {},
             ),
+        ),
+    }
+)
+
+CASES.update(
+    {
+        ("GET", "/api/challenges/{slug}/judges"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
+        ),
+        ("POST", "/api/challenges/{slug}/judges"): Case(
+            allowed=ORGANISERS,
+            ok=201,
+            request=lambda w: (
+                {"slug": "call"},
+                {"json": {"email": f"j{next(_counter)}@example.org", "display_name": "J"}},
+            ),
+        ),
+        ("PATCH", "/api/challenges/{slug}/judges/{judge_id}"): Case(
+            allowed=ORGANISERS,
+            request=lambda w: ({"slug": "call", "judge_id": w.judge()}, {"json": {"max_load": 9}}),
+        ),
+        ("POST", "/api/judge-invitations/accept"): Case(
+            allowed=LOGGED_IN, request=lambda w: ({}, {"json": {"token": w.invitation()}})
+        ),
+        ("GET", "/api/challenges/{slug}/conflicts"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
+        ),
+        ("POST", "/api/challenges/{slug}/conflicts"): Case(
+            allowed=ORGANISERS,
+            ok=201,
+            request=lambda w: (
+                {"slug": "call"},
+                {"json": {"judge_id": w.judge(), "entry_id": w.submitted(), "reason": "Colleague"}},
+            ),
+        ),
+        ("POST", "/api/challenges/{slug}/conflicts/detect"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
         ),
     }
 )
