@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class LiveServer:
     url: str
     log: Path
+    database_url: str
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +90,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterat
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not start:\n{log.read_text()}")
             time.sleep(0.1)
-        yield LiveServer(url=url, log=log)
+        yield LiveServer(url=url, log=log, database_url=database_url)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -24,6 +24,7 @@ PAGES = [
     "/verify.html",
     "/account.html",
     "/nowhere.html",
+    "/judge-invitation.html?token=x",
 ]
 
 
