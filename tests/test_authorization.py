@@ -153,6 +153,20 @@ class World:
             session.commit()
         return token
 
+    def first_round(self) -> int:
+        """Round 1, which takes the eligible entries (made once)."""
+        if not hasattr(self, "_first_round"):
+            self._first_round = self.round_id()
+        return self._first_round
+
+    def assignment(self) -> tuple[int, int]:
+        """A fresh hand-made assignment in round 1: (round id, assignment id)."""
+        round_id = self.first_round()
+        body = {"entry_id": self.screened(), "judge_id": self.judge()}
+        r = self.org.post(f"/api/rounds/{round_id}/assignments", json=body)
+        assert r.status_code == 201, r.text
+        return round_id, r.json()["id"]
+
     def cover(self) -> None:
         assert (
             self.org.put(
@@ -437,6 +451,34 @@ CASES.update(
         ),
         ("POST", "/api/challenges/{slug}/conflicts/detect"): Case(
             allowed=ORGANISERS, request=call(slug="call")
+        ),
+    }
+)
+
+CASES.update(
+    {
+        ("POST", "/api/rounds/{round_id}/assign"): Case(
+            allowed=ORGANISERS,
+            hidden_from=NOT_STAFF,
+            request=lambda w: ({"round_id": w.round_id()}, {"json": {}}),
+        ),
+        ("GET", "/api/rounds/{round_id}/assignments"): Case(
+            allowed=STAFF, hidden_from=NOT_STAFF, request=lambda w: ({"round_id": w.round_id()}, {})
+        ),
+        ("POST", "/api/rounds/{round_id}/assignments"): Case(
+            allowed=ORGANISERS,
+            ok=201,
+            hidden_from=NOT_STAFF,
+            request=lambda w: (
+                {"round_id": w.first_round()},
+                {"json": {"entry_id": w.screened(), "judge_id": w.judge()}},
+            ),
+        ),
+        ("DELETE", "/api/assignments/{assignment_id}"): Case(
+            allowed=ORGANISERS,
+            ok=204,
+            hidden_from=NOT_STAFF,
+            request=lambda w: ({"assignment_id": w.assignment()[1]}, {}),
         ),
     }
 )

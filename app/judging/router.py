@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from app.challenges.access import OrganiserOf, StaffOf
 from app.core.deps import CurrentUser, SessionDep
 from app.core.errors import error_responses
-from app.judging import rounds
+from app.judging import assigning, rounds
 from app.judging.schemas import (
     CriterionIn,
     CriterionPublic,
@@ -124,3 +124,49 @@ def delete_criterion(
 ) -> None:
     """Remove a criterion; once the round has opened, only with a `reason` (audited)."""
     rounds.delete_criterion(session, ra, criterion_id, reason)
+
+
+@router.post("/rounds/{round_id}/assign", responses=error_responses(401, 403, 404))
+def run_assignment(
+    body: assigning.AssignIn, ra: RoundDep, session: SessionDep
+) -> assigning.AssignmentReport:
+    """Assign each entry of the round k judges from the active panel: never a conflicted
+    judge, loads within one where the rules allow, optional required perspectives and shared
+    language, deterministic for the seed, incremental. Entries that cannot get k judges are
+    listed with the reason (audited)."""
+    return assigning.run_assignment(session, ra, body)
+
+
+@router.get("/rounds/{round_id}/assignments", responses=error_responses(401, 404))
+def list_assignments(ra: RoundDep, session: SessionDep) -> list[assigning.AssignmentPublic]:
+    """Every (entry, judge) pair of the round, with its scorecard's state."""
+    assert ra.round.id is not None
+    return assigning.assignments(session, ra.round.id)
+
+
+@router.post(
+    "/rounds/{round_id}/assignments",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(401, 403, 404, 409),
+)
+def assign_by_hand(
+    body: assigning.ManualAssignIn, ra: RoundDep, session: SessionDep
+) -> assigning.AssignmentPublic:
+    """Assign a judge to an entry by hand (never a conflicted judge; audited)."""
+    assignment = assigning.assign_by_hand(session, ra, body)
+    assert ra.round.id is not None
+    return next(a for a in assigning.assignments(session, ra.round.id) if a.id == assignment.id)
+
+
+@router.delete(
+    "/assignments/{assignment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 409),
+)
+def unassign(
+    assignment_id: int, user: CurrentUser, session: SessionDep, reason: Reason = None
+) -> None:
+    """Take a judge off an entry (not once their scorecard is submitted; audited)."""
+    assignment = assigning.load_assignment(session, assignment_id)
+    ra = rounds.RoundAccess(session, assignment.round_id, user)
+    assigning.unassign(session, ra, assignment, reason)

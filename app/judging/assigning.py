@@ -1,0 +1,335 @@
+"""Putting assignment to work on a round: which entries it takes, running the algorithm
+over the panel and the conflict register, and assigning or unassigning by hand (audited)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app.audit.service import record
+from app.core.errors import Conflict, NotFound
+from app.judging.assignment import EntrySpec, JudgeSpec, Shortfall, assign
+from app.judging.rounds import RoundAccess
+from app.models import (
+    Assignment,
+    Eligibility,
+    Entry,
+    EntryStatus,
+    Judge,
+    JudgeStatus,
+    Round,
+    RoundEntry,
+    Scorecard,
+    ScorecardStatus,
+)
+from app.models import Conflict as ConflictOfInterest
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    required_tags: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="each entry gets at least one judge with each tag",
+    )
+    match_language: bool = Field(default=False, description="judges must read the entry's language")
+    seed: int | None = Field(default=None, description="the round's own seed when omitted")
+
+
+class ManualAssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entry_id: int
+    judge_id: int
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ShortfallPublic(BaseModel):
+    entry_id: int
+    missing: int
+    reason: str
+    missing_tags: list[str]
+
+
+class AssignmentReport(BaseModel):
+    entries: int
+    judges: int
+    pairs: int
+    added: int
+    removed: int
+    loads: dict[int, int]
+    shortfalls: list[ShortfallPublic]
+
+
+class AssignmentPublic(BaseModel):
+    id: int
+    entry_id: int
+    entry_reference: str | None
+    judge_id: int
+    judge_name: str
+    source: str
+    scorecard_status: str | None
+    created_at: datetime
+
+
+def sync_round_entries(session: Session, round_: Round) -> list[int]:
+    """Round 1 takes the eligible entries; each later round those advanced from the one
+    before. Entries that no longer qualify leave, unless a scorecard was submitted for them."""
+    assert round_.id is not None
+    wanted: set[int]
+    if round_.position == 1:
+        wanted = {
+            i
+            for i in session.exec(
+                select(Entry.id).where(
+                    Entry.challenge_id == round_.challenge_id,
+                    Entry.status == EntryStatus.submitted,
+                    Entry.eligibility == Eligibility.eligible,
+                )
+            ).all()
+            if i is not None
+        }
+    else:
+        previous = session.exec(
+            select(Round).where(
+                Round.challenge_id == round_.challenge_id, Round.position == round_.position - 1
+            )
+        ).one()
+        wanted = set(
+            session.exec(
+                select(RoundEntry.entry_id).where(
+                    RoundEntry.round_id == previous.id, col(RoundEntry.advanced).is_(True)
+                )
+            ).all()
+        )
+    current = {
+        r.entry_id: r
+        for r in session.exec(select(RoundEntry).where(RoundEntry.round_id == round_.id)).all()
+    }
+    scored = _scored_entries(session, round_.id)
+    for entry_id in sorted(wanted - current.keys()):
+        session.add(RoundEntry(round_id=round_.id, entry_id=entry_id))
+    for entry_id, row in current.items():
+        if entry_id not in wanted and entry_id not in scored:
+            session.delete(row)
+    session.flush()
+    return sorted(wanted | (current.keys() & scored))
+
+
+def _scored_entries(session: Session, round_id: int | None) -> set[int]:
+    return set(
+        session.exec(
+            select(Assignment.entry_id)
+            .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id))
+            .where(Assignment.round_id == round_id, Scorecard.status == ScorecardStatus.submitted)
+        ).all()
+    )
+
+
+def _locked_pairs(session: Session, round_id: int | None) -> set[tuple[int, int]]:
+    return set(
+        session.exec(
+            select(Assignment.entry_id, Assignment.judge_id)
+            .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id))
+            .where(Assignment.round_id == round_id, Scorecard.status == ScorecardStatus.submitted)
+        ).all()
+    )
+
+
+def run_assignment(session: Session, ra: RoundAccess, body: AssignIn) -> AssignmentReport:
+    """Assign every entry of the round k judges from the active panel, incrementally: pairs
+    that still keep the rules stay, and a pair with a submitted scorecard is never dropped."""
+    ra.challenge_access.need_organiser()
+    round_ = ra.round
+    entry_ids = sync_round_entries(session, round_)
+    entries = session.exec(select(Entry).where(col(Entry.id).in_(entry_ids))).all()
+    judges = session.exec(
+        select(Judge).where(
+            Judge.challenge_id == round_.challenge_id, Judge.status == JudgeStatus.active
+        )
+    ).all()
+    conflicts = set(
+        session.exec(
+            select(ConflictOfInterest.entry_id, ConflictOfInterest.judge_id).where(
+                ConflictOfInterest.challenge_id == round_.challenge_id
+            )
+        ).all()
+    )
+    existing = set(
+        session.exec(
+            select(Assignment.entry_id, Assignment.judge_id).where(Assignment.round_id == round_.id)
+        ).all()
+    )
+    plan = assign(
+        [EntrySpec(id=e.id, language=e.language) for e in entries if e.id is not None],
+        [
+            JudgeSpec(
+                id=j.id,
+                tags=frozenset(j.tags),
+                languages=frozenset(j.languages),
+                max_load=j.max_load,
+            )
+            for j in judges
+            if j.id is not None
+        ],
+        round_.judges_per_entry,
+        conflicts=conflicts,
+        existing=existing,
+        locked=_locked_pairs(session, round_.id),
+        required_tags=frozenset(t.strip().lower() for t in body.required_tags if t.strip()),
+        match_language=body.match_language,
+        seed=round_.assignment_seed if body.seed is None else body.seed,
+    )
+    for entry_id, judge_id in sorted(plan.removed):
+        session.execute(
+            delete(Assignment).where(
+                col(Assignment.round_id) == round_.id,
+                col(Assignment.entry_id) == entry_id,
+                col(Assignment.judge_id) == judge_id,
+            )
+        )
+    assert round_.id is not None
+    for entry_id, judge_id in sorted(plan.added):
+        session.add(
+            Assignment(round_id=round_.id, entry_id=entry_id, judge_id=judge_id, source="auto")
+        )
+    record(
+        session,
+        actor=ra.challenge_access.user,
+        action="round.assign",
+        object_type="round",
+        object_id=round_.id,
+        challenge_id=round_.challenge_id,
+        after={
+            "added": len(plan.added),
+            "removed": len(plan.removed),
+            "pairs": len(plan.pairs),
+            "shortfalls": len(plan.shortfalls),
+            "seed": body.seed if body.seed is not None else round_.assignment_seed,
+        },
+    )
+    session.commit()
+    return AssignmentReport(
+        entries=len(entries),
+        judges=len(judges),
+        pairs=len(plan.pairs),
+        added=len(plan.added),
+        removed=len(plan.removed),
+        loads=plan.loads,
+        shortfalls=[_shortfall(s) for s in plan.shortfalls],
+    )
+
+
+def _shortfall(s: Shortfall) -> ShortfallPublic:
+    return ShortfallPublic(
+        entry_id=s.entry_id, missing=s.missing, reason=s.reason, missing_tags=sorted(s.missing_tags)
+    )
+
+
+def assignments(session: Session, round_id: int) -> list[AssignmentPublic]:
+    rows = session.exec(
+        select(Assignment, Entry, Judge, Scorecard)
+        .join(Entry, col(Entry.id) == col(Assignment.entry_id))
+        .join(Judge, col(Judge.id) == col(Assignment.judge_id))
+        .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id), isouter=True)
+        .where(Assignment.round_id == round_id)
+        .order_by(col(Assignment.entry_id), col(Assignment.judge_id))
+    ).all()
+    return [
+        AssignmentPublic(
+            id=a.id,
+            entry_id=e.id,
+            entry_reference=e.reference,
+            judge_id=j.id,
+            judge_name=j.display_name,
+            source=a.source,
+            scorecard_status=s.status.value if s else None,
+            created_at=a.created_at,
+        )
+        for a, e, j, s in rows
+    ]
+
+
+def assign_by_hand(session: Session, ra: RoundAccess, body: ManualAssignIn) -> Assignment:
+    ra.challenge_access.need_organiser()
+    round_ = ra.round
+    judge = session.get(Judge, body.judge_id)
+    if (
+        judge is None
+        or judge.challenge_id != round_.challenge_id
+        or judge.status == JudgeStatus.withdrawn
+    ):
+        raise NotFound("No such judge on this panel.", field="judge_id")
+    if body.entry_id not in sync_round_entries(session, round_):
+        raise NotFound("This entry is not in the round.", field="entry_id")
+    if session.exec(
+        select(ConflictOfInterest.id).where(
+            ConflictOfInterest.judge_id == judge.id, ConflictOfInterest.entry_id == body.entry_id
+        )
+    ).first():
+        raise Conflict(
+            "This judge has a conflict of interest with this entry.",
+            field="judge_id",
+            code="conflicted",
+        )
+    if session.exec(
+        select(Assignment.id).where(
+            Assignment.round_id == round_.id,
+            Assignment.entry_id == body.entry_id,
+            Assignment.judge_id == judge.id,
+        )
+    ).first():
+        raise Conflict(
+            "This judge is assigned to this entry already.", field="judge_id", code="assigned"
+        )
+    assert round_.id is not None and judge.id is not None
+    assignment = Assignment(
+        round_id=round_.id, entry_id=body.entry_id, judge_id=judge.id, source="manual"
+    )
+    session.add(assignment)
+    session.flush()
+    record(
+        session,
+        actor=ra.challenge_access.user,
+        action="assignment.add",
+        object_type="assignment",
+        object_id=assignment.id,
+        challenge_id=round_.challenge_id,
+        after={"entry_id": body.entry_id, "judge_id": judge.id},
+        reason=body.reason,
+    )
+    session.commit()
+    return assignment
+
+
+def unassign(session: Session, ra: RoundAccess, assignment: Assignment, reason: str | None) -> None:
+    ra.challenge_access.need_organiser()
+    scorecard = session.exec(
+        select(Scorecard).where(Scorecard.assignment_id == assignment.id)
+    ).first()
+    if scorecard is not None and scorecard.status == ScorecardStatus.submitted:
+        raise Conflict(
+            "This judge submitted a scorecard for the entry; it cannot be unassigned.",
+            code="scored",
+        )
+    record(
+        session,
+        actor=ra.challenge_access.user,
+        action="assignment.remove",
+        object_type="assignment",
+        object_id=assignment.id,
+        challenge_id=ra.round.challenge_id,
+        before={"entry_id": assignment.entry_id, "judge_id": assignment.judge_id},
+        reason=reason,
+    )
+    session.delete(assignment)
+    session.commit()
+
+
+def load_assignment(session: Session, assignment_id: int) -> Assignment:
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("No such assignment.")
+    return assignment
