@@ -483,6 +483,22 @@ CASES.update(
     }
 )
 
+CASES.update(
+    {
+        ("GET", "/api/me/assignments"): Case(allowed=LOGGED_IN),
+        # Only the assigned judge may declare (tests/judging/test_declare.py); for everyone else
+        # the assignment does not exist, organisers included (they use the conflict register).
+        ("POST", "/api/assignments/{assignment_id}/conflict"): Case(
+            allowed=frozenset(),
+            hidden_from=LOGGED_IN,
+            request=lambda w: (
+                {"assignment_id": w.assignment()[1]},
+                {"json": {"reason": "Conflicted"}},
+            ),
+        ),
+    }
+)
+
 # Routes whose every rule is tested where they live: accounts (tests/auth) and health.
 COVERED_ELSEWHERE = {"/api/auth/", "/healthz"}
 

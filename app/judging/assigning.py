@@ -24,6 +24,7 @@ from app.models import (
     RoundEntry,
     Scorecard,
     ScorecardStatus,
+    User,
 )
 from app.models import Conflict as ConflictOfInterest
 
@@ -142,7 +143,13 @@ def run_assignment(session: Session, ra: RoundAccess, body: AssignIn) -> Assignm
     """Assign every entry of the round k judges from the active panel, incrementally: pairs
     that still keep the rules stay, and a pair with a submitted scorecard is never dropped."""
     ra.challenge_access.need_organiser()
-    round_ = ra.round
+    return apply_assignment(session, ra.round, ra.challenge_access.user, body)
+
+
+def apply_assignment(
+    session: Session, round_: Round, actor: User | None, body: AssignIn
+) -> AssignmentReport:
+    """Run the algorithm on the round and store the changes (the caller checked who may)."""
     entry_ids = sync_round_entries(session, round_)
     entries = session.exec(select(Entry).where(col(Entry.id).in_(entry_ids))).all()
     judges = session.exec(
@@ -197,7 +204,7 @@ def run_assignment(session: Session, ra: RoundAccess, body: AssignIn) -> Assignm
         )
     record(
         session,
-        actor=ra.challenge_access.user,
+        actor=actor,
         action="round.assign",
         object_type="round",
         object_id=round_.id,

@@ -8,7 +8,7 @@ from app.auth.router import wake_mail_sender
 from app.challenges.access import OrganiserOf
 from app.core.deps import CurrentUser, SessionDep, SettingsDep
 from app.core.errors import error_responses
-from app.judging import panel
+from app.judging import judges, panel
 from app.judging.panel import (
     Accepted,
     AcceptIn,
@@ -94,3 +94,22 @@ def detect_conflicts(access: OrganiserOf, session: SessionDep) -> list[ConflictP
     created = {c.id for c in panel.detect_conflicts(session, access)}
     assert access.challenge.id is not None
     return [c for c in panel.conflict_register(session, access.challenge.id) if c.id in created]
+
+
+@router.get("/me/assignments", responses=error_responses(401))
+def my_assignments(user: CurrentUser, session: SessionDep) -> list[judges.MyAssignment]:
+    """My assignments as a judge, on every panel I sit on, with my scorecards' state."""
+    return judges.my_assignments(session, user)
+
+
+@router.post(
+    "/assignments/{assignment_id}/conflict",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(401, 404, 409),
+)
+def declare_conflict(
+    assignment_id: int, body: judges.DeclareIn, user: CurrentUser, session: SessionDep
+) -> judges.Declared:
+    """Declare a conflict of interest on one of my assignments: it is recorded, the entry is
+    taken from me and reassigned to another judge at once."""
+    return judges.declare_conflict(session, user, assignment_id, body)
