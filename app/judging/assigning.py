@@ -37,7 +37,9 @@ class AssignIn(BaseModel):
         description="each entry gets at least one judge with each tag",
     )
     match_language: bool = Field(default=False, description="judges must read the entry's language")
-    seed: int | None = Field(default=None, description="the round's own seed when omitted")
+    seed: int | None = Field(
+        default=None, description="kept for the round; its last seed when omitted"
+    )
 
 
 class ManualAssignIn(BaseModel):
@@ -143,13 +145,18 @@ def run_assignment(session: Session, ra: RoundAccess, body: AssignIn) -> Assignm
     """Assign every entry of the round k judges from the active panel, incrementally: pairs
     that still keep the rules stay, and a pair with a submitted scorecard is never dropped."""
     ra.challenge_access.need_organiser()
-    return apply_assignment(session, ra.round, ra.challenge_access.user, body)
+    round_ = ra.round
+    round_.required_tags = sorted({t.strip().lower() for t in body.required_tags if t.strip()})
+    round_.match_language = body.match_language
+    if body.seed is not None:
+        round_.assignment_seed = body.seed
+    session.add(round_)
+    return apply_assignment(session, round_, ra.challenge_access.user)
 
 
-def apply_assignment(
-    session: Session, round_: Round, actor: User | None, body: AssignIn
-) -> AssignmentReport:
-    """Run the algorithm on the round and store the changes (the caller checked who may)."""
+def apply_assignment(session: Session, round_: Round, actor: User | None) -> AssignmentReport:
+    """Run the algorithm with the round's stored options and store the changes (the caller
+    checked who may)."""
     entry_ids = sync_round_entries(session, round_)
     entries = session.exec(select(Entry).where(col(Entry.id).in_(entry_ids))).all()
     judges = session.exec(
@@ -185,9 +192,9 @@ def apply_assignment(
         conflicts=conflicts,
         existing=existing,
         locked=_locked_pairs(session, round_.id),
-        required_tags=frozenset(t.strip().lower() for t in body.required_tags if t.strip()),
-        match_language=body.match_language,
-        seed=round_.assignment_seed if body.seed is None else body.seed,
+        required_tags=frozenset(round_.required_tags),
+        match_language=round_.match_language,
+        seed=round_.assignment_seed,
     )
     for entry_id, judge_id in sorted(plan.removed):
         session.execute(
@@ -214,7 +221,9 @@ def apply_assignment(
             "removed": len(plan.removed),
             "pairs": len(plan.pairs),
             "shortfalls": len(plan.shortfalls),
-            "seed": body.seed if body.seed is not None else round_.assignment_seed,
+            "seed": round_.assignment_seed,
+            "required_tags": round_.required_tags,
+            "match_language": round_.match_language,
         },
     )
     session.commit()

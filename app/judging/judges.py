@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.core.errors import Conflict, NotAuthenticated, NotFound
-from app.judging.assigning import AssignIn, apply_assignment
+from app.judging.assigning import apply_assignment
 from app.models import (
     Assignment,
     Challenge,
@@ -128,7 +128,7 @@ def declare_conflict(session: Session, user: User, assignment_id: int, body: Dec
         session.delete(scorecard)  # a draft scored under a conflict is not kept
     session.delete(assignment)
     session.flush()
-    report = apply_assignment(session, round_, user, AssignIn())
+    report = apply_assignment(session, round_, user)
     assert conflict.id is not None
     return Declared(
         conflict_id=conflict.id, reassigned=all(s.entry_id != entry_id for s in report.shortfalls)

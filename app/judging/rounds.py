@@ -121,6 +121,9 @@ def round_public(session: Session, round_: Round, challenge: Challenge) -> Round
         advancement=round_.advancement,
         tie_breaks=round_.tie_breaks,
         disagreement_share=round_.disagreement_share,
+        required_tags=round_.required_tags,
+        match_language=round_.match_language,
+        assignment_seed=round_.assignment_seed,
         frozen=frozen(round_),
         criteria=[
             CriterionPublic.model_validate(c, from_attributes=True)

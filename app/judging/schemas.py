@@ -124,6 +124,11 @@ class RoundPublic(BaseModel):
     advancement: dict[str, Any]
     tie_breaks: list[dict[str, Any]]
     disagreement_share: float
+    required_tags: list[str] = Field(
+        description="perspectives every panel carries (last assignment)"
+    )
+    match_language: bool
+    assignment_seed: int
     frozen: bool = Field(description="true once the round has opened: changes need a reason")
     criteria: list[CriterionPublic]
 

@@ -40,6 +40,10 @@ class Round(SQLModel, table=True):
     # Flag an entry when its judges' scores spread over this share of the scale.
     disagreement_share: float = Field(default=0.3)
     assignment_seed: int = Field(default=0)
+    # The options of the last automatic assignment, reused when a declared conflict or a
+    # withdrawn judge makes the round reassign by itself.
+    required_tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    match_language: bool = Field(default=False)
     advanced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -77,6 +77,17 @@ def test_each_eligible_entry_gets_k_judges_with_balanced_loads(app: FastAPI, mai
     assert (entry_ids[0], judge_ids[0]) not in {(a["entry_id"], a["judge_id"]) for a in pairs}
     again = org.post(f"/api/rounds/{round_id}/assign", json={"seed": 7}).json()
     assert (again["added"], again["removed"]) == (0, 0)  # incremental: nothing to change
+    # The options are kept on the round, for the reassignments it makes by itself.
+    org.post(
+        f"/api/rounds/{round_id}/assign",
+        json={"required_tags": [" Clinician "], "match_language": True},
+    )
+    kept = org.get(f"/api/rounds/{round_id}").json()
+    assert (kept["required_tags"], kept["match_language"], kept["assignment_seed"]) == (
+        ["clinician"],
+        True,
+        7,
+    )
 
 
 def test_shortfalls_are_reported_and_submitted_scorecards_kept(app: FastAPI, mailbox) -> None:
