@@ -42,12 +42,6 @@ def roles_by_challenge(
     return result
 
 
-def is_organiser(session: Session, challenge: Challenge, user: User | None) -> bool:
-    return user is not None and (
-        user.is_admin or ChallengeRole.organiser in roles_in(session, challenge, user)
-    )
-
-
 def is_staff(session: Session, challenge: Challenge, user: User | None) -> bool:
     """Organisers and screeners of this challenge, and platform admins."""
     return user is not None and (
@@ -65,22 +59,6 @@ def load_challenge(session: Session, slug: str, user: User | None) -> Challenge:
     if challenge is None or not can_view(session, challenge, user):
         raise NotFound("No such challenge.")
     return challenge
-
-
-def require_organiser(session: Session, challenge: Challenge, user: User | None) -> User:
-    if user is None:
-        raise NotAuthenticated()
-    if not is_organiser(session, challenge, user):
-        raise Forbidden("Only this challenge's organisers may do this.")
-    return user
-
-
-def require_staff(session: Session, challenge: Challenge, user: User | None) -> User:
-    if user is None:
-        raise NotAuthenticated()
-    if not is_staff(session, challenge, user):
-        raise Forbidden("Only this challenge's organisers and screeners may do this.")
-    return user
 
 
 def managed_challenge_ids(session: Session, user: User) -> list[int]:
