@@ -26,7 +26,7 @@ from app.entries.schemas import (
     RevisionPublic,
     ScreeningIn,
 )
-from app.entries.views import entry_public
+from app.entries.views import entry_public, preload
 from app.models import Challenge, Channel, Eligibility, Entry, EntryStatus
 
 router = APIRouter(prefix="/api", tags=["entries"])
@@ -109,13 +109,11 @@ def my_entries(
             select(Challenge).where(col(Challenge.id).in_({r.challenge_id for r in rows}))
         ).all()
     }
+    # One access object per challenge, and the page's teams, files and forms loaded at once.
+    access = {cid: ChallengeAccess(session, c, user) for cid, c in challenges.items()}
+    pre = preload(session, list(rows))
     items = [
-        entry_public(
-            session,
-            EntryContext(
-                entry=r, access=ChallengeAccess(session, challenges[r.challenge_id], user)
-            ),
-        )
+        entry_public(session, EntryContext(entry=r, access=access[r.challenge_id]), pre)
         for r in rows
     ]
     return Page[EntryPublic](items=items, next_cursor=next_cursor)

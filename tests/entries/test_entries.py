@@ -306,3 +306,35 @@ def test_entries_are_private_to_their_entrant_and_staff(app: FastAPI, mailbox) -
     )
     mine = p.get("/api/me/entries").json()["items"]
     assert [e["reference"] for e in mine] == ["HIV-0001"]
+
+
+def test_my_entries_list_shows_each_entry_as_its_own_page_does(app: FastAPI, mailbox) -> None:
+    org = client_for(app, "org@example.org")
+    make_challenge(org)
+    make_challenge(
+        org,
+        "second-call",
+        form=[{"key": "why", "type": "short_text", "label": "Why", "required": True}],
+    )
+    p = client_for(app, "p@example.org")
+    done = submitted_entry(p)
+    draft = start_entry(
+        p, body={"title": "Half done", "team": [{"name": "Ada", "email": "ada@example.org"}]}
+    )
+    p.post(
+        f"/api/entries/{draft['id']}/attachments",
+        params={"field": "poster", "filename": "p.pdf"},
+        content=b"%PDF-1.4\n" + b"0" * 2000,
+    )
+    other = start_entry(p, "second-call")
+    listed = p.get("/api/me/entries").json()["items"]
+    assert [e["id"] for e in listed] == [other["id"], draft["id"], done["id"]]
+    assert listed == [p.get(f"/api/entries/{e['id']}").json() for e in (other, draft, done)]
+    assert [e["problems"][-1]["field"] for e in listed[:2]] == [
+        "licence_accepted",
+        "licence_accepted",
+    ]
+    assert (
+        listed[1]["team"] == [{"name": "Ada", "email": "ada@example.org"}]
+        and len(listed[1]["attachments"]) == 1
+    )
