@@ -31,6 +31,7 @@ from app.entries.router import router as entries_router
 from app.health.router import router as health_router
 from app.judging.panel_router import router as panel_router
 from app.judging.router import router as judging_router
+from app.judging.scoring_router import router as scoring_router
 from app.mail.sender import BackgroundSender
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(judging_router)
     app.include_router(panel_router)
+    app.include_router(scoring_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -7,9 +7,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
+from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound
 from app.judging.assignment import EntrySpec, JudgeSpec, Shortfall, assign
 from app.judging.rounds import RoundAccess
@@ -132,13 +133,27 @@ def _scored_entries(session: Session, round_id: int | None) -> set[int]:
 
 
 def _locked_pairs(session: Session, round_id: int | None) -> set[tuple[int, int]]:
-    return set(
+    """Pairs a re-run keeps whatever k says: a submitted scorecard, and a judge an organiser
+    added to a flagged entry ("add a judge") while they sit on the panel."""
+    scored = set(
         session.exec(
             select(Assignment.entry_id, Assignment.judge_id)
             .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id))
             .where(Assignment.round_id == round_id, Scorecard.status == ScorecardStatus.submitted)
         ).all()
     )
+    extra = set(
+        session.exec(
+            select(Assignment.entry_id, Assignment.judge_id)
+            .join(Judge, col(Judge.id) == col(Assignment.judge_id))
+            .where(
+                Assignment.round_id == round_id,
+                Assignment.source == EXTRA,
+                Judge.status == JudgeStatus.active,
+            )
+        ).all()
+    )
+    return scored | extra
 
 
 def run_assignment(session: Session, ra: RoundAccess, body: AssignIn) -> AssignmentReport:
@@ -342,6 +357,135 @@ def unassign(session: Session, ra: RoundAccess, assignment: Assignment, reason: 
     )
     session.delete(assignment)
     session.commit()
+
+
+def drop_conflicted(
+    session: Session, challenge_id: int, pairs: set[tuple[int, int]], actor: User | None
+) -> int:
+    """Take each (judge, entry) pair of a new conflict out of every round of the challenge,
+    scorecard and all (a conflicted judge's score never counts), then let each round whose
+    scoring is still open give the entry another judge. Returns the assignments removed."""
+    if not pairs:
+        return 0
+    judge_ids = {j for j, _ in pairs}
+    rows = session.exec(
+        select(Assignment, Round)
+        .join(Round, col(Round.id) == col(Assignment.round_id))
+        .where(Round.challenge_id == challenge_id, col(Assignment.judge_id).in_(judge_ids))
+    ).all()
+    touched: dict[int, Round] = {}
+    removed = 0
+    for assignment, round_ in rows:
+        if (assignment.judge_id, assignment.entry_id) not in pairs:
+            continue
+        scorecard = session.exec(
+            select(Scorecard).where(Scorecard.assignment_id == assignment.id)
+        ).first()
+        record(
+            session,
+            actor=actor,
+            action="assignment.remove",
+            object_type="assignment",
+            object_id=assignment.id,
+            challenge_id=challenge_id,
+            before={
+                "entry_id": assignment.entry_id,
+                "judge_id": assignment.judge_id,
+                "scorecard": scorecard.status.value if scorecard else None,
+            },
+            reason="conflict of interest",
+        )
+        if scorecard is not None:
+            session.delete(scorecard)
+            session.flush()  # the scorecard first: the database would cascade it otherwise
+        session.delete(assignment)
+        removed += 1
+        if round_.id is not None:
+            touched[round_.id] = round_
+    session.flush()
+    now = utcnow()
+    for round_ in touched.values():
+        if round_.advanced_at is None and (round_.closes_at is None or now < round_.closes_at):
+            apply_assignment(session, round_, actor)
+    return removed
+
+
+EXTRA = "extra"  # the source of a judge added to a flagged entry beyond k
+
+
+def add_extra_judge(session: Session, ra: RoundAccess, entry_id: int) -> Assignment:
+    """One more judge for an entry whose judges disagree: the active judge with the lightest
+    load in the round who is not conflicted, not on the entry already, under their cap, and
+    (when the round matches languages) reads the entry's language; ties go to the lower id.
+    The pair stays through later re-runs of the assignment (audited)."""
+    ra.challenge_access.need_organiser()
+    round_ = ra.round
+    assert round_.id is not None
+    if entry_id not in sync_round_entries(session, round_):
+        raise NotFound("This entry is not in the round.", field="entry_id")
+    entry = session.get(Entry, entry_id)
+    assert entry is not None
+    on_entry = set(
+        session.exec(
+            select(Assignment.judge_id).where(
+                Assignment.round_id == round_.id, Assignment.entry_id == entry_id
+            )
+        ).all()
+    )
+    conflicted = set(
+        session.exec(
+            select(ConflictOfInterest.judge_id).where(ConflictOfInterest.entry_id == entry_id)
+        ).all()
+    )
+    loads = dict(
+        session.exec(
+            select(Assignment.judge_id, func.count())
+            .where(Assignment.round_id == round_.id)
+            .group_by(col(Assignment.judge_id))
+        ).all()
+    )
+    judges = session.exec(
+        select(Judge)
+        .where(Judge.challenge_id == round_.challenge_id, Judge.status == JudgeStatus.active)
+        .order_by(col(Judge.id))
+    ).all()
+    reasons = {"assigned": 0, "conflicted": 0, "full": 0, "language": 0}
+    candidates: list[Judge] = []
+    for judge in judges:
+        load = loads.get(judge.id or 0, 0)
+        if judge.id in on_entry:
+            reasons["assigned"] += 1
+        elif judge.id in conflicted:
+            reasons["conflicted"] += 1
+        elif judge.max_load is not None and load >= judge.max_load:
+            reasons["full"] += 1
+        elif round_.match_language and entry.language and entry.language not in judge.languages:
+            reasons["language"] += 1
+        else:
+            candidates.append(judge)
+    if not candidates:
+        why = ", ".join(f"{n} {what}" for what, n in reasons.items() if n) or "no active judges"
+        raise Conflict(
+            f"No judge can take this entry ({why}). Invite another judge to the panel.",
+            code="no_judge_free",
+        )
+    judge = min(candidates, key=lambda j: (loads.get(j.id or 0, 0), j.id or 0))
+    assert judge.id is not None
+    assignment = Assignment(round_id=round_.id, entry_id=entry_id, judge_id=judge.id, source=EXTRA)
+    session.add(assignment)
+    session.flush()
+    record(
+        session,
+        actor=ra.challenge_access.user,
+        action="assignment.add_judge",
+        object_type="assignment",
+        object_id=assignment.id,
+        challenge_id=round_.challenge_id,
+        after={"entry_id": entry_id, "judge_id": judge.id},
+        reason="judges disagree on this entry",
+    )
+    session.commit()
+    return assignment
 
 
 def load_assignment(session: Session, assignment_id: int) -> Assignment:

@@ -3,6 +3,8 @@ interest, after which the entry is taken from them and reassigned at once."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
@@ -11,12 +13,14 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.core.errors import Conflict, NotAuthenticated, NotFound
 from app.judging.assigning import apply_assignment
+from app.judging.scorecards import lock_reason, round_state
 from app.models import (
     Assignment,
     Challenge,
     ConflictSource,
     Entry,
     Judge,
+    JudgeStatus,
     Round,
     Scorecard,
     ScorecardStatus,
@@ -32,7 +36,13 @@ class MyAssignment(BaseModel):
     round_id: int
     round_name: str
     entry_reference: str | None
+    entry_category: str | None
     scorecard_status: str | None
+    round_opens_at: datetime | None
+    round_closes_at: datetime | None
+    round_state: str = Field(description="upcoming, open or closed")
+    blind: bool
+    editable: bool = Field(description="whether I may save the scorecard now")
 
 
 class DeclareIn(BaseModel):
@@ -57,7 +67,7 @@ def my_assignments(session: Session, user: User) -> list[MyAssignment]:
         .join(Challenge, col(Challenge.id) == col(Round.challenge_id))
         .join(Entry, col(Entry.id) == col(Assignment.entry_id))
         .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id), isouter=True)
-        .where(col(Judge.user_id) == user.id)
+        .where(col(Judge.user_id) == user.id, col(Judge.status) == JudgeStatus.active)
         .order_by(col(Round.id), col(Assignment.id))
     ).all()
     return [
@@ -68,7 +78,13 @@ def my_assignments(session: Session, user: User) -> list[MyAssignment]:
             round_id=r.id,
             round_name=r.name,
             entry_reference=e.reference,
+            entry_category=e.category,
             scorecard_status=s.status.value if s else None,
+            round_opens_at=r.opens_at,
+            round_closes_at=r.closes_at,
+            round_state=round_state(r),
+            blind=r.blind,
+            editable=lock_reason(r, s) is None,
         )
         for a, r, c, e, s in rows
     ]

@@ -17,6 +17,7 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.security import hash_token, new_token
+from app.judging.assigning import drop_conflicted
 from app.mail.outbox import queue_mail
 from app.models import (
     Challenge,
@@ -350,6 +351,8 @@ def record_conflict(
         after={"judge_id": judge.id, "entry_id": entry.id},
         reason=body.reason,
     )
+    assert judge.id is not None and entry.id is not None
+    drop_conflicted(session, judge.challenge_id, {(judge.id, entry.id)}, access.user)
     session.commit()
     return conflict
 
@@ -445,5 +448,8 @@ def detect_conflicts(session: Session, access: ChallengeAccess) -> list[Conflict
             after={"judge_id": conflict.judge_id, "entry_id": conflict.entry_id},
             reason=conflict.reason,
         )
+    drop_conflicted(
+        session, challenge_id or 0, {(c.judge_id, c.entry_id) for c in created}, access.user
+    )
     session.commit()
     return created

@@ -45,6 +45,8 @@ class Round(SQLModel, table=True):
     required_tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     match_language: bool = Field(default=False)
     advanced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Whether entrants may read the judges' feedback (set when advancement is applied).
+    feedback_released: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -95,6 +97,7 @@ class Judge(SQLModel, table=True):
     )
     invited_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ConflictSource(enum.StrEnum):
@@ -130,6 +133,11 @@ class RoundEntry(SQLModel, table=True):
     round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
     entry_id: int = Field(foreign_key="entry.id", index=True, ondelete="CASCADE")
     advanced: bool | None = Field(default=None)
+    # The entry's place and score (0–1) when advancement was applied, and which tie-break,
+    # if any, placed it against an entry with the same score.
+    rank: int | None = Field(default=None)
+    score: float | None = Field(default=None)
+    tie_resolved_by: str | None = Field(default=None, max_length=20)
     override_reason: str | None = Field(default=None, max_length=500)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -167,6 +175,10 @@ class Scorecard(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when an organiser reopens a submitted scorecard: the judge may then edit it even
+    # after the round has closed, until they submit it again.
+    reopen_reason: str | None = Field(default=None, max_length=500)
+    reopened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ScoreValue(SQLModel, table=True):

@@ -147,6 +147,8 @@ const PAGES = [
   { key: 'edit', href: 'challenge-edit.html', label: 'Settings', organiser: true },
   { key: 'form', href: 'form-builder.html', label: 'Entry form', organiser: true },
   { key: 'entries', href: 'entries-admin.html', label: 'Entries', organiser: false },
+  { key: 'rounds', href: 'rounds.html', label: 'Judging rounds', organiser: true },
+  { key: 'panel', href: 'panel.html', label: 'Judges and conflicts', organiser: true },
   { key: 'audit', href: 'audit.html', label: 'Audit log', organiser: true },
   { key: 'public', href: 'challenge.html', label: 'Public page', organiser: false },
 ];

@@ -1,0 +1,221 @@
+"""Judging progress per judge and per entry (counted in SQL), and reminders by mail to the
+judges whose scorecards are still due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.audit.service import record
+from app.core.config import Settings
+from app.core.db import utcnow
+from app.core.errors import Conflict, Unprocessable
+from app.judging.rounds import RoundAccess
+from app.judging.scorecards import RoundState, round_state
+from app.mail.outbox import queue_mail
+from app.models import (
+    Assignment,
+    Entry,
+    Judge,
+    JudgeStatus,
+    RoundEntry,
+    Scorecard,
+    ScorecardStatus,
+    User,
+)
+
+
+class JudgeProgress(BaseModel):
+    judge_id: int
+    display_name: str
+    email: str
+    due: int = Field(description="entries assigned to the judge in the round")
+    submitted: int
+    drafts: int
+    last_saved_at: datetime | None
+    reminded_at: datetime | None
+
+
+class EntryProgress(BaseModel):
+    entry_id: int
+    reference: str | None
+    category: str | None
+    assigned: int
+    submitted: int
+    short: int = Field(description="judges the entry still lacks to reach k")
+
+
+class RoundProgress(BaseModel):
+    round_id: int
+    state: RoundState
+    due: int
+    submitted: int
+    drafts: int
+    judges: list[JudgeProgress]
+    entries: list[EntryProgress]
+
+
+class RemindIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    judge_ids: list[int] | None = Field(
+        default=None, max_length=500, description="null: every judge with scorecards still due"
+    )
+    message: str = Field(default="", max_length=2000, description="added to the reminder")
+
+
+class Reminded(BaseModel):
+    sent: int
+    judge_ids: list[int]
+
+
+_submitted = case((col(Scorecard.status) == ScorecardStatus.submitted, 1), else_=0)
+_draft = case((col(Scorecard.status) == ScorecardStatus.draft, 1), else_=0)
+
+
+def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
+    """Scorecards due, submitted and in draft, per judge and per entry of the round."""
+    ra.challenge_access.need_organiser()
+    round_ = ra.round
+    assert round_.id is not None
+    by_judge = session.execute(
+        sa_select(
+            Judge,
+            func.count(col(Assignment.id)),
+            func.coalesce(func.sum(_submitted), 0),
+            func.coalesce(func.sum(_draft), 0),
+            func.max(col(Scorecard.updated_at)),
+        )
+        .join(Assignment, col(Assignment.judge_id) == col(Judge.id))
+        .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id), isouter=True)
+        .where(col(Assignment.round_id) == round_.id)
+        .group_by(col(Judge.id))
+        .order_by(col(Judge.display_name), col(Judge.id))
+    ).all()
+    entry_ids = entries_in_round(session, round_.id)
+    counts = {
+        e: (n, s)
+        for e, n, s in session.exec(
+            select(
+                col(Assignment.entry_id),
+                func.count(col(Assignment.id)),
+                func.coalesce(func.sum(_submitted), 0),
+            )
+            .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id), isouter=True)
+            .where(Assignment.round_id == round_.id)
+            .group_by(col(Assignment.entry_id))
+        ).all()
+    }
+    entries = session.exec(
+        select(Entry).where(col(Entry.id).in_(entry_ids)).order_by(col(Entry.id))
+    ).all()
+    judges = [
+        JudgeProgress(
+            judge_id=j.id,
+            display_name=j.display_name,
+            email=j.email,
+            due=int(n),
+            submitted=int(s),
+            drafts=int(d),
+            last_saved_at=last,
+            reminded_at=j.reminded_at,
+        )
+        for j, n, s, d, last in by_judge
+    ]
+    k = round_.judges_per_entry
+    return RoundProgress(
+        round_id=round_.id,
+        state=round_state(round_),
+        due=sum(j.due for j in judges),
+        submitted=sum(j.submitted for j in judges),
+        drafts=sum(j.drafts for j in judges),
+        judges=judges,
+        entries=[
+            EntryProgress(
+                entry_id=e.id,
+                reference=e.reference,
+                category=e.category,
+                assigned=int(counts.get(e.id, (0, 0))[0]),
+                submitted=int(counts.get(e.id, (0, 0))[1]),
+                short=max(0, k - int(counts.get(e.id, (0, 0))[0])),
+            )
+            for e in entries
+            if e.id is not None
+        ],
+    )
+
+
+def remind_judges(
+    session: Session, settings: Settings, ra: RoundAccess, body: RemindIn
+) -> Reminded:
+    """Mail each chosen judge (default: every active judge with scorecards still due) how
+    many are due and when the round closes (audited)."""
+    actor = ra.challenge_access.need_organiser()
+    round_ = ra.round
+    if round_state(round_) == "closed":
+        raise Conflict("The round has closed; there is nothing left to remind judges of.")
+    progress = round_progress(session, ra)
+    lagging = {j.judge_id: j for j in progress.judges if j.submitted < j.due}
+    if body.judge_ids is not None:
+        unknown = [i for i in body.judge_ids if i not in lagging]
+        if unknown:
+            raise Unprocessable(
+                f"judge_ids: judge {unknown[0]} has no scorecards due in this round",
+                field="judge_ids",
+            )
+        chosen = sorted(set(body.judge_ids))
+    else:
+        chosen = sorted(lagging)
+    now = utcnow()
+    sent: list[int] = []
+    for judge_id in chosen:
+        judge = session.get(Judge, judge_id)
+        if judge is None or judge.status != JudgeStatus.active:
+            continue
+        user = session.get(User, judge.user_id) if judge.user_id else None
+        item = lagging[judge_id]
+        queue_mail(
+            session,
+            settings,
+            template="judge_reminder",
+            to_address=user.email if user else judge.email,
+            user_id=user.id if user else None,
+            context={
+                "name": judge.display_name,
+                "challenge_title": ra.challenge.title,
+                "round_name": round_.name,
+                "due": item.due - item.submitted,
+                "total": item.due,
+                "closes_at": round_.closes_at.strftime("%Y-%m-%d %H:%M UTC")
+                if round_.closes_at
+                else None,
+                "message": body.message.strip(),
+                "link": f"{settings.base_url}/judging.html",
+            },
+        )
+        judge.reminded_at = now
+        session.add(judge)
+        sent.append(judge_id)
+    record(
+        session,
+        actor=actor,
+        action="round.remind",
+        object_type="round",
+        object_id=round_.id,
+        challenge_id=round_.challenge_id,
+        after={"judge_ids": sent},
+    )
+    session.commit()
+    return Reminded(sent=len(sent), judge_ids=sent)
+
+
+def entries_in_round(session: Session, round_id: int) -> set[int]:
+    """The entries the round has taken, and any entry assigned in it."""
+    taken = session.exec(select(RoundEntry.entry_id).where(RoundEntry.round_id == round_id)).all()
+    assigned = session.exec(
+        select(Assignment.entry_id).where(Assignment.round_id == round_id).distinct()
+    ).all()
+    return set(taken) | set(assigned)
