@@ -30,12 +30,29 @@ ROLES = (
     "other_organiser",
     "organiser",
     "admin",
+    "judge",
+    "other_judge",
+    "conflicted_judge",
 )
+# Judges of the call's panel: `judge` holds the assignment a judge route names,
+# `other_judge` is assigned other entries, and `conflicted_judge` was assigned the same entry
+# until a conflict of interest was recorded (which takes it away).
+JUDGES = frozenset({"judge", "other_judge", "conflicted_judge"})
 LOGGED_IN = frozenset(ROLES) - {"anonymous"}
 STAFF = frozenset({"screener", "organiser", "admin"})
 ORGANISERS = frozenset({"organiser", "admin"})
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b"0" * 1000
 _counter = itertools.count()
+
+
+def _pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def _png() -> bytes:
@@ -62,6 +79,7 @@ class World:
         self.clients["other_organiser"] = client_for(app, "org2@example.org")
         make_challenge(self.clients["other_organiser"], "other-call", form=[])
         self.clients["admin"] = client_for(app, "admin@example.org", admin=True)
+        self.judge_ids = {role: self._panel_judge(role) for role in sorted(JUDGES)}
         if submitted:
             self.submitted()
 
@@ -153,11 +171,101 @@ class World:
             session.commit()
         return token
 
+    def _panel_judge(self, role: str) -> int:
+        """An active judge of the call's panel with their own account (as after accepting)."""
+        from sqlmodel import Session
+
+        from app.core.db import utcnow
+        from app.models import ChallengeRole, Judge, JudgeStatus, Membership, User
+
+        email = f"{role.replace('_', '-')}@example.org"
+        self.clients[role] = client_for(self.app, email)
+        with Session(self.app.state.engine) as session:
+            from sqlmodel import select
+
+            user = session.exec(select(User).where(User.email == email)).one()
+            challenge_id = self.org.get("/api/challenges/call").json()["id"]
+            judge = Judge(
+                challenge_id=challenge_id,
+                user_id=user.id,
+                email=email,
+                display_name=role,
+                status=JudgeStatus.active,
+                accepted_at=utcnow(),
+            )
+            session.add(judge)
+            session.add(
+                Membership(challenge_id=challenge_id, user_id=user.id, role=ChallengeRole.judge)
+            )
+            session.commit()
+            assert judge.id is not None
+            return judge.id
+
     def first_round(self) -> int:
-        """Round 1, which takes the eligible entries (made once)."""
+        """Round 1, which takes the eligible entries, open for scoring (made once)."""
         if not hasattr(self, "_first_round"):
-            self._first_round = self.round_id()
+            self._first_round = self.open_round()
         return self._first_round
+
+    def open_round(self) -> int:
+        """A blind round open for scoring now, with two criteria."""
+        from datetime import timedelta
+
+        from app.core.db import utcnow
+
+        now = utcnow()
+        body = {
+            "name": f"Open round {next(_counter)}",
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=1)).isoformat(),
+            "criteria": [{"name": "Impact", "preset": "1-10"}, {"name": "Reach", "preset": "0-2"}],
+        }
+        r = self.org.post("/api/challenges/call/rounds", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def judged_entry(self, with_file: bool = False) -> tuple[int, int, int]:
+        """An eligible entry in round 1 assigned to `judge`; `conflicted_judge` was assigned
+        it too until the organisers recorded a conflict. (round id, entry id, assignment id)"""
+        round_id = self.first_round()
+        entry_id = self.draft(COMPLETE)
+        if with_file:
+            r = self.owner.post(
+                f"/api/entries/{entry_id}/attachments",
+                params={"field": "poster", "filename": "Pat Participant CV.pdf"},
+                content=_pdf(),
+            )
+            assert r.status_code == 201, r.text
+            self.file_id = r.json()["id"]
+        assert self.owner.post(f"/api/entries/{entry_id}/submit").status_code == 200
+        self.org.post(f"/api/entries/{entry_id}/eligibility", json={"eligibility": "eligible"})
+        for role in ("judge", "conflicted_judge"):
+            body = {"entry_id": entry_id, "judge_id": self.judge_ids[role]}
+            r = self.org.post(f"/api/rounds/{round_id}/assignments", json=body)
+            assert r.status_code == 201, r.text
+            if role == "judge":
+                assignment_id = r.json()["id"]
+        other = {"entry_id": self.screened(), "judge_id": self.judge_ids["other_judge"]}
+        assert self.org.post(f"/api/rounds/{round_id}/assignments", json=other).status_code == 201
+        conflict = {
+            "judge_id": self.judge_ids["conflicted_judge"],
+            "entry_id": entry_id,
+            "reason": "Works with the entrant",
+        }
+        assert self.org.post("/api/challenges/call/conflicts", json=conflict).status_code == 201
+        return round_id, entry_id, assignment_id
+
+    def scored(self) -> tuple[int, int, int]:
+        """As judged_entry, with `judge`'s scorecard submitted: (round, entry, scorecard id)."""
+        round_id, entry_id, assignment_id = self.judged_entry()
+        judge = self.clients["judge"]
+        criteria = self.org.get(f"/api/rounds/{round_id}").json()["criteria"]
+        values = [{"criterion_id": c["id"], "value": c["scale_min"]} for c in criteria]
+        r = judge.put(f"/api/assignments/{assignment_id}/scorecard", json={"values": values})
+        assert r.status_code == 200, r.text
+        r = judge.post(f"/api/assignments/{assignment_id}/scorecard/submit")
+        assert r.status_code == 200, r.text
+        return round_id, entry_id, r.json()["id"]
 
     def assignment(self) -> tuple[int, int]:
         """A fresh hand-made assignment in round 1: (round id, assignment id)."""
@@ -186,6 +294,9 @@ class Case:
     hidden_from: frozenset[str] = frozenset()
     submitted: bool = True
     setup: Callable[[World], None] | None = None
+    # Roles with another answer than the rule above gives them, e.g. a judge accepting an
+    # invitation to a panel they already sit on (409).
+    exceptions: dict[str, int] = field(default_factory=dict)
     notes: str = field(default="")
 
 
@@ -210,13 +321,48 @@ def entry_case(
         allowed=allowed,
         ok=ok,
         request=request,
-        hidden_from=frozenset({"other_participant", "other_organiser"}),
+        hidden_from=frozenset({"other_participant", "other_organiser"}) | JUDGES,
         **kwargs,
     )
 
 
 OWNER = frozenset({"participant"})
 OWNER_AND_STAFF = OWNER | STAFF
+
+
+def judge_case(fresh: Callable[[World], int], ok: int = 200, **kwargs: Any) -> Case:
+    body = kwargs.pop("json", None)
+    return Case(
+        allowed=frozenset({"judge"}),
+        ok=ok,
+        hidden_from=LOGGED_IN - {"judge"},
+        request=lambda w: (
+            {"assignment_id": fresh(w)},
+            {"json": body} if body is not None else {},
+        ),
+        **kwargs,
+    )
+
+
+def _submit_ready(w: World) -> tuple[dict[str, Any], dict[str, Any]]:
+    round_id, _, assignment_id = w.judged_entry()
+    criteria = w.org.get(f"/api/rounds/{round_id}").json()["criteria"]
+    values = [{"criterion_id": c["id"], "value": c["scale_max"]} for c in criteria]
+    w.clients["judge"].put(f"/api/assignments/{assignment_id}/scorecard", json={"values": values})
+    return {"assignment_id": assignment_id}, {}
+
+
+def round_case(fresh: Callable[[World], dict[str, Any]], ok: int = 200, **kwargs: Any) -> Case:
+    """An organisers' route of a round: screeners are refused, non-staff do not see it."""
+    body = kwargs.pop("json", None)
+    return Case(
+        allowed=ORGANISERS,
+        ok=ok,
+        hidden_from=NOT_STAFF,
+        request=lambda w: (fresh(w), {"json": body} if body is not None else {}),
+        **kwargs,
+    )
+
 
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/countries"): Case(allowed=frozenset(ROLES)),
@@ -346,7 +492,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/entries/{entry_id}/attachments"): Case(
         allowed=OWNER,
         ok=201,
-        hidden_from=frozenset({"other_participant", "other_organiser"}),
+        hidden_from=frozenset({"other_participant", "other_organiser"}) | JUDGES,
         request=lambda w: (
             {"entry_id": w.draft()},
             {"params": {"field": "poster", "filename": "p.pdf"}, "content": PDF},
@@ -354,18 +500,18 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/attachments/{attachment_id}"): Case(
         allowed=OWNER_AND_STAFF,
-        hidden_from=frozenset({"other_participant", "other_organiser"}),
+        hidden_from=frozenset({"other_participant", "other_organiser"}) | JUDGES,
         request=lambda w: ({"attachment_id": w.attachment()}, {}),
     ),
     ("DELETE", "/api/attachments/{attachment_id}"): Case(
         allowed=OWNER,
         ok=204,
-        hidden_from=frozenset({"other_participant", "other_organiser"}),
+        hidden_from=frozenset({"other_participant", "other_organiser"}) | JUDGES,
         request=lambda w: ({"attachment_id": w.attachment()}, {}),
     ),
 }
 
-NOT_STAFF = frozenset({"participant", "other_participant", "other_organiser"})
+NOT_STAFF = frozenset({"participant", "other_participant", "other_organiser"}) | JUDGES
 CASES.update(
     {
         ("GET", "/api/scale-presets"): Case(allowed=frozenset(ROLES)),
@@ -436,7 +582,9 @@ CASES.update(
             request=lambda w: ({"slug": "call", "judge_id": w.judge()}, {"json": {"max_load": 9}}),
         ),
         ("POST", "/api/judge-invitations/accept"): Case(
-            allowed=LOGGED_IN, request=lambda w: ({}, {"json": {"token": w.invitation()}})
+            allowed=LOGGED_IN,
+            request=lambda w: ({}, {"json": {"token": w.invitation()}}),
+            exceptions=dict.fromkeys(JUDGES, 409),  # on this panel already
         ),
         ("GET", "/api/challenges/{slug}/conflicts"): Case(
             allowed=ORGANISERS, request=call(slug="call")
@@ -478,7 +626,11 @@ CASES.update(
             allowed=ORGANISERS,
             ok=204,
             hidden_from=NOT_STAFF,
-            request=lambda w: ({"assignment_id": w.assignment()[1]}, {}),
+            # Round 1 is open, so taking a judge off needs a reason.
+            request=lambda w: (
+                {"assignment_id": w.assignment()[1]},
+                {"params": {"reason": "Judge is unwell"}},
+            ),
         ),
     }
 )
@@ -486,15 +638,64 @@ CASES.update(
 CASES.update(
     {
         ("GET", "/api/me/assignments"): Case(allowed=LOGGED_IN),
-        # Only the assigned judge may declare (tests/judging/test_declare.py); for everyone else
-        # the assignment does not exist, organisers included (they use the conflict register).
-        ("POST", "/api/assignments/{assignment_id}/conflict"): Case(
-            allowed=frozenset(),
-            hidden_from=LOGGED_IN,
+        # For everyone but its judge an assignment does not exist, organisers included (they
+        # use the conflict register and the round's pages).
+        ("POST", "/api/assignments/{assignment_id}/conflict"): judge_case(
+            lambda w: w.judged_entry()[2], ok=201, json={"reason": "Conflicted"}
+        ),
+        ("GET", "/api/assignments/{assignment_id}"): judge_case(lambda w: w.judged_entry()[2]),
+        ("PUT", "/api/assignments/{assignment_id}/scorecard"): judge_case(
+            lambda w: w.judged_entry()[2], json={"values": [], "comment": "Draft"}
+        ),
+        ("POST", "/api/assignments/{assignment_id}/scorecard/submit"): Case(
+            allowed=frozenset({"judge"}),
+            hidden_from=LOGGED_IN - {"judge"},
+            request=lambda w: _submit_ready(w),
+        ),
+        ("GET", "/api/assignments/{assignment_id}/files/{file_id}"): Case(
+            allowed=frozenset({"judge"}),
+            hidden_from=LOGGED_IN - {"judge"},
             request=lambda w: (
-                {"assignment_id": w.assignment()[1]},
-                {"json": {"reason": "Conflicted"}},
+                {"assignment_id": w.judged_entry(with_file=True)[2], "file_id": w.file_id},
+                {},
             ),
+        ),
+        ("GET", "/api/entries/{entry_id}/outcomes"): entry_case(OWNER_AND_STAFF, World.submitted),
+    }
+)
+
+
+CASES.update(
+    {
+        ("GET", "/api/rounds/{round_id}/progress"): round_case(
+            lambda w: {"round_id": w.judged_entry()[0]}
+        ),
+        ("POST", "/api/rounds/{round_id}/reminders"): round_case(
+            lambda w: {"round_id": w.judged_entry()[0]}, json={"message": "Nearly there"}
+        ),
+        ("GET", "/api/rounds/{round_id}/ranking"): round_case(
+            lambda w: {"round_id": w.scored()[0]}
+        ),
+        ("GET", "/api/rounds/{round_id}/entries/{entry_id}/scorecards"): round_case(
+            lambda w: dict(zip(("round_id", "entry_id"), w.scored()[:2], strict=True))
+        ),
+        # The whole panel is on the entry by then (k = 3); a judge who joins can take it.
+        ("POST", "/api/rounds/{round_id}/entries/{entry_id}/extra-judge"): round_case(
+            lambda w: dict(
+                zip(("round_id", "entry_id"), w.judged_entry()[:2], strict=True),
+                spare=w._panel_judge(f"spare_{next(_counter)}"),
+            ),
+            ok=201,
+        ),
+        ("POST", "/api/scorecards/{scorecard_id}/reopen"): round_case(
+            lambda w: {"scorecard_id": w.scored()[2]}, json={"reason": "Recheck the values"}
+        ),
+        ("POST", "/api/rounds/{round_id}/advancement/preview"): round_case(
+            lambda w: {"round_id": w.scored()[0]}, json={}
+        ),
+        # A round open with no scorecard due may be decided at once.
+        ("POST", "/api/rounds/{round_id}/advancement/apply"): round_case(
+            lambda w: {"round_id": w.open_round()}, json={"notify": False}
         ),
     }
 )
@@ -523,6 +724,8 @@ def test_every_route_has_a_row() -> None:
 
 
 def _expected(case: Case, role: str) -> int:
+    if role in case.exceptions:
+        return case.exceptions[role]
     if role in case.allowed:
         return case.ok
     if role == "anonymous":

@@ -13,7 +13,7 @@ from app.audit.service import record
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound
 from app.judging.assignment import EntrySpec, JudgeSpec, Shortfall, assign
-from app.judging.rounds import RoundAccess
+from app.judging.rounds import RoundAccess, require_reason
 from app.models import (
     Assignment,
     Eligibility,
@@ -336,7 +336,9 @@ def assign_by_hand(session: Session, ra: RoundAccess, body: ManualAssignIn) -> A
 
 
 def unassign(session: Session, ra: RoundAccess, assignment: Assignment, reason: str | None) -> None:
+    """Take a judge off an entry (audited; once the round has opened, with a reason)."""
     ra.challenge_access.need_organiser()
+    require_reason(ra.round, reason)
     scorecard = session.exec(
         select(Scorecard).where(Scorecard.assignment_id == assignment.id)
     ).first()

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.core.errors import Conflict, NotAuthenticated, NotFound
 from app.judging.assigning import apply_assignment
-from app.judging.scorecards import lock_reason, round_state
+from app.judging.rounds import round_state
+from app.judging.scorecards import lock_reason
 from app.models import (
     Assignment,
     Challenge,

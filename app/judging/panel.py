@@ -225,6 +225,12 @@ def update_judge(
             value = _clean_list(value)
         if name == "status" and value == JudgeStatus.invited and judge.accepted_at is not None:
             raise Conflict("This judge accepted already.", field="status", code="judge_accepted")
+        if name == "status" and value == JudgeStatus.active and judge.user_id is None:
+            raise Conflict(
+                "This judge has not accepted the invitation yet; they become active when they do.",
+                field="status",
+                code="judge_not_accepted",
+            )
         if value is not None or name == "max_load":
             setattr(judge, name, value)
     old, new = changes(before, snapshot(judge, JUDGE_FIELDS))

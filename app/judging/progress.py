@@ -14,8 +14,7 @@ from app.audit.service import record
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
-from app.judging.rounds import RoundAccess
-from app.judging.scorecards import RoundState, round_state
+from app.judging.rounds import RoundAccess, RoundState, round_state
 from app.mail.outbox import queue_mail
 from app.models import (
     Assignment,

@@ -19,8 +19,7 @@ from app.audit.service import record
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
-from app.judging.rounds import RoundAccess, frozen
-from app.judging.scorecards import round_state
+from app.judging.rounds import RoundAccess, frozen, round_state
 from app.judging.scoring import EntryScore, RoundScores, from_shown, round_scores
 from app.mail.outbox import queue_mail
 from app.models import (
@@ -430,12 +429,34 @@ def _check_overrides(round_: Round, body: AdvanceIn, in_round: set[int]) -> dict
     return overrides
 
 
+def _applied(session: Session, round_: Round) -> AdvanceIn:
+    """The overrides and tie order an applied decision recorded, so a preview given none
+    shows the decision as it stands."""
+    rows = session.exec(
+        select(RoundEntry)
+        .where(RoundEntry.round_id == round_.id, col(RoundEntry.decided_at).is_not(None))
+        .order_by(col(RoundEntry.rank))
+    ).all()
+    manual = (round_.advancement or {}).get("kind", "manual") == "manual"
+    return AdvanceIn(
+        tie_order=[r.entry_id for r in rows if r.tie_resolved_by == "organiser"],
+        overrides=[
+            Override(entry_id=r.entry_id, advanced=bool(r.advanced), reason=r.override_reason)
+            for r in rows
+            if r.override_reason is not None or (manual and r.advanced)
+        ],
+    )
+
+
 def advancement(session: Session, ra: RoundAccess, body: AdvanceIn) -> Advancement:
     """Who advances under the declared rule, with ties and how they were resolved, and the
-    organiser's overrides laid over it. Changes nothing."""
+    organiser's overrides laid over it. Changes nothing. Once applied, a preview given no
+    overrides or tie order shows the decision as recorded."""
     ra.challenge_access.need_organiser()
     round_ = ra.round
     assert round_.id is not None
+    if round_.advanced_at is not None and not body.overrides and not body.tie_order:
+        body = _applied(session, round_)
     scores = round_scores(session, round_.id, with_criteria=True)
     tie_breaks = _tie_breaks(round_)
     placed = _order(scores, tie_breaks, body.tie_order)

@@ -4,7 +4,7 @@ that needs a reason and is audited)."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session, col, func, select
 
@@ -61,6 +61,19 @@ def _without_nulls(value: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in value.items() if v is not None}
 
 
+RoundState = Literal["upcoming", "open", "closed"]
+
+
+def round_state(round_: Round) -> RoundState:
+    """Upcoming until `opens_at` (or while it is not set), closed from `closes_at` on."""
+    now = utcnow()
+    if round_.opens_at is None or now < round_.opens_at:
+        return "upcoming"
+    if round_.closes_at is not None and now >= round_.closes_at:
+        return "closed"
+    return "open"
+
+
 def frozen(round_: Round) -> bool:
     return round_.opens_at is not None and utcnow() >= round_.opens_at
 
@@ -87,10 +100,11 @@ def _check_round(session: Session, round_: Round) -> None:
             )
 
 
-def _require_reason(round_: Round, reason: str | None) -> None:
+def require_reason(round_: Round, reason: str | None) -> None:
+    """Once a round has opened, each change to it needs a reason (kept in the audit log)."""
     if frozen(round_) and not reason:
         raise Conflict(
-            "This round has opened: say why it must change (`reason`).",
+            "This round has opened: give the reason for this change; it is kept in the audit log.",
             field="reason",
             code="round_frozen",
         )
@@ -125,6 +139,8 @@ def round_public(session: Session, round_: Round, challenge: Challenge) -> Round
         match_language=round_.match_language,
         assignment_seed=round_.assignment_seed,
         frozen=frozen(round_),
+        state=round_state(round_),
+        advanced_at=round_.advanced_at,
         criteria=[
             CriterionPublic.model_validate(c, from_attributes=True)
             for c in criteria_of(session, round_.id)
@@ -208,7 +224,7 @@ class RoundAccess:
 def update_round(session: Session, ra: RoundAccess, body: RoundUpdate) -> Round:
     ra.challenge_access.need_organiser()
     round_ = ra.round
-    _require_reason(round_, body.reason)
+    require_reason(round_, body.reason)
     before = snapshot(round_, ROUND_FIELDS)
     for name, value in body.model_dump(exclude_unset=True, exclude={"reason"}).items():
         if value is None and name in (
@@ -282,7 +298,7 @@ def add_criterion(
     session: Session, ra: RoundAccess, body: CriterionIn, reason: str | None
 ) -> Criterion:
     ra.challenge_access.need_organiser()
-    _require_reason(ra.round, reason)
+    require_reason(ra.round, reason)
     assert ra.round.id is not None
     position = len(criteria_of(session, ra.round.id))
     criterion = _new_criterion(ra.round.id, body, position)
@@ -314,7 +330,7 @@ def update_criterion(
 ) -> Criterion:
     ra.challenge_access.need_organiser()
     criterion = _criterion(session, ra, criterion_id)
-    _require_reason(ra.round, body.reason)
+    require_reason(ra.round, body.reason)
     before = snapshot(criterion, CRITERION_FIELDS)
     values: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"reason"})
     for name, value in values.items():
@@ -344,7 +360,7 @@ def delete_criterion(
 ) -> None:
     ra.challenge_access.need_organiser()
     criterion = _criterion(session, ra, criterion_id)
-    _require_reason(ra.round, reason)
+    require_reason(ra.round, reason)
     if any(t.get("criterion_id") == criterion.id for t in ra.round.tie_breaks):
         raise Conflict(
             "A tie-break names this criterion; change the tie-breaks first.",

@@ -130,6 +130,10 @@ class RoundPublic(BaseModel):
     match_language: bool
     assignment_seed: int
     frozen: bool = Field(description="true once the round has opened: changes need a reason")
+    state: Literal["upcoming", "open", "closed"] = Field(
+        description="scoring: upcoming until opens_at (or while unset), closed from closes_at"
+    )
+    advanced_at: datetime | None = Field(description="when advancement was applied")
     criteria: list[CriterionPublic]
 
 

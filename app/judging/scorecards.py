@@ -27,7 +27,7 @@ from app.core.errors import Conflict, NotAuthenticated, NotFound, Unprocessable
 from app.files.kinds import EXTENSIONS
 from app.files.storage import Storage
 from app.files.upload import content_disposition, download_response
-from app.judging.rounds import RoundAccess
+from app.judging.rounds import RoundAccess, RoundState, round_state
 from app.judging.schemas import CriterionPublic
 from app.judging.scoring import scorecard_score_query, shared_scale, to_shown
 from app.models import (
@@ -46,18 +46,6 @@ from app.models import (
     TeamMember,
     User,
 )
-
-RoundState = Literal["upcoming", "open", "closed"]
-
-
-def round_state(round_: Round) -> RoundState:
-    """Upcoming until `opens_at` (or while it is not set), closed from `closes_at` on."""
-    now = utcnow()
-    if round_.opens_at is None or now < round_.opens_at:
-        return "upcoming"
-    if round_.closes_at is not None and now >= round_.closes_at:
-        return "closed"
-    return "open"
 
 
 def _when(moment: datetime | None) -> str:
@@ -378,6 +366,13 @@ def assignment_detail(session: Session, ja: JudgeAssignment) -> AssignmentDetail
     criteria = _criteria(session, ja.round.id)
     fields = _judge_fields(session, ja.entry, ja.round.blind)
     answers = [
+        Answer(key=key, label=label, type=kind, value=value)
+        for key, label, kind, value in (
+            ("title", "Title", "short_text", ja.entry.title),
+            ("summary", "Summary", "long_text", ja.entry.summary),
+        )
+        if value
+    ] + [
         Answer(key=f.key, label=f.label, type=f.type.value, value=ja.entry.answers.get(f.key))
         for f in fields
         if f.type != FieldType.file

@@ -126,9 +126,7 @@ def entry_scorecards(
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(401, 403, 404, 409),
 )
-def add_extra_judge(
-    entry_id: int, ra: RoundDep, session: SessionDep
-) -> assigning.AssignmentPublic:
+def add_extra_judge(entry_id: int, ra: RoundDep, session: SessionDep) -> assigning.AssignmentPublic:
     """Give an entry whose judges disagree one more judge: the least-loaded free judge
     without a conflict (audited)."""
     assignment = assigning.add_extra_judge(session, ra, entry_id)
@@ -178,4 +176,3 @@ def entry_outcomes(entry_id: int, user: CurrentUser, session: SessionDep) -> lis
     organisers released it."""
     ctx = load_entry(session, entry_id, user)
     return ranking.outcomes(session, ctx.entry)
-

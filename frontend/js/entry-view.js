@@ -1,7 +1,9 @@
-// An entry that can no longer change (withdrawn, or past the deadline), for reading: loaded
-// by entry.js only when it is needed, so the editor's pages stay small.
+// An entry that can no longer change (withdrawn, or past the deadline), for reading, and the
+// outcome of its judging rounds: loaded by entry.js only when it is needed, so the editor's
+// pages stay small.
 import { el, formatSize } from './entry-fields.js';
 import { licenceInfo, languageName } from './call-info.js';
+import { timeElement } from './dates.js';
 
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeZone: 'UTC' });
 
@@ -66,4 +68,26 @@ export function keptChanges(pending, fields) {
     kept.append(el('dt', { text: labels[key] ?? key }), el('dd', { className: 'text-answer', text: typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '') }));
   }
   return kept;
+}
+
+/**
+ * The "Outcome" section: for each round whose decision was applied, whether the entry
+ * advanced, when it was decided, and the judges' feedback where the organisers released it.
+ */
+export function outcomeSection(outcomes) {
+  const section = el('section', { id: 'outcome', 'aria-labelledby': 'outcome-heading' },
+    el('h2', { id: 'outcome-heading', text: 'Outcome' }));
+  for (const outcome of outcomes) {
+    const facts = el('dl', { className: 'facts' },
+      el('dt', { text: 'Result' }),
+      el('dd', outcome.advanced ? { text: 'Advanced to the next round' } : { className: 'outcome-no', text: 'Did not advance' }));
+    if (outcome.decided_at) facts.append(el('dt', { text: 'Decided' }), el('dd', {}, timeElement(outcome.decided_at)));
+    section.append(el('h3', { text: outcome.round_name }), facts);
+    const feedback = (outcome.feedback ?? []).filter((text) => String(text).trim());
+    if (feedback.length) {
+      section.append(el('h4', { text: 'Feedback from the judges' }),
+        el('ul', { className: 'rules' }, ...feedback.map((text) => el('li', { className: 'text-answer', text: String(text) }))));
+    }
+  }
+  return section;
 }

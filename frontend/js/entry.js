@@ -665,6 +665,31 @@ window.addEventListener('online', () => {
   if (entry && mode() === 'draft' && !isEmpty(pending)) flush();
 });
 
+/* ---------- The outcome of judging ---------- */
+
+/** Shows how the entry fared in each decided round, below its status (nothing before that). */
+async function loadOutcomes() {
+  if (entry.status !== 'submitted') return;
+  let outcomes;
+  try {
+    outcomes = await get(`/entries/${encodeURIComponent(entryId)}/outcomes`);
+  } catch (error) {
+    // Not the owner's (an organiser looking), or logged out: the rest of the page says so.
+    if (error instanceof ApiError && [401, 403, 404].includes(error.status)) return;
+    byId('outcome')?.remove();
+    document.querySelector('.entry-state').after(el('p', { id: 'outcome', className: 'muted', text: `The outcome of judging could not be loaded. ${error.message}` }));
+    return;
+  }
+  if (!outcomes?.length) return;
+  try {
+    view ??= await import('./entry-view.js');
+  } catch {
+    return;
+  }
+  byId('outcome')?.remove();
+  document.querySelector('.entry-state').after(view.outcomeSection(outcomes));
+}
+
 /* ---------- Loading ---------- */
 
 function fail(message) {
@@ -706,6 +731,7 @@ async function load() {
   renderAll();
   byId('entry-page').hidden = false;
   renderLocalNote(true);
+  loadOutcomes();
   countdown?.stop();
   let first = true;
   countdown = startCountdown(byId('countdown'), challenge, (state) => {
