@@ -24,6 +24,7 @@ from app.audit.service import record
 from app.challenges.form import fields_at
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotAuthenticated, NotFound, Unprocessable
+from app.files import blind
 from app.files.kinds import EXTENSIONS
 from app.files.storage import Storage
 from app.files.upload import content_disposition, download_response
@@ -315,12 +316,6 @@ def file_name_for_judge(entry: Entry, field_key: str | None, number: int, conten
     return f"{stem}-{number}.{extension}"
 
 
-def _withheld(content_type: str) -> str | None:
-    from app.files import blind
-
-    return blind.withheld_reason(content_type)
-
-
 def _files(
     session: Session, ja: JudgeAssignment, fields: list[Any]
 ) -> list[tuple[StoredFile, FileForJudge]]:
@@ -353,7 +348,7 @@ def _files(
                     content_type=file.content_type,
                     size=file.size,
                     url=f"/api/assignments/{ja.assignment.id}/files/{file.id}",
-                    withheld=_withheld(file.content_type) if ja.round.blind else None,
+                    withheld=blind.withheld_reason(file.content_type) if ja.round.blind else None,
                 ),
             )
         )
@@ -724,8 +719,6 @@ def judge_file_response(
             data = handle.read()
     except FileNotFoundError as exc:
         raise NotFound("This file is no longer stored.") from exc
-    from app.files import blind
-
     try:
         cleaned = blind.clean_for_judges(file.content_type, data)
     except blind.CannotClean as exc:

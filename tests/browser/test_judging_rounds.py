@@ -350,10 +350,12 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
     )
     expect(page.locator("#advanced-header")).to_be_visible()
     _checked(page)
-    # Overrides and tie orders live on the page: after a reload the preview starts again
-    # from the rule, and says that it differs from what was applied.
+    # After a reload the preview shows the decision as recorded: overrides and tie order kept.
     page.reload()
-    expect(page.locator("#applied")).to_contain_text("differs from what was applied")
+    expect(page.locator("#applied")).to_contain_text(
+        f"3 entries advanced: {refs[0]}, {refs[2]}, {refs[3]}."
+    )
+    expect(page.locator("#applied")).not_to_contain_text("differs from what was applied")
     expect(page.locator("#ranking-rows tr").nth(3)).to_contain_text("Advanced")
 
     ranking = _ok(org.get(f"/api/rounds/{round_id}/ranking"))
