@@ -42,8 +42,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/login.py
 	$(BIN)/python bench/entries.py
-	$(BIN)/python bench/judging_assignment.py
-	$(BIN)/python bench/judging_scores.py
+	$(BIN)/python bench/judging.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -41,7 +41,7 @@ def best_of(repeat: int, run: Callable[[], object]) -> float:
     return min(times)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--judges", type=int, default=200)
@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--conflicts", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     rng = random.Random(args.seed)
     entries = [EntrySpec(id=i) for i in range(1, args.entries + 1)]

@@ -246,7 +246,7 @@ def _score(
         return None
     assert round_.id is not None
     row = session.execute(
-        scorecard_score_query(round_.id).where(col(Scorecard.id) == scorecard.id)
+        scorecard_score_query(round_.id, criteria).where(col(Scorecard.id) == scorecard.id)
     ).first()
     if row is None or row.score is None:
         return None

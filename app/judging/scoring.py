@@ -1,8 +1,9 @@
 """A round's scores, exactly as DOMAIN.md "The numbers, exactly" defines them.
 
 The weighted score of a scorecard is computed in one place: `scorecard_score_query`, a
-single GROUP BY over score_value ⋈ criterion ⋈ scorecard ⋈ assignment (submitted
-scorecards only). Ranking, export and tests all read scorecard scores through it.
+single GROUP BY over score_value ⋈ scorecard ⋈ assignment (submitted scorecards only), the
+round's criteria (weights and scales) written into it as constants. Ranking, export and
+tests all read scorecard scores through it.
 
 Scores are kept on 0–1 at full precision; `to_shown` / `from_shown` convert to and from the
 scale organisers see (and declare thresholds on). Rounding happens only when displaying.
@@ -26,8 +27,6 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
@@ -205,42 +204,54 @@ def stats(values: list[float]) -> Stats:
 
 
 def scorecard_score_query(
-    round_id: int, criterion_ids: Sequence[int] = ()
+    round_id: int, criteria: Sequence[Criterion], *, with_values: bool = False
 ) -> Select[*tuple[Any, ...]]:
     """The single source of the scorecard score: Σ w·x / Σ w over non-N/A criteria, with
     x = (s − min)/(max − min), one row per submitted scorecard ordered by entry, judge and
-    scorecard. A scorecard whose criteria are all N/A has no row; one whose non-N/A
-    criteria all weigh 0 has score NULL.
+    scorecard. A scorecard whose criteria are all N/A has no row. A criterion without a
+    range cannot be put on 0–1 and is left out like N/A.
 
-    For each id in `criterion_ids` a further column carries that criterion's raw value on
-    the scorecard (NULL for N/A), so per-criterion statistics need no second scan.
+    `criteria` are the round's: each one's weight and scale go into the query as constants
+    (a CASE on the criterion), so the score values are read without a join per value; a
+    value of any other criterion adds to neither sum.
+    With `with_values` a further column per criterion carries its raw value on the
+    scorecard (NULL for N/A), so per-criterion statistics need no second scan.
     """
-    x = (col(ScoreValue.value) - Criterion.scale_min) / (
-        col(Criterion.scale_max) - Criterion.scale_min
+    usable = [c for c in criteria if c.id is not None and c.scale_max > c.scale_min]
+    criterion = col(ScoreValue.criterion_id)
+    value = col(ScoreValue.value)
+    weighted = case(
+        *[
+            (criterion == c.id, c.weight * ((value - c.scale_min) / (c.scale_max - c.scale_min)))
+            for c in usable
+        ],
+        else_=None,
     )
-    score = func.sum(col(Criterion.weight) * x) / func.nullif(func.sum(Criterion.weight), 0)
-    values = [
-        func.max(case((col(ScoreValue.criterion_id) == c, ScoreValue.value))).label(f"value_{c}")
-        for c in criterion_ids
-    ]
+    weight = case(*[(criterion == c.id, c.weight) for c in usable], else_=None)
+    values = (
+        [
+            func.max(case((criterion == c.id, value))).label(f"value_{c.id}")
+            for c in criteria
+            if c.id is not None
+        ]
+        if with_values
+        else []
+    )
     return (
         select(
             col(Assignment.entry_id),
             col(Assignment.judge_id),
             col(Scorecard.id).label("scorecard_id"),
-            score.label("score"),
+            (func.sum(weighted) / func.sum(weight)).label("score"),
             *values,
         )
         .select_from(ScoreValue)
-        .join(Criterion, col(Criterion.id) == ScoreValue.criterion_id)
         .join(Scorecard, col(Scorecard.id) == ScoreValue.scorecard_id)
         .join(Assignment, col(Assignment.id) == Scorecard.assignment_id)
         .where(
             col(Assignment.round_id) == round_id,
             col(Scorecard.status) == ScorecardStatus.submitted,
-            col(ScoreValue.value).is_not(None),
-            # A criterion without a range cannot be put on 0–1; it is left out like N/A.
-            col(Criterion.scale_max) > Criterion.scale_min,
+            value.is_not(None),
         )
         # (round_id, entry_id, judge_id) is unique and indexed: groups come out in order.
         .group_by(col(Assignment.entry_id), col(Assignment.judge_id), col(Scorecard.id))
@@ -248,17 +259,27 @@ def scorecard_score_query(
     )
 
 
+def round_criteria(session: Session, round_id: int) -> list[Criterion]:
+    return list(
+        session.scalars(
+            select(Criterion).where(col(Criterion.round_id) == round_id).order_by(col(Criterion.id))
+        )
+    )
+
+
 def scorecard_scores(session: Session, round_id: int) -> list[ScorecardScore]:
     """Every submitted, scored scorecard of the round with its weighted score on 0–1."""
     return [
         ScorecardScore(scorecard_id=s, entry_id=e, judge_id=j, score=float(v))
-        for e, j, s, v in session.execute(scorecard_score_query(round_id))
+        for e, j, s, v in session.execute(
+            scorecard_score_query(round_id, round_criteria(session, round_id))
+        )
         if v is not None
     ]
 
 
-def _round_entries(session: Session, round_id: int) -> list[tuple[int, str | None]]:
-    """The entries in the round: taken into it, or assigned to a judge in it."""
+def _round_entries(round_id: int) -> Select[*tuple[Any, ...]]:
+    """The entries in the round (id, category): taken into it, or assigned in it."""
     in_round = or_(
         col(Entry.id).in_(
             select(col(RoundEntry.entry_id)).where(col(RoundEntry.round_id) == round_id)
@@ -267,10 +288,16 @@ def _round_entries(session: Session, round_id: int) -> list[tuple[int, str | Non
             select(col(Assignment.entry_id)).where(col(Assignment.round_id) == round_id)
         ),
     )
-    return [
-        (i, c)
-        for i, c in session.execute(select(col(Entry.id), col(Entry.category)).where(in_round))
-    ]
+    return select(col(Entry.id), col(Entry.category)).where(in_round)
+
+
+def _tuples(session: Session, query: Select[*tuple[Any, ...]]) -> Sequence[Any]:
+    """A query's rows as the driver's plain tuples (no Row objects: rounds are large)."""
+    result = session.connection().execute(query)
+    try:
+        return result.cursor.fetchall() if result.cursor else []
+    finally:
+        result.close()
 
 
 def _icc(groups: list[tuple[int, float, float, float, float]], grand_mean: float) -> Icc | None:
@@ -298,26 +325,18 @@ def round_scores(session: Session, round_id: int, *, with_criteria: bool = False
     rnd = session.get(Round, round_id)
     if rnd is None:
         raise NotFound("No such round.")
-    criteria = list(
-        session.scalars(
-            select(Criterion).where(col(Criterion.round_id) == round_id).order_by(col(Criterion.id))
-        )
-    )
+    criteria = round_criteria(session, round_id)
     criterion_ids = [c.id for c in criteria if c.id is not None] if with_criteria else []
-    query = scorecard_score_query(round_id, criterion_ids)
-    rows = session.connection().execute(query).all()
-    entries = _round_entries(session, round_id)
+    query = scorecard_score_query(round_id, criteria, with_values=with_criteria)
+    # Plain tuples straight from the driver: a round's rows are many and hold only numbers.
+    rows = [row for row in _tuples(session, query) if row[3] is not None]
+    entries = _tuples(session, _round_entries(round_id))
 
-    # One pass: scorecard scores by entry (rows come ordered by entry) and by judge.
-    by_entry: dict[int, list[Any]] = {}
+    # Pass 1: every scorecard score by judge, and the round's mean and SD.
     by_judge: dict[int, list[float]] = defaultdict(list)
-    for entry_id, rows_of_entry in groupby(rows, key=itemgetter(0)):
-        group = by_entry[entry_id] = list(rows_of_entry)
-        for row in group:
-            if row[3] is not None:
-                by_judge[row[1]].append(row[3])
-    scores = [row[3] for row in rows if row[3] is not None]
-    overall = stats(scores)
+    for row in rows:
+        by_judge[row[1]].append(row[3])
+    overall = stats([row[3] for row in rows])
     judge_moments = {j: _moments(v) for j, v in by_judge.items()}
 
     # m + s·(v − mⱼ)/sⱼ. A judge with < 2 scorecards or sⱼ = 0 keeps v, and so does everyone
@@ -329,53 +348,71 @@ def round_scores(session: Session, round_id: int, *, with_criteria: bool = False
             if n_j >= 2 and squares_j > 0:
                 rescale[judge_id] = (mean_j, math.sqrt(squares_j / (n_j - 1)))
 
+    # Pass 2: the rows come ordered by entry; each entry's statistics at the end of its run.
     share = rnd.disagreement_share
+    normalise = rnd.normalise
+    fsum, sqrt = math.fsum, math.sqrt
     moments_by_entry: list[tuple[int, float, float, float, float]] = []
-    results: list[EntryScore] = []
-    for entry_id, category in entries:
-        group = by_entry.get(entry_id, [])
-        raw: list[float] = []
-        norm: list[float] = []
-        for row in group:
-            v = row[3]
-            if v is None:
-                continue
-            raw.append(v)
-            factor = rescale.get(row[1])
-            if factor is None or m is None or s is None:
-                norm.append(v)
-            else:
-                norm.append(m + s * (v - factor[0]) / factor[1])
+    scored: dict[int, EntryScore] = {}
+
+    def close(entry_id: int, group: list[Any]) -> None:
+        raw = [row[3] for row in group]
+        norm = raw
+        if rescale:
+            norm = []
+            for row in group:
+                factor = rescale.get(row[1])
+                v = row[3]
+                norm.append(v if factor is None else m + s * (v - factor[0]) / factor[1])
+        # _moments, inlined: this runs once per entry of the round.
+        n = len(raw)
+        low, high = min(raw), max(raw)
+        if n == 1:
+            mean, squares = raw[0], 0.0
+        else:
+            mean = fsum(raw) / n
+            squares = 0.0 if low == high else fsum([(v - mean) * (v - mean) for v in raw])
+        moments_by_entry.append((n, mean, squares, low, high))
         per_criterion: dict[int, Stats] = {}
         for k, criterion_id in enumerate(criterion_ids, start=4):
             values = [row[k] for row in group if row[k] is not None]
             if values:
                 per_criterion[criterion_id] = _stats(_moments(values))
-        if raw:
-            moments = _moments(raw)
-            moments_by_entry.append(moments)
-            n, mean, _, low, high = moments
-            sd = _stats(moments).sd
-            norm_mean: float | None = math.fsum(norm) / n
-            spread: float | None = high - low
-        else:
-            n, mean, sd, low, high, norm_mean, spread = 0, None, None, None, None, None, None
-        results.append(
-            EntryScore(
-                entry_id=entry_id,
-                category=category,
-                n=n,
-                mean=mean,
-                sd=sd,
-                min=low,
-                max=high,
-                normalised=norm_mean,
-                score=norm_mean if rnd.normalise else mean,
-                spread=spread,
-                disagreement=spread is not None and spread > share,
-                criteria=per_criterion,
-            )
+        norm_mean = fsum(norm) / n
+        spread = high - low
+        scored[entry_id] = EntryScore(
+            entry_id,
+            None,
+            n,
+            mean,
+            sqrt(squares / (n - 1)) if n > 1 else None,
+            low,
+            high,
+            norm_mean,
+            norm_mean if normalise else mean,
+            spread,
+            spread > share,
+            per_criterion,
         )
+
+    current: int | None = None
+    group: list[Any] = []
+    for row in rows:
+        if row[0] != current:
+            if group:
+                close(current, group)  # type: ignore[arg-type]
+            current, group = row[0], []
+        group.append(row)
+    if group:
+        close(current, group)  # type: ignore[arg-type]
+
+    results: list[EntryScore] = []
+    for entry_id, category in entries:
+        entry = scored.get(entry_id)
+        if entry is None:
+            entry = EntryScore(entry_id, None, 0, None, None, None, None, None, None, None, False)
+        entry.category = category
+        results.append(entry)
     results.sort(key=lambda e: (e.score is None, -(e.score or 0.0), e.entry_id))
 
     judges = []
