@@ -361,6 +361,49 @@ def unassign(session: Session, ra: RoundAccess, assignment: Assignment, reason: 
     session.commit()
 
 
+def release_withdrawn(session: Session, judge: Judge, actor: User | None) -> int:
+    """A withdrawn judge leaves every round whose scoring is still open: their assignments
+    without a submitted scorecard go (drafts with them) and the round gives those entries
+    other judges; submitted scorecards stay and count. Returns the assignments removed."""
+    rows = session.exec(
+        select(Assignment, Round)
+        .join(Round, col(Round.id) == col(Assignment.round_id))
+        .where(Assignment.judge_id == judge.id)
+    ).all()
+    now = utcnow()
+    touched: dict[int, Round] = {}
+    removed = 0
+    for assignment, round_ in rows:
+        if round_.advanced_at is not None or (round_.closes_at and now >= round_.closes_at):
+            continue
+        scorecard = session.exec(
+            select(Scorecard).where(Scorecard.assignment_id == assignment.id)
+        ).first()
+        if scorecard is not None and scorecard.status == ScorecardStatus.submitted:
+            continue
+        record(
+            session,
+            actor=actor,
+            action="assignment.remove",
+            object_type="assignment",
+            object_id=assignment.id,
+            challenge_id=round_.challenge_id,
+            before={"entry_id": assignment.entry_id, "judge_id": assignment.judge_id},
+            reason="judge withdrawn",
+        )
+        if scorecard is not None:
+            session.delete(scorecard)
+            session.flush()
+        session.delete(assignment)
+        removed += 1
+        if round_.id is not None:
+            touched[round_.id] = round_
+    session.flush()
+    for round_ in touched.values():
+        apply_assignment(session, round_, actor)
+    return removed
+
+
 def drop_conflicted(
     session: Session, challenge_id: int, pairs: set[tuple[int, int]], actor: User | None
 ) -> int:

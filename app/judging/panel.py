@@ -17,7 +17,7 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.security import hash_token, new_token
-from app.judging.assigning import drop_conflicted
+from app.judging.assigning import drop_conflicted, release_withdrawn
 from app.mail.outbox import queue_mail
 from app.models import (
     Challenge,
@@ -234,6 +234,10 @@ def update_judge(
         if value is not None or name == "max_load":
             setattr(judge, name, value)
     old, new = changes(before, snapshot(judge, JUDGE_FIELDS))
+    if new.get("status") == JudgeStatus.withdrawn:
+        session.add(judge)
+        session.flush()  # the panel the reassignment draws from leaves them out
+        release_withdrawn(session, judge, access.user)
     if new:
         record(
             session,

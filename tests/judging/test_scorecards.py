@@ -187,3 +187,34 @@ def test_a_recorded_conflict_takes_the_entry_and_its_score_away(app: FastAPI, ma
     assert ranking["entries"][0]["n"] == 0
     now_on = {p["judge_id"] for p in w.org.get(f"/api/rounds/{w.round_id}/assignments").json()}
     assert len(now_on) == 2 and w.judge_ids[name] not in now_on
+
+
+def test_a_withdrawn_judge_hands_over_unscored_entries_and_keeps_submitted_ones(
+    app: FastAPI, mailbox
+) -> None:
+    w = judged_round(app, mailbox, entries=2, judges=("ada", "bo", "cy"), k=1, assign=False)
+    # Ada alone on the panel at first, so she gets both entries.
+    for name in ("bo", "cy"):
+        w.org.patch(
+            f"/api/challenges/hiv-testing/judges/{w.judge_ids[name]}", json={"status": "withdrawn"}
+        )
+    w.org.post(f"/api/rounds/{w.round_id}/assign", json={})
+    for name in ("bo", "cy"):
+        w.org.patch(
+            f"/api/challenges/hiv-testing/judges/{w.judge_ids[name]}", json={"status": "active"}
+        )
+    e1, e2 = w.entry_ids
+    w.score("ada", e1, 8, 8)
+    draft = w.assignment("ada", e2)
+    w.judges["ada"].put(f"/api/assignments/{draft}/scorecard", json={"values": []})
+
+    w.org.patch(
+        f"/api/challenges/hiv-testing/judges/{w.judge_ids['ada']}", json={"status": "withdrawn"}
+    )
+    pairs = {
+        (p["entry_id"], p["judge_name"], p["scorecard_status"])
+        for p in w.org.get(f"/api/rounds/{w.round_id}/assignments").json()
+    }
+    assert (e1, "Ada", "submitted") in pairs
+    assert [p for p in pairs if p[0] == e2 and p[1] == "Ada"] == []
+    assert len([p for p in pairs if p[0] == e2]) == 1
