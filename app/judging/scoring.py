@@ -23,6 +23,7 @@ Where the statistics are computed, and why:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -355,17 +356,22 @@ def round_scores(session: Session, round_id: int, *, with_criteria: bool = False
     moments_by_entry: list[tuple[int, float, float, float, float]] = []
     scored: dict[int, EntryScore] = {}
 
-    def close(entry_id: int, group: list[Any]) -> None:
-        raw = [row[3] for row in group]
-        norm = raw
-        if rescale:
-            norm = []
-            for row in group:
-                factor = rescale.get(row[1])
-                v = row[3]
-                norm.append(v if factor is None else m + s * (v - factor[0]) / factor[1])
+    values_all = [row[3] for row in rows]
+    if rescale:
+        get = rescale.get
+        norm_all = [
+            v if (f := get(row[1])) is None else m + s * (v - f[0]) / f[1]
+            for row, v in zip(rows, values_all, strict=True)
+        ]
+    else:
+        norm_all = values_all
+    # Where each entry's run of rows starts (they come ordered by entry).
+    starts = [i for i, row in enumerate(rows) if i == 0 or row[0] != rows[i - 1][0]]
+    starts.append(len(rows))
+    for a, b in itertools.pairwise(starts):
+        raw = values_all[a:b]
         # _moments, inlined: this runs once per entry of the round.
-        n = len(raw)
+        n = b - a
         low, high = min(raw), max(raw)
         if n == 1:
             mean, squares = raw[0], 0.0
@@ -375,11 +381,12 @@ def round_scores(session: Session, round_id: int, *, with_criteria: bool = False
         moments_by_entry.append((n, mean, squares, low, high))
         per_criterion: dict[int, Stats] = {}
         for k, criterion_id in enumerate(criterion_ids, start=4):
-            values = [row[k] for row in group if row[k] is not None]
+            values = [row[k] for row in rows[a:b] if row[k] is not None]
             if values:
                 per_criterion[criterion_id] = _stats(_moments(values))
-        norm_mean = fsum(norm) / n
+        norm_mean = fsum(norm_all[a:b]) / n
         spread = high - low
+        entry_id = rows[a][0]
         scored[entry_id] = EntryScore(
             entry_id,
             None,
@@ -394,17 +401,6 @@ def round_scores(session: Session, round_id: int, *, with_criteria: bool = False
             spread > share,
             per_criterion,
         )
-
-    current: int | None = None
-    group: list[Any] = []
-    for row in rows:
-        if row[0] != current:
-            if group:
-                close(current, group)  # type: ignore[arg-type]
-            current, group = row[0], []
-        group.append(row)
-    if group:
-        close(current, group)  # type: ignore[arg-type]
 
     results: list[EntryScore] = []
     for entry_id, category in entries:

@@ -11,6 +11,10 @@ export const currentUser = get('/auth/me').catch((error) => {
 export function showNavFor(user) {
   const wanted = user ? 'member' : 'guest';
   for (const item of document.querySelectorAll('[data-nav]')) item.hidden = item.dataset.nav !== wanted;
+  // Logging in from the menu comes back to this page (not from the login page itself).
+  if (!user && !['/login.html', '/register.html'].includes(location.pathname)) {
+    for (const link of document.querySelectorAll('[data-nav="guest"] a[href="/login.html"]')) link.href = loginUrl();
+  }
 }
 
 /** Where to send a visitor who must log in first, coming back to `next` afterwards. */

@@ -69,7 +69,7 @@ def test_accept_a_judging_invitation(page: Page, live_server, smtp_server) -> No
     ).group(1)
 
     page.goto(link)
-    page.get_by_role("link", name="Log in").last.click()
+    page.locator("#invite-login-link").click()
     page.get_by_label("E-mail").fill(judge)
     page.get_by_label("Password", exact=True).fill("judge password")
     page.get_by_role("button", name="Log in").click()
