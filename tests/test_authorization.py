@@ -31,13 +31,13 @@ ROLES = (
     "organiser",
     "admin",
     "judge",
-    "other_judge",
+    "other_round_judge",
     "conflicted_judge",
 )
-# Judges of the call's panel: `judge` holds the assignment a judge route names,
-# `other_judge` is assigned other entries, and `conflicted_judge` was assigned the same entry
-# until a conflict of interest was recorded (which takes it away).
-JUDGES = frozenset({"judge", "other_judge", "conflicted_judge"})
+# Judges of the call's panel: `judge` holds the assignment a judge route names (round 1),
+# `other_round_judge` judges the same entry in another round, and `conflicted_judge` was
+# assigned the same entry until a conflict of interest was recorded (which takes it away).
+JUDGES = frozenset({"judge", "other_round_judge", "conflicted_judge"})
 LOGGED_IN = frozenset(ROLES) - {"anonymous"}
 STAFF = frozenset({"screener", "organiser", "admin"})
 ORGANISERS = frozenset({"organiser", "admin"})
@@ -192,6 +192,8 @@ class World:
                 display_name=role,
                 status=JudgeStatus.active,
                 accepted_at=utcnow(),
+                # Automatic runs never draw them, so round 1 stays another round for them.
+                max_load=0 if role == "other_round_judge" else None,
             )
             session.add(judge)
             session.add(
@@ -245,8 +247,7 @@ class World:
             assert r.status_code == 201, r.text
             if role == "judge":
                 assignment_id = r.json()["id"]
-        other = {"entry_id": self.screened(), "judge_id": self.judge_ids["other_judge"]}
-        assert self.org.post(f"/api/rounds/{round_id}/assignments", json=other).status_code == 201
+        self._in_another_round(entry_id)
         conflict = {
             "judge_id": self.judge_ids["conflicted_judge"],
             "entry_id": entry_id,
@@ -254,6 +255,24 @@ class World:
         }
         assert self.org.post("/api/challenges/call/conflicts", json=conflict).status_code == 201
         return round_id, entry_id, assignment_id
+
+    def _in_another_round(self, entry_id: int) -> None:
+        """`other_round_judge` judges the entry in round 2 (as if it had advanced there)."""
+        from sqlmodel import Session
+
+        from app.models import Assignment
+
+        if not hasattr(self, "_second_round"):
+            self._second_round = self.open_round()
+        with Session(self.app.state.engine) as session:
+            session.add(
+                Assignment(
+                    round_id=self._second_round,
+                    entry_id=entry_id,
+                    judge_id=self.judge_ids["other_round_judge"],
+                )
+            )
+            session.commit()
 
     def scored(self) -> tuple[int, int, int]:
         """As judged_entry, with `judge`'s scorecard submitted: (round, entry, scorecard id)."""
@@ -679,7 +698,7 @@ CASES.update(
         ("GET", "/api/rounds/{round_id}/entries/{entry_id}/scorecards"): round_case(
             lambda w: dict(zip(("round_id", "entry_id"), w.scored()[:2], strict=True))
         ),
-        # The whole panel is on the entry by then (k = 3); a judge who joins can take it.
+        # Every judge free to take the entry is on it by then; a judge who joins can take it.
         ("POST", "/api/rounds/{round_id}/entries/{entry_id}/extra-judge"): round_case(
             lambda w: dict(
                 zip(("round_id", "entry_id"), w.judged_entry()[:2], strict=True),

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+from app.challenges.phase import current_phase
 from app.cli import cli
 from app.core.config import get_settings
-from app.core.db import normalise_database_url
-from app.models import Challenge, Membership, User
+from app.core.db import normalise_database_url, utcnow
+from app.judging.rounds import round_state
+from app.judging.scoring import round_scores
+from app.models import (
+    Assignment,
+    Challenge,
+    ChallengeRole,
+    Conflict,
+    Criterion,
+    Eligibility,
+    Entry,
+    EntryStatus,
+    Judge,
+    JudgeStatus,
+    Membership,
+    Round,
+    RoundEntry,
+    Scorecard,
+    ScorecardStatus,
+    ScoreValue,
+    User,
+)
 from tests.conftest import TEST_DB_KIND, create_pg_database, drop_pg_database
 
 runner = CliRunner()
@@ -46,26 +68,111 @@ def _count(url: str, model) -> int:
     return n
 
 
+SEEDED_TABLES = (
+    User,
+    Challenge,
+    Membership,
+    Entry,
+    Judge,
+    Conflict,
+    Round,
+    Criterion,
+    RoundEntry,
+    Assignment,
+    Scorecard,
+    ScoreValue,
+)
+
+
+def _counts(url: str) -> dict[str, int]:
+    return {model.__name__: _count(url, model) for model in SEEDED_TABLES}
+
+
 def test_migrate_then_seed_demo_twice_adds_nothing_twice(cli_database: str) -> None:
     result = runner.invoke(cli, ["migrate"])
     assert result.exit_code == 0, result.output
     first = runner.invoke(cli, ["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "Demo data loaded" in first.output
-    counts = (
-        _count(cli_database, User),
-        _count(cli_database, Challenge),
-        _count(cli_database, Membership),
-    )
-    assert counts == (5, 1, 3)
+    assert "challenge malaria-nets-schools (8 entries, 4 judges, 16 assignments" in first.output
+    counts = _counts(cli_database)
+    assert {k: counts[k] for k in ("User", "Challenge", "Membership", "Judge", "Round")} == {
+        "User": 11,
+        "Challenge": 2,
+        "Membership": 9,
+        "Judge": 4,
+        "Round": 1,
+    }
     second = runner.invoke(cli, ["seed-demo"])
     assert second.exit_code == 0
     assert "nothing added" in second.output
-    assert (
-        _count(cli_database, User),
-        _count(cli_database, Challenge),
-        _count(cli_database, Membership),
-    ) == counts
+    assert _counts(cli_database) == counts
+
+
+def test_seed_demo_puts_a_call_in_judging(cli_database: str) -> None:
+    runner.invoke(cli, ["migrate"])
+    assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
+    engine = create_engine(normalise_database_url(cli_database))
+    with Session(engine) as session:
+        call = session.exec(select(Challenge).where(Challenge.slug == "malaria-nets-schools")).one()
+        assert current_phase(call, utcnow()) == "judging"
+        entries = session.exec(
+            select(Entry).where(Entry.challenge_id == call.id).order_by(col(Entry.id))
+        ).all()
+        assert [(e.reference, e.status, e.eligibility) for e in entries] == [
+            (f"MAL-{n:04d}", EntryStatus.submitted, Eligibility.eligible) for n in range(1, 9)
+        ]
+        assert call.entry_counter == 8  # the next entry submitted gets MAL-0009
+        judges = session.exec(select(Judge).where(Judge.challenge_id == call.id)).all()
+        assert sorted((j.email, j.status) for j in judges) == [
+            (f"{name}@demo.example.org", JudgeStatus.active)
+            for name in ("judge", "nurse", "researcher", "youth")
+        ]
+        judge_members = session.exec(
+            select(Membership.user_id).where(
+                Membership.challenge_id == call.id, Membership.role == ChallengeRole.judge
+            )
+        ).all()
+        assert sorted(judge_members) == sorted(j.user_id for j in judges)
+        round_ = session.exec(select(Round).where(Round.challenge_id == call.id)).one()
+        assert round_state(round_) == "open"
+        assert _count(cli_database, RoundEntry) == 8
+        pairs = session.exec(
+            select(Assignment.entry_id, Assignment.judge_id).where(Assignment.round_id == round_.id)
+        ).all()
+        assert len(pairs) == 16
+        assert Counter(entry_id for entry_id, _ in pairs) == {e.id: 2 for e in entries}
+        # The organiser-recorded conflict was respected by the assignment.
+        conflict = session.exec(select(Conflict).where(Conflict.challenge_id == call.id)).one()
+        assert (conflict.entry_id, conflict.judge_id) not in set(pairs)
+        emails = {j.id: j.email for j in judges}
+        cards = session.exec(
+            select(Assignment.judge_id, Scorecard.status, Scorecard.submitted_at)
+            .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id))
+            .where(Assignment.round_id == round_.id)
+        ).all()
+        submitted = [c for c in cards if c[1] == ScorecardStatus.submitted]
+        assert len(submitted) >= 10
+        assert all(submitted_at is not None for _, _, submitted_at in submitted)
+        # Joy Judge still has work to do: of four entries, two scored, one draft, one untouched.
+        joy = "judge@demo.example.org"
+        assert sum(emails[judge_id] == joy for _, judge_id in pairs) == 4
+        assert sorted(status for judge_id, status, _ in cards if emails[judge_id] == joy) == [
+            ScorecardStatus.draft,
+            ScorecardStatus.submitted,
+            ScorecardStatus.submitted,
+        ]
+
+        scores = round_scores(session, round_.id)
+        assert scores.normalise is True
+        assert len(scores.entries) == 8
+        assert all(e.score is not None for e in scores.entries)
+        assert scores.icc is not None and scores.icc.value is not None
+        assert sum(e.disagreement for e in scores.entries) == 1
+        harshest = min(scores.judges, key=lambda j: j.mean or 0)
+        assert emails[harshest.judge_id] == "researcher@demo.example.org"
+        assert harshest.normalised is True
+    engine.dispose()
 
 
 def test_seed_demo_refuses_production(cli_database: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -371,7 +371,18 @@ def _domain(email: str | None) -> str | None:
     if not email or "@" not in email:
         return None
     domain = email.rsplit("@", 1)[1].lower()
-    return None if domain in PUBLIC_MAIL_DOMAINS else domain
+    if domain in PUBLIC_MAIL_DOMAINS or _reserved(domain):
+        return None
+    return domain
+
+
+def _reserved(domain: str) -> bool:
+    """The example domains of RFC 2606 and their subdomains (demo and test accounts), which
+    say nothing about where anyone works."""
+    return any(
+        domain == base or domain.endswith("." + base)
+        for base in ("example.org", "example.com", "example.net")
+    )
 
 
 def detect_conflicts(session: Session, access: ChallengeAccess) -> list[ConflictOfInterest]:
