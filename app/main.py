@@ -25,6 +25,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers
 from app.core.middleware import SecurityMiddleware
+from app.core.ratelimit import make_rate_limiter
 from app.core.security import PasswordHasher
 from app.entries.attachments import router as attachments_router
 from app.entries.router import router as entries_router
@@ -33,6 +34,7 @@ from app.judging.panel_router import router as panel_router
 from app.judging.router import router as judging_router
 from app.judging.scoring_router import router as scoring_router
 from app.mail.sender import BackgroundSender
+from app.voting.router import router as voting_router
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 # Swagger UI 5 (it reads OpenAPI 3.1), served from the installed package, not a CDN.
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.hasher = PasswordHasher(settings)
     app.state.throttle = make_throttle(settings)
+    app.state.rate_limiter = make_rate_limiter(settings)
     app.state.mail_sender = None
 
     not_found_page = FRONTEND_DIR / "404.html"
@@ -120,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(judging_router)
     app.include_router(panel_router)
     app.include_router(scoring_router)
+    app.include_router(voting_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

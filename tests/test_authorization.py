@@ -256,6 +256,71 @@ class World:
         assert self.org.post("/api/challenges/call/conflicts", json=conflict).status_code == 201
         return round_id, entry_id, assignment_id
 
+    def voting_open(self, **rules: Any) -> None:
+        """Public voting on the call, open now (made once; `rules` apply each time)."""
+        from datetime import timedelta
+
+        from app.core.db import utcnow
+
+        if not getattr(self, "_voting", False):
+            # Entries are taken only before voting opens: make the ballot's entries first.
+            self._ballot = [self.screened() for _ in range(12)]
+            now = utcnow()
+            window = {
+                "voting_opens_at": (now - timedelta(hours=1)).isoformat(),
+                "voting_closes_at": (now + timedelta(days=1)).isoformat(),
+            }
+            assert self.org.patch("/api/challenges/call", json=window).status_code == 200
+            self._voting = True
+        r = self.org.patch("/api/challenges/call/voting", json={"enabled": True, **rules})
+        assert r.status_code == 200, r.text
+
+    def vote_by(self, role: str) -> int:
+        """A counted vote by `role` for a fresh entry on the ballot."""
+        self.voting_open(votes_per_voter=50)
+        r = self.clients[role].post(
+            "/api/challenges/call/votes", json={"entry_id": self._ballot.pop()}
+        )
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def held_votes(self) -> list[int]:
+        """Two votes from brand-new accounts on one network: a burst, held for review."""
+        self.voting_open(votes_per_voter=50, burst_accounts=2, new_account_hours=24)
+        entry_id = self._ballot.pop()
+        ids = []
+        for _ in range(2):
+            voter = client_for(self.app, f"burst{next(_counter)}@example.org")
+            r = voter.post("/api/challenges/call/votes", json={"entry_id": entry_id})
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+        return ids
+
+    def public_file(self) -> int:
+        """A PDF on a public question of an entry on the ballot (a call not yet submitted to)."""
+        r = self.org.post(
+            "/api/challenges/call/form/fields",
+            json={
+                "type": "file",
+                "label": "Public poster",
+                "key": "public_poster",
+                "public": True,
+                "config": {"accept": ["pdf"], "max_files": 1},
+            },
+        )
+        assert r.status_code == 201, r.text
+        entry_id = self.draft(COMPLETE)
+        r = self.owner.post(
+            f"/api/entries/{entry_id}/attachments",
+            params={"field": "public_poster", "filename": "poster.pdf"},
+            content=_pdf(),
+        )
+        assert r.status_code == 201, r.text
+        assert self.owner.post(f"/api/entries/{entry_id}/submit").status_code == 200
+        self.org.post(f"/api/entries/{entry_id}/eligibility", json={"eligibility": "eligible"})
+        self.voting_open()
+        return r.json()["id"]
+
     def _in_another_round(self, entry_id: int) -> None:
         """`other_round_judge` judges the entry in round 2 (as if it had advanced there)."""
         from sqlmodel import Session
@@ -715,6 +780,58 @@ CASES.update(
         # A round open with no scorecard due may be decided at once.
         ("POST", "/api/rounds/{round_id}/advancement/apply"): round_case(
             lambda w: {"round_id": w.open_round()}, json={"notify": False}
+        ),
+    }
+)
+
+CASES.update(
+    {
+        ("GET", "/api/challenges/{slug}/voting"): Case(
+            allowed=frozenset(ROLES), request=call(slug="call")
+        ),
+        ("PATCH", "/api/challenges/{slug}/voting"): Case(
+            allowed=ORGANISERS, request=with_json({"burst_minutes": 30}, slug="call")
+        ),
+        ("GET", "/api/challenges/{slug}/ballot"): Case(
+            allowed=frozenset(ROLES), request=lambda w: (w.voting_open() or {"slug": "call"}, {})
+        ),
+        ("GET", "/api/challenges/{slug}/ballot/files/{file_id}"): Case(
+            allowed=frozenset(ROLES),
+            submitted=False,
+            setup=lambda w: setattr(w, "file_id", w.public_file()),
+            request=lambda w: ({"slug": "call", "file_id": w.file_id}, {}),
+        ),
+        # Everyone verified may vote, but not for their own entry.
+        ("POST", "/api/challenges/{slug}/votes"): Case(
+            allowed=LOGGED_IN,
+            ok=201,
+            request=lambda w: (
+                w.voting_open(votes_per_voter=50) or {"slug": "call"},
+                {"json": {"entry_id": w._ballot.pop()}},
+            ),
+            exceptions={"participant": 403},
+        ),
+        ("GET", "/api/challenges/{slug}/votes/mine"): Case(
+            allowed=LOGGED_IN, request=call(slug="call")
+        ),
+        ("DELETE", "/api/votes/{vote_id}"): Case(
+            allowed=frozenset({"other_participant"}),
+            ok=204,
+            hidden_from=LOGGED_IN - {"other_participant"},
+            request=lambda w: ({"vote_id": w.vote_by("other_participant")}, {}),
+        ),
+        ("GET", "/api/challenges/{slug}/votes/counts"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
+        ),
+        ("GET", "/api/challenges/{slug}/votes/held"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
+        ),
+        ("POST", "/api/challenges/{slug}/votes/review"): Case(
+            allowed=ORGANISERS,
+            request=lambda w: (
+                {"slug": "call"},
+                {"json": {"vote_ids": w.held_votes(), "decision": "release", "reason": "Checked"}},
+            ),
         ),
     }
 )

@@ -35,10 +35,13 @@ from app.models.judging import (
 )
 from app.models.mail import OutboxMessage
 from app.models.user import LoginFailure, User, UserSession, UserToken
+from app.models.voting import Ballot, BallotSource, RateHit, Vote, VoteStatus, VotingRules
 
 __all__ = [
     "Assignment",
     "AuditEvent",
+    "Ballot",
+    "BallotSource",
     "Challenge",
     "ChallengeRole",
     "Channel",
@@ -58,6 +61,7 @@ __all__ = [
     "LoginFailure",
     "Membership",
     "OutboxMessage",
+    "RateHit",
     "Round",
     "RoundEntry",
     "ScoreValue",
@@ -68,4 +72,7 @@ __all__ = [
     "User",
     "UserSession",
     "UserToken",
+    "Vote",
+    "VoteStatus",
+    "VotingRules",
 ]

@@ -1,0 +1,150 @@
+"""/api/challenges/{slug}/voting, /ballot and /votes, and /api/votes/{id}: the public vote."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import Response
+
+from app.challenges.access import ChallengeDep, OrganiserOf
+from app.core.deps import CurrentUser, SessionDep, SettingsDep
+from app.core.errors import error_responses
+from app.core.ratelimit import RateLimiter
+from app.files.storage import make_storage
+from app.files.upload import download_response
+from app.voting import service
+
+router = APIRouter(prefix="/api", tags=["voting"])
+
+
+def rate_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+LimiterDep = Annotated[RateLimiter, Depends(rate_limiter)]
+
+
+def _address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@router.get("/challenges/{slug}/voting", responses=error_responses(404))
+def get_voting(access: ChallengeDep, session: SessionDep) -> service.RulesPublic:
+    """The call's voting rules and window, and whether voting is open now."""
+    return service.rules_public(access.challenge, service.rules_of(session, access.challenge))
+
+
+@router.patch("/challenges/{slug}/voting", responses=error_responses(401, 403, 404, 409))
+def update_voting(
+    body: service.RulesIn, access: OrganiserOf, session: SessionDep
+) -> service.RulesPublic:
+    """Declare the voting rules: on or off, the ballot, votes per voter, one per category,
+    verified voters only, self-votes, the burst rule and rate limits (audited). The window
+    is the call's voting dates. Once voting opens, the ballot and the vote count are fixed."""
+    rules = service.update_rules(session, access, body)
+    return service.rules_public(access.challenge, rules)
+
+
+@router.get("/challenges/{slug}/ballot", responses=error_responses(404))
+def get_ballot(
+    access: ChallengeDep,
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200, description="title, summary, reference")] = None,
+    category: Annotated[str | None, Query(max_length=200)] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 24,
+) -> service.BallotPage:
+    """The entries on the ballot, public fields only, with each entry's licence."""
+    return service.ballot(
+        session, access.challenge, q=q, category=category, offset=offset, limit=limit
+    )
+
+
+@router.get(
+    "/challenges/{slug}/ballot/files/{file_id}",
+    responses={
+        **error_responses(404),
+        200: {"content": {"application/octet-stream": {}}, "description": "The file"},
+    },
+    response_class=Response,
+)
+def ballot_file(
+    file_id: int, access: ChallengeDep, session: SessionDep, request: Request
+) -> Response:
+    """A file on a public question of an entry on the ballot."""
+    file, name = service.ballot_file(session, access.challenge, file_id)
+    return download_response(
+        make_storage(request.app.state.settings),
+        storage_key=file.storage_key,
+        content_type=file.content_type,
+        filename=name,
+        size=file.size,
+    )
+
+
+@router.post(
+    "/challenges/{slug}/votes",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(401, 403, 404, 409, 429),
+)
+def cast_vote(
+    body: service.VoteIn,
+    access: ChallengeDep,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    request: Request,
+) -> service.VotePublic:
+    """Vote for an entry on the ballot, inside the voting window: once per entry, within
+    your number of votes (and one per category where declared). Votes from bursts of new
+    accounts on one network are held for the organisers' review."""
+    vote = service.cast_vote(
+        session, settings, limiter, access.challenge, user, body, _address(request)
+    )
+    return service.my_vote(session, vote)
+
+
+@router.get("/challenges/{slug}/votes/mine", responses=error_responses(401, 404))
+def my_votes(access: ChallengeDep, user: CurrentUser, session: SessionDep) -> service.MyVotes:
+    """My votes in this call and how many I have left."""
+    return service.my_votes(session, access.challenge, user)
+
+
+@router.delete(
+    "/votes/{vote_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 404, 409, 429),
+)
+def retract_vote(
+    vote_id: int,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    request: Request,
+) -> None:
+    """Take back one of my votes while voting is open; it can be cast again."""
+    service.retract_vote(session, settings, limiter, user, vote_id, _address(request))
+
+
+@router.get("/challenges/{slug}/votes/counts", responses=error_responses(401, 403, 404))
+def vote_counts(access: OrganiserOf, session: SessionDep) -> service.Counts:
+    """Votes per entry: counted, held for review and discarded, apart."""
+    return service.counts(session, access.challenge)
+
+
+@router.get("/challenges/{slug}/votes/held", responses=error_responses(401, 403, 404))
+def held_votes(access: OrganiserOf, session: SessionDep) -> list[service.HeldVote]:
+    """Votes held for review, grouped by the network they came from."""
+    return service.held_votes(session, access.challenge)
+
+
+@router.post("/challenges/{slug}/votes/review", responses=error_responses(401, 403, 404))
+def review_votes(
+    body: service.ReviewIn, access: OrganiserOf, session: SessionDep
+) -> service.Reviewed:
+    """Release held votes into the count, or discard them, with the reason (audited)."""
+    return service.review(session, access, body)

@@ -1,0 +1,793 @@
+"""Community voting: the rules, the ballot, casting and retracting votes exactly, and the
+review of votes held as suspicious.
+
+Exactness comes from the database, never from a check-then-write in Python:
+- one vote per voter per entry: the unique constraint (entry_id, voter_id);
+- one per category where the rules say so: the unique (challenge_id, voter_id, category_slot);
+- at most the declared number per voter: a conditional UPDATE of the voter's ballot counter
+  (`used < limit`) in the same transaction as the insert. PostgreSQL locks the ballot row for
+  the rest of the transaction; SQLite serialises writers. Either way no two votes can both
+  take the last slot, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.audit.service import changes, record, snapshot
+from app.challenges.access import ChallengeAccess
+from app.challenges.form import fields_at
+from app.core.config import Settings
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
+from app.core.ratelimit import RateLimiter
+from app.models import (
+    Ballot,
+    BallotSource,
+    Challenge,
+    Eligibility,
+    Entry,
+    EntryStatus,
+    FieldType,
+    Round,
+    RoundEntry,
+    StoredFile,
+    TeamMember,
+    User,
+    Vote,
+    VoteStatus,
+    VotingRules,
+)
+
+VotingState = Literal["off", "upcoming", "open", "closed"]
+RULE_FIELDS = (
+    "enabled",
+    "ballot",
+    "ballot_round_id",
+    "votes_per_voter",
+    "one_per_category",
+    "require_verified",
+    "allow_self_vote",
+    "new_account_hours",
+    "burst_accounts",
+    "burst_minutes",
+    "per_account_per_minute",
+    "per_address_per_minute",
+)
+
+
+# --- Bodies ---------------------------------------------------------------------------------
+
+
+class RulesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool | None = None
+    ballot: BallotSource | None = Field(
+        default=None, description="eligible entries, those advanced from a round, or finalists"
+    )
+    ballot_round_id: int | None = Field(default=None, description="the round, for `advanced`")
+    votes_per_voter: int | None = Field(default=None, ge=1, le=100)
+    one_per_category: bool | None = Field(
+        default=None, description="at most one of a voter's votes in each category"
+    )
+    require_verified: bool | None = None
+    allow_self_vote: bool | None = None
+    new_account_hours: int | None = Field(default=None, ge=0, le=24 * 90)
+    burst_accounts: int | None = Field(default=None, ge=2, le=10_000)
+    burst_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    per_account_per_minute: int | None = Field(default=None, ge=1, le=10_000)
+    per_address_per_minute: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class RulesPublic(BaseModel):
+    enabled: bool
+    state: VotingState
+    opens_at: datetime | None
+    closes_at: datetime | None
+    timezone: str
+    ballot: BallotSource
+    ballot_round_id: int | None
+    votes_per_voter: int
+    one_per_category: bool
+    require_verified: bool
+    allow_self_vote: bool
+    new_account_hours: int
+    burst_accounts: int
+    burst_minutes: int
+    per_account_per_minute: int
+    per_address_per_minute: int
+
+
+class VoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entry_id: int
+
+
+class VotePublic(BaseModel):
+    id: int
+    entry_id: int
+    entry_reference: str | None
+    entry_title: str
+    category: str | None
+    status: VoteStatus
+    created_at: datetime
+
+
+class MyVotes(BaseModel):
+    votes: list[VotePublic]
+    votes_per_voter: int
+    used: int
+    left: int
+    state: VotingState
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    vote_ids: list[int] = Field(min_length=1, max_length=5000)
+    decision: Literal["release", "discard"]
+    reason: str = Field(min_length=3, max_length=500)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ReviewIn:
+        if len(set(self.vote_ids)) != len(self.vote_ids):
+            raise ValueError("vote_ids names a vote twice")
+        return self
+
+
+class HeldVote(BaseModel):
+    id: int
+    entry_id: int
+    entry_reference: str | None
+    voter_id: int
+    voter_name: str
+    voter_created_at: datetime
+    network: str = Field(description="a keyed hash of the voter's network, to group bursts")
+    hold_reason: str | None
+    created_at: datetime
+
+
+class Reviewed(BaseModel):
+    released: int
+    discarded: int
+
+
+class EntryCount(BaseModel):
+    entry_id: int
+    reference: str | None
+    title: str
+    category: str | None
+    counted: int
+    held: int
+    discarded: int
+
+
+class Counts(BaseModel):
+    counted: int
+    held: int
+    discarded: int
+    voters: int
+    entries: list[EntryCount]
+
+
+class PublicAnswer(BaseModel):
+    key: str
+    label: str
+    type: str
+    value: Any
+
+
+class PublicFile(BaseModel):
+    id: int
+    label: str
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
+class BallotEntry(BaseModel):
+    id: int
+    reference: str | None
+    title: str
+    summary: str
+    category: str | None
+    language: str | None
+    licence: str
+    answers: list[PublicAnswer]
+    files: list[PublicFile]
+
+
+class BallotPage(BaseModel):
+    items: list[BallotEntry]
+    total: int
+    next_offset: int | None
+
+
+# --- Rules and state --------------------------------------------------------------------------
+
+
+def rules_of(session: Session, challenge: Challenge) -> VotingRules:
+    """The challenge's voting rules (the defaults, not stored, until organisers set them)."""
+    assert challenge.id is not None
+    rules = session.get(VotingRules, challenge.id)
+    return rules if rules is not None else VotingRules(challenge_id=challenge.id)
+
+
+def voting_state(challenge: Challenge, rules: VotingRules, now: datetime) -> VotingState:
+    """Off unless enabled; then by the challenge's voting window, on the server's clock."""
+    if not rules.enabled or challenge.voting_opens_at is None:
+        return "off" if not rules.enabled else "upcoming"
+    if now < challenge.voting_opens_at:
+        return "upcoming"
+    if challenge.voting_closes_at is not None and now >= challenge.voting_closes_at:
+        return "closed"
+    return "open"
+
+
+def rules_public(challenge: Challenge, rules: VotingRules) -> RulesPublic:
+    return RulesPublic(
+        state=voting_state(challenge, rules, utcnow()),
+        opens_at=challenge.voting_opens_at,
+        closes_at=challenge.voting_closes_at,
+        timezone=challenge.timezone,
+        **snapshot(rules, RULE_FIELDS),
+    )
+
+
+def update_rules(session: Session, access: ChallengeAccess, body: RulesIn) -> VotingRules:
+    """Declare the voting rules (audited). Once voting has opened, the ballot and the number
+    of votes are fixed: changing them would change what earlier voters chose under."""
+    actor = access.need_organiser()
+    challenge = access.challenge
+    rules = rules_of(session, challenge)
+    before = snapshot(rules, RULE_FIELDS)
+    values = body.model_dump(exclude_unset=True)
+    for name in ("enabled", "ballot", "votes_per_voter", "one_per_category", "require_verified"):
+        if name in values and values[name] is None:
+            raise Unprocessable(f"{name}: may not be null", field=name)
+    started = challenge.voting_opens_at is not None and utcnow() >= challenge.voting_opens_at
+    fixed = ("ballot", "ballot_round_id", "votes_per_voter", "one_per_category", "allow_self_vote")
+    if rules.enabled and started:
+        moved = [k for k in fixed if k in values and values[k] != before[k]]
+        if moved:
+            raise Conflict(
+                f"Voting has opened; {moved[0].replace('_', ' ')} can no longer change.",
+                field=moved[0],
+                code="voting_started",
+            )
+    for name, value in values.items():
+        setattr(rules, name, value)
+    if rules.ballot == BallotSource.advanced:
+        round_ = session.get(Round, rules.ballot_round_id) if rules.ballot_round_id else None
+        if round_ is None or round_.challenge_id != challenge.id:
+            raise Unprocessable(
+                "ballot_round_id: name a round of this challenge whose advanced entries are "
+                "on the ballot",
+                field="ballot_round_id",
+            )
+    rules.updated_at = utcnow()
+    session.add(rules)
+    old, new = changes(before, snapshot(rules, RULE_FIELDS))
+    if new:
+        record(
+            session,
+            actor=actor,
+            action="voting.rules",
+            object_type="challenge",
+            object_id=challenge.id,
+            challenge_id=challenge.id,
+            before=old,
+            after=new,
+        )
+    session.commit()
+    session.refresh(rules)
+    return rules
+
+
+# --- The ballot -----------------------------------------------------------------------------
+
+
+def _ballot_filter(session: Session, challenge: Challenge, rules: VotingRules) -> Any:
+    """A condition on Entry.id: the entries on the ballot."""
+    submitted = (col(Entry.challenge_id) == challenge.id) & (
+        col(Entry.status) == EntryStatus.submitted
+    )
+    if rules.ballot == BallotSource.eligible:
+        return submitted & (col(Entry.eligibility) == Eligibility.eligible)
+    round_id = rules.ballot_round_id
+    if rules.ballot == BallotSource.finalists:
+        round_id = session.exec(
+            select(Round.id)
+            .where(Round.challenge_id == challenge.id, col(Round.advanced_at).is_not(None))
+            .order_by(col(Round.position).desc())
+            .limit(1)
+        ).first()
+    advanced = select(RoundEntry.entry_id).where(
+        RoundEntry.round_id == round_id, col(RoundEntry.advanced).is_(True)
+    )
+    return submitted & col(Entry.id).in_(advanced)
+
+
+def ballot(
+    session: Session,
+    challenge: Challenge,
+    *,
+    q: str | None,
+    category: str | None,
+    offset: int,
+    limit: int,
+) -> BallotPage:
+    """The entries on the ballot with their public fields only, in a stable order."""
+    rules = rules_of(session, challenge)
+    if not rules.enabled:
+        return BallotPage(items=[], total=0, next_offset=None)
+    where = [_ballot_filter(session, challenge, rules)]
+    if category:
+        where.append(col(Entry.category) == category)
+    if q:
+        needle = f"%{q.strip().lower()}%"
+        where.append(
+            func.lower(Entry.title).like(needle)
+            | func.lower(Entry.summary).like(needle)
+            | func.lower(func.coalesce(Entry.reference, "")).like(needle)
+        )
+    total = session.exec(select(func.count()).select_from(Entry).where(*where)).one()
+    entries = session.exec(
+        select(Entry)
+        .where(*where)
+        .order_by(col(Entry.reference), col(Entry.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    items = [_ballot_entry(session, challenge, e) for e in entries]
+    more = offset + len(items) < total
+    return BallotPage(items=items, total=total, next_offset=offset + len(items) if more else None)
+
+
+def _public_fields(session: Session, entry: Entry) -> list[Any]:
+    return [
+        f
+        for f in fields_at(session, entry.challenge_id, entry.form_version)
+        if f.public and not f.identifying and not f.demographic
+    ]
+
+
+def _ballot_entry(session: Session, challenge: Challenge, entry: Entry) -> BallotEntry:
+    assert entry.id is not None
+    fields = _public_fields(session, entry)
+    file_fields = {f.key: f for f in fields if f.type == FieldType.file}
+    files = session.exec(
+        select(StoredFile)
+        .where(StoredFile.entry_id == entry.id, col(StoredFile.field_key).in_(list(file_fields)))
+        .order_by(col(StoredFile.id))
+    ).all()
+    return BallotEntry(
+        id=entry.id,
+        reference=entry.reference,
+        title=entry.title,
+        summary=entry.summary,
+        category=entry.category,
+        language=entry.language,
+        licence=entry.licence or challenge.licence.value,
+        answers=[
+            PublicAnswer(
+                key=f.key, label=f.label, type=f.type.value, value=entry.answers.get(f.key)
+            )
+            for f in fields
+            if f.type != FieldType.file
+        ],
+        files=[
+            PublicFile(
+                id=file.id or 0,
+                label=file_fields[file.field_key or ""].label,
+                name=f"{entry.reference or 'entry'}-{file.field_key}-{n}",
+                content_type=file.content_type,
+                size=file.size,
+                url=f"/api/challenges/{challenge.slug}/ballot/files/{file.id}",
+            )
+            for n, file in enumerate(files, start=1)
+        ],
+    )
+
+
+def ballot_file(session: Session, challenge: Challenge, file_id: int) -> tuple[StoredFile, str]:
+    """A file on a public field of an entry on the ballot, with its neutral name."""
+    file = session.get(StoredFile, file_id)
+    entry = session.get(Entry, file.entry_id) if file and file.entry_id else None
+    rules = rules_of(session, challenge)
+    if file is None or entry is None or entry.challenge_id != challenge.id or not rules.enabled:
+        raise NotFound("No such file.")
+    on_ballot = session.exec(
+        select(Entry.id).where(Entry.id == entry.id, _ballot_filter(session, challenge, rules))
+    ).first()
+    shown = {f.key for f in _public_fields(session, entry) if f.type == FieldType.file}
+    if on_ballot is None or file.field_key not in shown:
+        raise NotFound("No such file.")
+    item = next(f for f in _ballot_entry(session, challenge, entry).files if f.id == file.id)
+    return file, item.name
+
+
+# --- Votes ----------------------------------------------------------------------------------
+
+
+def _keyed(settings: Settings, text: str) -> str:
+    """A keyed hash: lets rows be grouped by an address without storing it."""
+    return hmac.new(settings.secret_key.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def network_of(settings: Settings, address: str | None) -> str:
+    """A keyed hash of the address's network: /24 for IPv4, /48 for IPv6."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+        prefix = 24 if ip.version == 4 else 48
+        network = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    except ValueError:
+        network = "unknown"
+    return _keyed(settings, f"network:{network}")
+
+
+def _limit(session: Session, limiter: RateLimiter, scope: str, key: str, per_minute: int) -> None:
+    wait = limiter.hit(session, scope, key, per_minute, 60)
+    if wait is not None:
+        raise TooManyRequests(
+            f"Too many votes in a short time; try again in {wait} seconds.", retry_after=wait
+        )
+
+
+def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
+    """INSERT the voter's ballot unless it exists (both databases' ON CONFLICT DO NOTHING)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(Ballot).values(**values).on_conflict_do_nothing())
+
+
+def _self_vote(session: Session, user: User, entry: Entry) -> bool:
+    if entry.owner_id == user.id:
+        return True
+    return (
+        session.exec(
+            select(TeamMember.id).where(
+                TeamMember.entry_id == entry.id, func.lower(TeamMember.email) == user.email.lower()
+            )
+        ).first()
+        is not None
+    )
+
+
+def cast_vote(
+    session: Session,
+    settings: Settings,
+    limiter: RateLimiter,
+    challenge: Challenge,
+    user: User,
+    body: VoteIn,
+    address: str | None,
+) -> Vote:
+    """Cast one vote, exactly: inside the window by the server's clock, within the voter's
+    number of votes, once per entry (and per category where declared). A vote from a young
+    account in a burst of young accounts from one network is held for review."""
+    assert challenge.id is not None and user.id is not None
+    challenge_id = challenge.id
+    rules = rules_of(session, challenge)
+    now = utcnow()
+    state = voting_state(challenge, rules, now)
+    if state != "open":
+        raise Conflict(_closed_message(challenge, state), code=f"voting_{state}")
+    if rules.require_verified and user.email_verified_at is None:
+        raise Forbidden(
+            "Verify your e-mail address before voting: open the link we sent you.",
+            code="not_verified",
+        )
+    _limit(session, limiter, "vote-account", str(user.id), rules.per_account_per_minute)
+    _limit(
+        session,
+        limiter,
+        "vote-address",
+        _keyed(settings, f"address:{address}"),
+        rules.per_address_per_minute,
+    )
+    entry = session.exec(
+        select(Entry).where(Entry.id == body.entry_id, _ballot_filter(session, challenge, rules))
+    ).first()
+    if entry is None:
+        raise NotFound("This entry is not on the ballot.", field="entry_id")
+    if not rules.allow_self_vote and _self_vote(session, user, entry):
+        raise Forbidden("You cannot vote for your own entry.", code="self_vote")
+    entry_id, category = entry.id or 0, entry.category
+    voter_id = user.id
+    network = network_of(settings, address)
+    new_account = user.created_at > now - timedelta(hours=rules.new_account_hours)
+    session.rollback()  # end the reads: the write below takes the lock first
+    _insert_ignore(session, {"challenge_id": challenge_id, "voter_id": voter_id, "used": 0})
+    taken = session.execute(
+        update(Ballot)
+        .where(
+            col(Ballot.challenge_id) == challenge_id,
+            col(Ballot.voter_id) == voter_id,
+            col(Ballot.used) < rules.votes_per_voter,
+        )
+        .values(used=Ballot.used + 1)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        n = rules.votes_per_voter
+        raise Conflict(
+            f"You have used all {n} vote{'s' if n != 1 else ''}; retract one to vote again.",
+            code="no_votes_left",
+        )
+    vote = Vote(
+        challenge_id=challenge_id,
+        entry_id=entry_id,
+        voter_id=voter_id,
+        category_slot=(category or "") if rules.one_per_category else None,
+        network=network,
+        new_account=new_account,
+        created_at=now,
+    )
+    if new_account:
+        since = now - timedelta(minutes=rules.burst_minutes)
+        young = session.exec(
+            select(func.count(func.distinct(Vote.voter_id))).where(
+                Vote.challenge_id == challenge_id,
+                Vote.network == network,
+                col(Vote.new_account).is_(True),
+                col(Vote.created_at) > since,
+                Vote.voter_id != voter_id,
+            )
+        ).one()
+        if young + 1 >= rules.burst_accounts:
+            reason = (
+                f"{young + 1} accounts younger than {rules.new_account_hours} h voted from one "
+                f"network within {rules.burst_minutes} min"
+            )
+            vote.status = VoteStatus.held
+            vote.hold_reason = reason
+            # The burst's earlier votes were counted before it showed: hold them too.
+            session.execute(
+                update(Vote)
+                .where(
+                    col(Vote.challenge_id) == challenge_id,
+                    col(Vote.network) == network,
+                    col(Vote.new_account).is_(True),
+                    col(Vote.created_at) > since,
+                    col(Vote.status) == VoteStatus.counted,
+                )
+                .values(status=VoteStatus.held, hold_reason=reason)
+            )
+    session.add(vote)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if (
+            rules.one_per_category
+            and session.exec(
+                select(Vote.id).where(
+                    Vote.challenge_id == challenge_id,
+                    Vote.voter_id == voter_id,
+                    Vote.category_slot == (category or ""),
+                    Vote.entry_id != entry_id,
+                )
+            ).first()
+        ):
+            raise Conflict(
+                "You have voted in this category already; retract that vote to change it.",
+                field="entry_id",
+                code="category_voted",
+            ) from None
+        raise Conflict(
+            "You have voted for this entry already.", field="entry_id", code="already_voted"
+        ) from None
+    session.refresh(vote)
+    return vote
+
+
+def _closed_message(challenge: Challenge, state: VotingState) -> str:
+    def when(moment: datetime | None) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "a date not set yet"
+
+    if state == "off":
+        return "This challenge has no public vote."
+    if state == "upcoming":
+        return f"Voting opens on {when(challenge.voting_opens_at)}."
+    return f"Voting closed on {when(challenge.voting_closes_at)}."
+
+
+def retract_vote(
+    session: Session,
+    settings: Settings,
+    limiter: RateLimiter,
+    user: User,
+    vote_id: int,
+    address: str | None,
+) -> None:
+    """Take back one of my votes while voting is open; the vote is free to use again."""
+    vote = session.get(Vote, vote_id)
+    if vote is None or vote.voter_id != user.id:
+        raise NotFound("No such vote.")
+    challenge = session.get(Challenge, vote.challenge_id)
+    assert challenge is not None
+    rules = rules_of(session, challenge)
+    state = voting_state(challenge, rules, utcnow())
+    if state != "open":
+        raise Conflict(_closed_message(challenge, state), code=f"voting_{state}")
+    if vote.status == VoteStatus.discarded:
+        raise Conflict("This vote was discarded on review; it cannot be retracted.")
+    _limit(session, limiter, "vote-account", str(user.id), rules.per_account_per_minute)
+    session.rollback()
+    deleted = session.execute(
+        Vote.__table__.delete().where(  # type: ignore[attr-defined]
+            Vote.__table__.c.id == vote_id  # type: ignore[attr-defined]
+        )
+    )
+    if deleted.rowcount == 1:  # type: ignore[attr-defined]
+        session.execute(
+            update(Ballot)
+            .where(
+                col(Ballot.challenge_id) == vote.challenge_id,
+                col(Ballot.voter_id) == user.id,
+                col(Ballot.used) > 0,
+            )
+            .values(used=Ballot.used - 1)
+        )
+    session.commit()
+
+
+def _vote_public(vote: Vote, entry: Entry) -> VotePublic:
+    assert vote.id is not None
+    return VotePublic(
+        id=vote.id,
+        entry_id=vote.entry_id,
+        entry_reference=entry.reference,
+        entry_title=entry.title,
+        category=entry.category,
+        status=vote.status,
+        created_at=vote.created_at,
+    )
+
+
+def my_vote(session: Session, vote: Vote) -> VotePublic:
+    entry = session.get(Entry, vote.entry_id)
+    assert entry is not None
+    return _vote_public(vote, entry)
+
+
+def my_votes(session: Session, challenge: Challenge, user: User) -> MyVotes:
+    rules = rules_of(session, challenge)
+    rows = session.exec(
+        select(Vote, Entry)
+        .join(Entry, col(Entry.id) == col(Vote.entry_id))
+        .where(Vote.challenge_id == challenge.id, Vote.voter_id == user.id)
+        .order_by(col(Vote.created_at), col(Vote.id))
+    ).all()
+    used = (
+        session.exec(
+            select(Ballot.used).where(
+                Ballot.challenge_id == challenge.id, Ballot.voter_id == user.id
+            )
+        ).first()
+        or 0
+    )
+    return MyVotes(
+        votes=[_vote_public(v, e) for v, e in rows],
+        votes_per_voter=rules.votes_per_voter,
+        used=used,
+        left=max(0, rules.votes_per_voter - used),
+        state=voting_state(challenge, rules, utcnow()),
+    )
+
+
+# --- Organisers -------------------------------------------------------------------------------
+
+
+def counts(session: Session, challenge: Challenge) -> Counts:
+    """Votes per entry, counted, held and discarded apart (one GROUP BY)."""
+    rows = session.exec(
+        select(
+            Entry,
+            func.count(col(Vote.id)).filter(col(Vote.status) == VoteStatus.counted),
+            func.count(col(Vote.id)).filter(col(Vote.status) == VoteStatus.held),
+            func.count(col(Vote.id)).filter(col(Vote.status) == VoteStatus.discarded),
+        )
+        .join(Vote, col(Vote.entry_id) == col(Entry.id))
+        .where(Vote.challenge_id == challenge.id)
+        .group_by(col(Entry.id))
+        .order_by(col(Entry.reference), col(Entry.id))
+    ).all()
+    voters = session.exec(
+        select(func.count(func.distinct(Vote.voter_id))).where(Vote.challenge_id == challenge.id)
+    ).one()
+    entries = [
+        EntryCount(
+            entry_id=e.id or 0,
+            reference=e.reference,
+            title=e.title,
+            category=e.category,
+            counted=c,
+            held=h,
+            discarded=d,
+        )
+        for e, c, h, d in rows
+    ]
+    return Counts(
+        counted=sum(e.counted for e in entries),
+        held=sum(e.held for e in entries),
+        discarded=sum(e.discarded for e in entries),
+        voters=voters,
+        entries=entries,
+    )
+
+
+def held_votes(session: Session, challenge: Challenge) -> list[HeldVote]:
+    rows = session.exec(
+        select(Vote, Entry, User)
+        .join(Entry, col(Entry.id) == col(Vote.entry_id))
+        .join(User, col(User.id) == col(Vote.voter_id))
+        .where(Vote.challenge_id == challenge.id, Vote.status == VoteStatus.held)
+        .order_by(col(Vote.network), col(Vote.created_at), col(Vote.id))
+    ).all()
+    return [
+        HeldVote(
+            id=v.id or 0,
+            entry_id=v.entry_id,
+            entry_reference=e.reference,
+            voter_id=v.voter_id,
+            voter_name=u.display_name,
+            voter_created_at=u.created_at,
+            network=v.network[:12],
+            hold_reason=v.hold_reason,
+            created_at=v.created_at,
+        )
+        for v, e, u in rows
+    ]
+
+
+def review(session: Session, access: ChallengeAccess, body: ReviewIn) -> Reviewed:
+    """Release held votes into the count or discard them, with the reason (audited)."""
+    actor = access.need_organiser()
+    challenge = access.challenge
+    votes = session.exec(
+        select(Vote).where(Vote.challenge_id == challenge.id, col(Vote.id).in_(body.vote_ids))
+    ).all()
+    found = {v.id: v for v in votes}
+    problems = [
+        {"field": f"vote_ids.{i}", "message": "is not a vote held for review in this challenge"}
+        for i, vote_id in enumerate(body.vote_ids)
+        if vote_id not in found or found[vote_id].status != VoteStatus.held
+    ]
+    if problems:
+        raise Unprocessable(problems[0]["message"], field=problems[0]["field"], details=problems)
+    now = utcnow()
+    status = VoteStatus.counted if body.decision == "release" else VoteStatus.discarded
+    for vote in votes:
+        vote.status = status
+        vote.reviewed_by_id = actor.id
+        vote.reviewed_at = now
+        session.add(vote)
+    record(
+        session,
+        actor=actor,
+        action=f"votes.{body.decision}",
+        object_type="challenge",
+        object_id=challenge.id,
+        challenge_id=challenge.id,
+        after={"vote_ids": sorted(body.vote_ids)},
+        reason=body.reason,
+    )
+    session.commit()
+    n = len(votes)
+    return Reviewed(
+        released=n if body.decision == "release" else 0,
+        discarded=n if body.decision == "discard" else 0,
+    )
