@@ -321,6 +321,19 @@ class World:
         self.voting_open()
         return r.json()["id"]
 
+    def award(self) -> int:
+        """A custom award for a fresh eligible entry of the participant's."""
+        body = {"entry_id": self.screened(), "tier": "custom", "label": "Bold", "reason": "Jury"}
+        r = self.org.post("/api/challenges/call/awards", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def publish_results(self) -> None:
+        if not hasattr(self, "award_id"):
+            self.award_id = self.award()
+        r = self.org.post("/api/challenges/call/results/publish", json={"reason": "Checked"})
+        assert r.status_code == 200, r.text
+
     def _in_another_round(self, entry_id: int) -> None:
         """`other_round_judge` judges the entry in round 2 (as if it had advanced there)."""
         from sqlmodel import Session
@@ -832,6 +845,77 @@ CASES.update(
                 {"slug": "call"},
                 {"json": {"vote_ids": w.held_votes(), "decision": "release", "reason": "Checked"}},
             ),
+        ),
+    }
+)
+
+CASES.update(
+    {
+        ("GET", "/api/challenges/{slug}/results/rules"): Case(
+            allowed=frozenset(ROLES), request=call(slug="call")
+        ),
+        ("PATCH", "/api/challenges/{slug}/results/rules"): Case(
+            allowed=ORGANISERS, request=with_json({"w_public": 0.25}, slug="call")
+        ),
+        ("GET", "/api/challenges/{slug}/results/standings"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
+        ),
+        ("GET", "/api/challenges/{slug}/awards"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
+        ),
+        ("POST", "/api/challenges/{slug}/awards/propose"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
+        ),
+        ("POST", "/api/challenges/{slug}/awards"): Case(
+            allowed=ORGANISERS,
+            ok=201,
+            request=lambda w: (
+                {"slug": "call"},
+                {
+                    "json": {
+                        "entry_id": w.screened(),
+                        "tier": "honourable_mention",
+                        "reason": "Stood out",
+                    }
+                },
+            ),
+        ),
+        ("DELETE", "/api/challenges/{slug}/awards/{award_id}"): Case(
+            allowed=ORGANISERS,
+            ok=204,
+            request=lambda w: (
+                {"slug": "call", "award_id": w.award()},
+                {"params": {"reason": "Changed"}},
+            ),
+        ),
+        ("POST", "/api/challenges/{slug}/results/publish"): Case(
+            allowed=ORGANISERS,
+            setup=lambda w: setattr(w, "award_id", w.award()),
+            request=with_json({"reason": "Final"}, slug="call"),
+        ),
+        ("POST", "/api/challenges/{slug}/results/unpublish"): Case(
+            allowed=ORGANISERS,
+            ok=204,
+            request=lambda w: (
+                w.publish_results() or {"slug": "call"},
+                {"json": {"reason": "A score to check"}},
+            ),
+        ),
+        ("GET", "/api/challenges/{slug}/results"): Case(
+            allowed=frozenset(ROLES), setup=World.publish_results, request=call(slug="call")
+        ),
+        ("GET", "/api/challenges/{slug}/results.csv"): Case(
+            allowed=frozenset(ROLES), setup=World.publish_results, request=call(slug="call")
+        ),
+        ("GET", "/api/challenges/{slug}/gallery"): Case(
+            allowed=frozenset(ROLES), setup=World.publish_results, request=call(slug="call")
+        ),
+        # The entrant whose entry won, and the organisers.
+        ("GET", "/api/awards/{award_id}/certificate"): Case(
+            allowed=OWNER | ORGANISERS,
+            hidden_from=LOGGED_IN - OWNER - ORGANISERS,
+            setup=World.publish_results,
+            request=lambda w: ({"award_id": w.award_id}, {}),
         ),
     }
 )

@@ -137,7 +137,7 @@ def ranking(session: Session, ra: RoundAccess) -> Ranking:
     assert round_.id is not None
     scores = round_scores(session, round_.id, with_criteria=True)
     # The same order advancement uses: equal scores settled by the declared tie-breaks.
-    ordered = [p.score for p in _order(scores, _tie_breaks(round_), [])]
+    ordered = [p.score for p in order_by_score(scores, declared_tie_breaks(round_), [])]
     width = _width(scores)
     entries = _entries_by_id(session, [e.entry_id for e in scores.entries])
     advanced = dict(
@@ -279,14 +279,14 @@ class Advancement(BaseModel):
 
 
 @dataclass
-class _Placed:
+class Placed:
     score: EntryScore
     keys: tuple[float, ...]
     tie_with: list[int]
     resolved_by: TieKind | None = None
 
 
-def _tie_breaks(round_: Round) -> list[dict[str, Any]]:
+def declared_tie_breaks(round_: Round) -> list[dict[str, Any]]:
     """The declared order, with the organiser's recorded choice as the last resort: a tie at
     the cut must be settled by someone, and it is never settled silently."""
     declared = list(round_.tie_breaks)
@@ -303,9 +303,9 @@ def _same(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= 1e-9
 
 
-def _order(
+def order_by_score(
     scores: RoundScores, tie_breaks: list[dict[str, Any]], tie_order: list[int]
-) -> list[_Placed]:
+) -> list[Placed]:
     """Entries by score, each group of equal scores ordered by the tie-breaks in turn.
     `keys` holds each tie-break's value (bigger is better) so neighbours that differ
     nowhere are still tied."""
@@ -331,14 +331,14 @@ def _order(
             groups[-1].append(e)
         else:
             groups.append([e])
-    placed: list[_Placed] = []
+    placed: list[Placed] = []
     for group in groups:
         if len(group) == 1:
-            placed.append(_Placed(group[0], key(group[0]), []))
+            placed.append(Placed(group[0], key(group[0]), []))
             continue
         members = sorted(group, key=lambda e: (*(-v for v in key(e)), e.entry_id))
         ids = [e.entry_id for e in members]
-        rows = [_Placed(e, key(e), [i for i in ids if i != e.entry_id]) for e in members]
+        rows = [Placed(e, key(e), [i for i in ids if i != e.entry_id]) for e in members]
         for i, row in enumerate(rows):
             row.resolved_by = _resolved_by(row, rows[i - 1 : i] + rows[i + 1 : i + 2], tie_breaks)
         placed.extend(rows)
@@ -346,7 +346,7 @@ def _order(
 
 
 def _resolved_by(
-    row: _Placed, neighbours: list[_Placed], tie_breaks: list[dict[str, Any]]
+    row: Placed, neighbours: list[Placed], tie_breaks: list[dict[str, Any]]
 ) -> TieKind | None:
     """The tie-break that set the entry apart from the tied entries beside it (the deepest
     one either side needed), or None when one of them is equal on every tie-break."""
@@ -363,7 +363,7 @@ def _resolved_by(
 
 
 def _by_rule(
-    round_: Round, scores: RoundScores, placed: list[_Placed]
+    round_: Round, scores: RoundScores, placed: list[Placed]
 ) -> tuple[set[int], list[list[int]]]:
     """Who advances under the rule, and the ties at a cut the tie-breaks leave open."""
     rule = round_.advancement or {"kind": "manual"}
@@ -380,7 +380,7 @@ def _by_rule(
         }, []
     n = int(rule.get("n") or 0)
     if kind == "top_n_per_category":
-        pools: dict[str | None, list[_Placed]] = {}
+        pools: dict[str | None, list[Placed]] = {}
         for p in scored:
             pools.setdefault(p.score.category, []).append(p)
     else:
@@ -458,8 +458,8 @@ def advancement(session: Session, ra: RoundAccess, body: AdvanceIn) -> Advanceme
     if round_.advanced_at is not None and not body.overrides and not body.tie_order:
         body = _applied(session, round_)
     scores = round_scores(session, round_.id, with_criteria=True)
-    tie_breaks = _tie_breaks(round_)
-    placed = _order(scores, tie_breaks, body.tie_order)
+    tie_breaks = declared_tie_breaks(round_)
+    placed = order_by_score(scores, tie_breaks, body.tie_order)
     overrides = _check_overrides(round_, body, {p.score.entry_id for p in placed})
     chosen, unresolved = _by_rule(round_, scores, placed)
     entries = _entries_by_id(session, [p.score.entry_id for p in placed])

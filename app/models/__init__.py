@@ -34,12 +34,15 @@ from app.models.judging import (
     ScoreValue,
 )
 from app.models.mail import OutboxMessage
+from app.models.results import Award, AwardTier, Publication, ResultsRules
 from app.models.user import LoginFailure, User, UserSession, UserToken
 from app.models.voting import Ballot, BallotSource, RateHit, Vote, VoteStatus, VotingRules
 
 __all__ = [
     "Assignment",
     "AuditEvent",
+    "Award",
+    "AwardTier",
     "Ballot",
     "BallotSource",
     "Challenge",
@@ -61,7 +64,9 @@ __all__ = [
     "LoginFailure",
     "Membership",
     "OutboxMessage",
+    "Publication",
     "RateHit",
+    "ResultsRules",
     "Round",
     "RoundEntry",
     "ScoreValue",

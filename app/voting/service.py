@@ -298,7 +298,7 @@ def update_rules(session: Session, access: ChallengeAccess, body: RulesIn) -> Vo
 # --- The ballot -----------------------------------------------------------------------------
 
 
-def _ballot_filter(session: Session, challenge: Challenge, rules: VotingRules) -> Any:
+def ballot_filter(session: Session, challenge: Challenge, rules: VotingRules) -> Any:
     """A condition on Entry.id: the entries on the ballot."""
     submitted = (col(Entry.challenge_id) == challenge.id) & (
         col(Entry.status) == EntryStatus.submitted
@@ -332,7 +332,30 @@ def ballot(
     rules = rules_of(session, challenge)
     if not rules.enabled:
         return BallotPage(items=[], total=0, next_offset=None)
-    where = [_ballot_filter(session, challenge, rules)]
+    return entry_page(
+        session,
+        challenge,
+        ballot_filter(session, challenge, rules),
+        q=q,
+        category=category,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def entry_page(
+    session: Session,
+    challenge: Challenge,
+    condition: Any,
+    *,
+    q: str | None,
+    category: str | None,
+    offset: int,
+    limit: int,
+) -> BallotPage:
+    """A page of the entries meeting `condition`, public fields only (the ballot and the
+    gallery), searched by title, summary or reference and filtered by category."""
+    where = [condition]
     if category:
         where.append(col(Entry.category) == category)
     if q:
@@ -350,7 +373,7 @@ def ballot(
         .offset(offset)
         .limit(limit)
     ).all()
-    items = [_ballot_entry(session, challenge, e) for e in entries]
+    items = [ballot_entry(session, challenge, e) for e in entries]
     more = offset + len(items) < total
     return BallotPage(items=items, total=total, next_offset=offset + len(items) if more else None)
 
@@ -363,7 +386,7 @@ def _public_fields(session: Session, entry: Entry) -> list[Any]:
     ]
 
 
-def _ballot_entry(session: Session, challenge: Challenge, entry: Entry) -> BallotEntry:
+def ballot_entry(session: Session, challenge: Challenge, entry: Entry) -> BallotEntry:
     assert entry.id is not None
     fields = _public_fields(session, entry)
     file_fields = {f.key: f for f in fields if f.type == FieldType.file}
@@ -409,12 +432,12 @@ def ballot_file(session: Session, challenge: Challenge, file_id: int) -> tuple[S
     if file is None or entry is None or entry.challenge_id != challenge.id or not rules.enabled:
         raise NotFound("No such file.")
     on_ballot = session.exec(
-        select(Entry.id).where(Entry.id == entry.id, _ballot_filter(session, challenge, rules))
+        select(Entry.id).where(Entry.id == entry.id, ballot_filter(session, challenge, rules))
     ).first()
     shown = {f.key for f in _public_fields(session, entry) if f.type == FieldType.file}
     if on_ballot is None or file.field_key not in shown:
         raise NotFound("No such file.")
-    item = next(f for f in _ballot_entry(session, challenge, entry).files if f.id == file.id)
+    item = next(f for f in ballot_entry(session, challenge, entry).files if f.id == file.id)
     return file, item.name
 
 
@@ -498,7 +521,7 @@ def cast_vote(
         rules.per_address_per_minute,
     )
     entry = session.exec(
-        select(Entry).where(Entry.id == body.entry_id, _ballot_filter(session, challenge, rules))
+        select(Entry).where(Entry.id == body.entry_id, ballot_filter(session, challenge, rules))
     ).first()
     if entry is None:
         raise NotFound("This entry is not on the ballot.", field="entry_id")
