@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -649,11 +649,7 @@ def retract_vote(
         raise Conflict("This vote was discarded on review; it cannot be retracted.")
     _limit(session, limiter, "vote-account", str(user.id), rules.per_account_per_minute)
     session.rollback()
-    deleted = session.execute(
-        Vote.__table__.delete().where(  # type: ignore[attr-defined]
-            Vote.__table__.c.id == vote_id  # type: ignore[attr-defined]
-        )
-    )
+    deleted = session.execute(delete(Vote).where(col(Vote.id) == vote_id))
     if deleted.rowcount == 1:  # type: ignore[attr-defined]
         session.execute(
             update(Ballot)
