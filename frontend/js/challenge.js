@@ -305,6 +305,67 @@ async function renderCommittee() {
   }));
 }
 
+/** When the call runs a public vote: its state and window, and the way to the ballot. */
+async function renderVoting() {
+  let voting;
+  try {
+    voting = await get(`/challenges/${encodeURIComponent(challenge.slug)}/voting`);
+  } catch {
+    return; // Only a signpost: the ballot page says the rest.
+  }
+  if (!voting.enabled) return;
+  const zone = voting.timezone;
+  const text = document.createElement('p');
+  if (voting.state === 'open') {
+    text.append('Voting is open', ...(voting.closes_at ? [' until ', callTimeElement(voting.closes_at, zone)] : []), '.');
+  } else if (voting.state === 'upcoming') {
+    text.append(...(voting.opens_at ? ['Voting opens ', callTimeElement(voting.opens_at, zone), '.'] : ['Voting has not opened yet.']));
+  } else {
+    text.append('Voting has closed', ...(voting.closes_at ? [' (', callTimeElement(voting.closes_at, zone), ')'] : []), '.');
+  }
+  const link = document.createElement('a');
+  link.className = voting.state === 'closed' ? 'button button-secondary' : 'button';
+  link.href = `/ballot.html?slug=${encodeURIComponent(challenge.slug)}`;
+  link.textContent = voting.state === 'closed' ? 'See the entries on the ballot' : 'Vote for your favourites';
+  const heading = document.createElement('h2');
+  heading.id = 'vote-heading';
+  heading.textContent = 'Public vote';
+  const section = document.createElement('section');
+  section.setAttribute('aria-labelledby', 'vote-heading');
+  const action = document.createElement('p');
+  action.append(link);
+  section.append(heading, text, action);
+  byId('call').querySelector('.deadline-panel').after(section);
+}
+
+/** Once the results are published: the way to them and to the gallery of entries. */
+async function renderResults() {
+  try {
+    await get(`/challenges/${encodeURIComponent(challenge.slug)}/results`);
+  } catch {
+    return; // Not published (404), or not reachable: the page stands without the links.
+  }
+  const link = (href, text, className) => {
+    const a = document.createElement('a');
+    a.href = `${href}?slug=${encodeURIComponent(challenge.slug)}`;
+    a.className = className;
+    a.textContent = text;
+    return a;
+  };
+  const heading = document.createElement('h2');
+  heading.id = 'results-heading';
+  heading.textContent = 'Results published';
+  const text = document.createElement('p');
+  text.textContent = 'The awards, how they were decided and the results table; the gallery shows every entry shared under its licence.';
+  const actions = document.createElement('p');
+  actions.className = 'actions';
+  actions.append(link('/results.html', 'Results', 'button'), link('/gallery.html', 'Gallery', 'button button-secondary'));
+  const section = document.createElement('section');
+  section.setAttribute('aria-labelledby', 'results-heading');
+  section.append(heading, text, actions);
+  byId('call').querySelector('.deadline-panel').before(section);
+}
+
 /** An error message in the start form's alert, followed by a link. */
 function alertWithLink(message, href, text) {
   const region = byId('start-form').querySelector('[data-alert]');
@@ -354,7 +415,7 @@ async function load() {
   renderTimeline();
   renderContact();
   byId('call').hidden = false;
-  return Promise.all([renderEntryAction(), renderEligibility(), renderCommittee()]);
+  return Promise.all([renderEntryAction(), renderEligibility(), renderCommittee(), renderVoting(), renderResults()]);
 }
 
 if (!slug) {

@@ -149,6 +149,8 @@ const PAGES = [
   { key: 'entries', href: 'entries-admin.html', label: 'Entries', organiser: false },
   { key: 'rounds', href: 'rounds.html', label: 'Judging rounds', organiser: true },
   { key: 'panel', href: 'panel.html', label: 'Judges and conflicts', organiser: true },
+  { key: 'voting', href: 'voting.html', label: 'Public vote', organiser: true },
+  { key: 'results', href: 'results-admin.html', label: 'Results', organiser: true },
   { key: 'audit', href: 'audit.html', label: 'Audit log', organiser: true },
   { key: 'public', href: 'challenge.html', label: 'Public page', organiser: false },
 ];
