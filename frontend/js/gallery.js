@@ -1,0 +1,260 @@
+// The public gallery (?slug=), once the results are published: every eligible entry whose
+// entrant agreed to share it, with its public answers, files and licence; search, a category
+// filter and "Show more" paging. It also exports how an entry's public side is shown, which
+// the results page uses too; the gallery itself starts only on gallery.html.
+import { get, ApiError, showAlert } from './api.js';
+import { licenceInfo, languageName } from './call-info.js';
+import { el } from './organiser-nav.js';
+
+const PAGE_SIZE = 12;
+const enc = encodeURIComponent;
+const byId = (id) => document.getElementById(id);
+const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+// ---------------------------------------------------------------- an entry's public side
+
+const regionNames = (() => {
+  try {
+    return new Intl.DisplayNames(undefined, { type: 'region' });
+  } catch {
+    return null;
+  }
+})();
+
+/** A public answer for reading: text, or a link for a web address; null when unanswered. */
+function answerValue({ type, value }) {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) return null;
+  switch (type) {
+    case 'checkbox': return value ? 'Yes' : 'No';
+    case 'multi_choice': return Array.isArray(value) ? value.join(', ') : String(value);
+    case 'money': return typeof value === 'object' ? `${value.currency ?? ''} ${Number(value.amount).toLocaleString()}`.trim() : String(value);
+    case 'country': {
+      let name = null;
+      try {
+        name = regionNames?.of(String(value)) ?? null;
+      } catch {
+        name = null;
+      }
+      return name && name !== value ? `${name} (${value})` : String(value);
+    }
+    // Only web addresses become links: a javascript: address must never be clickable.
+    case 'url': return /^https?:\/\//i.test(String(value))
+      ? el('a', { href: String(value), rel: 'nofollow ugc noopener noreferrer', text: String(value) })
+      : String(value);
+    case 'long_text': return el('span', { className: 'pre-line', text: String(value) });
+    case 'number': return typeof value === 'number' ? value.toLocaleString() : String(value);
+    default: return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+}
+
+/** The entry's public answers as a <dl>, or null when none is answered. */
+export function answerList(answers) {
+  const list = el('dl', { className: 'entry-answers' });
+  for (const answer of answers ?? []) {
+    const value = answerValue(answer);
+    if (value !== null) list.append(el('dt', { text: answer.label }), el('dd', {}, value));
+  }
+  return list.children.length ? list : null;
+}
+
+/** "Licence: Creative Commons Attribution 4.0 (CC BY 4.0)." with the licence's link. */
+export function licenceLine(code) {
+  if (code === 'all-rights-reserved') return el('p', { className: 'entry-licence', text: 'Licence: all rights reserved (the entrant keeps the copyright).' });
+  const info = licenceInfo(code);
+  return el('p', { className: 'entry-licence' }, 'Licence: ',
+    info.url ? el('a', { href: info.url, rel: 'license noopener', text: info.name }) : info.name, '.');
+}
+
+const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+
+function fileSize(bytes) {
+  if (bytes < 1024) return plural(bytes, 'byte');
+  if (bytes < 1024 * 1024) return `${decimal.format(bytes / 1024)} KB`;
+  return `${decimal.format(bytes / (1024 * 1024))} MB`;
+}
+
+function fileList(files) {
+  if (!files?.length) return null;
+  return el('ul', { className: 'entry-files' }, ...files.map((file) => el('li', {},
+    el('a', { href: file.url, download: '', text: `Download ${file.label}` }),
+    el('span', { className: 'muted', text: ` (${file.name}, ${fileSize(file.size)})` }))));
+}
+
+// ---------------------------------------------------------------- the gallery
+
+function entryCard(entry) {
+  const titleId = `entry-${entry.id}-title`;
+  const meta = [entry.reference, entry.category, entry.language ? languageName(entry.language) : null].filter(Boolean);
+  return el('li', { className: 'gallery-entry', 'data-entry-id': entry.id, 'data-testid': 'gallery-entry' },
+    el('article', { 'aria-labelledby': titleId },
+      el('h3', { id: titleId, tabindex: '-1', text: entry.title || 'Untitled entry' }),
+      meta.length ? el('p', { className: 'entry-meta', text: meta.join(' · ') }) : null,
+      entry.summary ? el('p', { className: 'pre-line', text: entry.summary }) : null,
+      answerList(entry.answers),
+      fileList(entry.files),
+      licenceLine(entry.licence)));
+}
+
+function startGallery() {
+  const slug = new URLSearchParams(location.search).get('slug');
+  const base = `/challenges/${enc(slug ?? '')}`;
+  const list = byId('gallery-list');
+  const more = byId('more');
+  const searchForm = byId('search-form');
+  const listStatus = byId('list-status');
+  const listAlert = byId('list-alert');
+  const shown = new Set();
+  let nextOffset = null;
+  let loadSerial = 0;
+
+  const setText = (node, text) => {
+    if (node.textContent !== text) node.textContent = text;
+  };
+
+  function filters() {
+    const query = new URLSearchParams();
+    const q = searchForm.elements.q.value.trim();
+    const category = searchForm.elements.category.value;
+    if (q) query.set('q', q);
+    if (category) query.set('category', category);
+    return query;
+  }
+
+  function showCount(total, filtered) {
+    const empty = byId('gallery-empty');
+    if (total === 0) {
+      setText(listStatus, '');
+      empty.textContent = filtered ? 'No entries match your search.' : 'No entries are shared in the gallery: none of the eligible entrants agreed to share their entry.';
+      empty.hidden = false;
+      return;
+    }
+    empty.hidden = true;
+    const what = filtered
+      ? `${plural(total, 'entry', 'entries')} ${total === 1 ? 'matches' : 'match'}`
+      : `${plural(total, 'entry', 'entries')} in the gallery`;
+    setText(listStatus, shown.size < total ? `${what}; showing ${shown.size.toLocaleString()}.` : `${what}.`);
+  }
+
+  async function loadPage(offset) {
+    const serial = ++loadSerial;
+    const query = filters();
+    const filtered = query.toString() !== '';
+    query.set('offset', String(offset));
+    query.set('limit', String(PAGE_SIZE));
+    showAlert(listAlert, []);
+    setText(listStatus, 'Loading entries…');
+    more.setAttribute('aria-disabled', 'true');
+    let page;
+    try {
+      page = await get(`${base}/gallery?${query}`);
+    } catch (error) {
+      if (serial !== loadSerial) return [];
+      setText(listStatus, '');
+      showAlert(listAlert, [`The entries could not be loaded. ${error.message}`]);
+      const retry = el('button', { type: 'button', className: 'button button-secondary button-small', text: 'Try again' });
+      retry.addEventListener('click', () => loadPage(offset));
+      listAlert.lastElementChild.append(' ', retry);
+      return [];
+    } finally {
+      if (serial === loadSerial) more.removeAttribute('aria-disabled');
+    }
+    if (serial !== loadSerial) return [];
+    if (offset === 0) {
+      shown.clear();
+      list.replaceChildren();
+    }
+    const added = page.items.filter((entry) => !shown.has(entry.id)).map((entry) => {
+      shown.add(entry.id);
+      return entryCard(entry);
+    });
+    list.append(...added);
+    nextOffset = page.next_offset ?? null;
+    more.hidden = nextOffset === null;
+    showCount(page.total, filtered);
+    return added;
+  }
+
+  more.addEventListener('click', async () => {
+    if (more.getAttribute('aria-disabled') === 'true' || nextOffset === null) return;
+    const added = await loadPage(nextOffset);
+    // Keyboard and screen-reader users carry on at the first new entry.
+    added[0]?.querySelector('h3')?.focus();
+    if (!added.length && more.hidden) byId('entries-heading').focus();
+  });
+
+  searchForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const query = filters();
+    byId('search-clear').hidden = query.toString() === '';
+    const address = new URLSearchParams({ slug });
+    for (const [name, value] of query) address.set(name, value);
+    history.replaceState(null, '', `${location.pathname}?${address}`);
+    await loadPage(0);
+  });
+
+  byId('search-clear').addEventListener('click', () => {
+    searchForm.reset();
+    searchForm.requestSubmit();
+    searchForm.elements.q.focus();
+  });
+
+  function fail(message, link = null) {
+    byId('page-loading').textContent = '';
+    showAlert(byId('page-alert'), [message]);
+    if (link) byId('page-alert').lastElementChild.append(' ', el('a', { href: link[0], text: link[1] }));
+  }
+
+  async function load() {
+    byId('page-retry').hidden = true;
+    showAlert(byId('page-alert'), []);
+    byId('page-loading').textContent = 'Loading the gallery…';
+    let challenge;
+    let published = true;
+    try {
+      challenge = await get(base);
+      await get(`${base}/results`).catch((error) => {
+        if (error instanceof ApiError && error.status === 404) published = false;
+        else throw error;
+      });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        fail('There is no published call at this address.', ['/challenges.html', 'See the open calls.']);
+      } else {
+        fail(`The gallery could not be loaded. ${error.message}`);
+        byId('page-retry').hidden = false;
+      }
+      return;
+    }
+    document.title = `Gallery · ${challenge.title} · OpenCall`;
+    byId('call-name').textContent = challenge.title;
+    const callHref = `/challenge.html?slug=${enc(challenge.slug)}`;
+    byId('call-link').href = callHref;
+    byId('call-link').textContent = challenge.title;
+    byId('page-loading').remove();
+    byId('page-retry').remove();
+    if (!published) {
+      byId('not-published-link').href = callHref;
+      byId('not-published').hidden = false;
+      return;
+    }
+    byId('results-link').href = `/results.html?slug=${enc(challenge.slug)}`;
+    const categories = challenge.categories ?? [];
+    byId('category').append(...categories.map((name) => el('option', { value: name, text: name })));
+    byId('category-field').hidden = categories.length === 0;
+    const params = new URLSearchParams(location.search);
+    searchForm.elements.q.value = params.get('q') ?? '';
+    if (categories.includes(params.get('category'))) searchForm.elements.category.value = params.get('category');
+    byId('search-clear').hidden = filters().toString() === '';
+    byId('page-body').hidden = false;
+    await loadPage(0);
+  }
+
+  if (!slug) {
+    fail('This address does not say which call’s gallery to open.', ['/challenges.html', 'See the open calls.']);
+  } else {
+    byId('page-retry').querySelector('button').addEventListener('click', load);
+    load();
+  }
+}
+
+if (byId('gallery-list')) startGallery();
