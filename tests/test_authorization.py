@@ -910,6 +910,7 @@ CASES.update(
         ("GET", "/api/challenges/{slug}/gallery"): Case(
             allowed=frozenset(ROLES), setup=World.publish_results, request=call(slug="call")
         ),
+        ("GET", "/api/entries/{entry_id}/awards"): entry_case(OWNER_AND_STAFF, World.submitted),
         # The entrant whose entry won, and the organisers.
         ("GET", "/api/awards/{award_id}/certificate"): Case(
             allowed=OWNER | ORGANISERS,

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from app.challenges.access import ChallengeDep, OrganiserOf
 from app.core.deps import CurrentUser, SessionDep
 from app.core.errors import error_responses
+from app.entries.access import load_entry
 from app.results import service
 from app.voting.service import BallotPage
 
@@ -149,3 +150,10 @@ def gallery(
 def certificate(award_id: int, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """What a printable certificate shows (the entrant and the organisers, once published)."""
     return service.certificate(session, user, award_id)
+
+
+@router.get("/entries/{entry_id}/awards", responses=error_responses(401, 404))
+def entry_awards(entry_id: int, user: CurrentUser, session: SessionDep) -> list[service.EntryAward]:
+    """My entry's awards, with their certificates, once the results are published."""
+    ctx = load_entry(session, entry_id, user)
+    return service.entry_awards(session, ctx.entry)

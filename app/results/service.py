@@ -907,3 +907,29 @@ def gallery(
     return entry_page(
         session, challenge, shared, q=q, category=category, offset=offset, limit=limit
     )
+
+
+class EntryAward(BaseModel):
+    id: int
+    tier: AwardTier
+    tier_label: str
+    category: str | None
+    certificate_url: str
+
+
+def entry_awards(session: Session, entry: Entry) -> list[EntryAward]:
+    """The entry's awards, once the results are published (none before)."""
+    challenge = session.get(Challenge, entry.challenge_id)
+    if challenge is None or challenge.results_published_at is None:
+        return []
+    return [
+        EntryAward(
+            id=a.id,
+            tier=a.tier,
+            tier_label=a.tier_label,
+            category=a.category,
+            certificate_url=f"/certificate.html?award={a.id}",
+        )
+        for a in awards(session, challenge)
+        if a.entry_id == entry.id
+    ]

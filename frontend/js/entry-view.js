@@ -91,3 +91,15 @@ export function outcomeSection(outcomes) {
   }
   return section;
 }
+
+/** The entry's awards once results are out, each with a link to its printable certificate. */
+export function awardList(awards) {
+  const list = el('ul', { className: 'rules' });
+  for (const award of awards) {
+    const label = award.category ? `${award.tier_label} (${award.category})` : award.tier_label;
+    list.append(el('li', {}, el('strong', { text: label }), ' ',
+      el('a', { href: award.certificate_url, text: 'Print the certificate' })));
+  }
+  const wrap = el('div', {}, el('h3', { text: 'Awards' }), list);
+  return wrap;
+}

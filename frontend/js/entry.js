@@ -680,14 +680,22 @@ async function loadOutcomes() {
     document.querySelector('.entry-state').after(el('p', { id: 'outcome', className: 'muted', text: `The outcome of judging could not be loaded. ${error.message}` }));
     return;
   }
-  if (!outcomes?.length) return;
+  let awards = [];
+  try {
+    awards = await get(`/entries/${encodeURIComponent(entryId)}/awards`);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+  }
+  if (!outcomes?.length && !awards?.length) return;
   try {
     view ??= await import('./entry-view.js');
   } catch {
     return;
   }
   byId('outcome')?.remove();
-  document.querySelector('.entry-state').after(view.outcomeSection(outcomes));
+  const section = view.outcomeSection(outcomes ?? []);
+  if (awards?.length) section.append(view.awardList(awards));
+  document.querySelector('.entry-state').after(section);
 }
 
 /* ---------- Loading ---------- */

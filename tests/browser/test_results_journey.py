@@ -493,6 +493,11 @@ def test_the_results_journey(new_page, live_server, smtp_server, tmp_path: Path)
     for paper in ("A4", "Letter"):
         pdf = entrant.pdf(format=paper, landscape=True, print_background=True)
         assert _pages_in_pdf(pdf) == 1, paper
+    # The entrant finds the certificate from their own entry's page too.
+    entrant.emulate_media(media="screen")
+    entrant.goto(f"{base}/entry.html?id={winner['entry_id']}")
+    entrant.get_by_role("link", name="Print the certificate").click()
+    entrant.wait_for_url(re.compile(rf".*/certificate\.html\?award={winner['id']}$"))
 
     # ------------------------------------------------------------ 8. taken down, then version 2
     org.goto(f"{base}/results-admin.html?slug={slug}")

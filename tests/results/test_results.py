@@ -114,6 +114,7 @@ def test_awards_publish_hash_methods_unpublish_and_a_new_version(app: FastAPI, m
     )
     assert mention.status_code == 201 and mention.json()["tier_label"] == "Best rural idea"
 
+    assert w.participant.get(f"/api/entries/{e1}/awards").json() == []
     published = w.org.post(f"/api/challenges/{SLUG}/results/publish", json={})
     assert published.status_code == 200, published.text
     page = anonymous(app).get(f"/api/challenges/{SLUG}/results").json()
@@ -142,6 +143,10 @@ def test_awards_publish_hash_methods_unpublish_and_a_new_version(app: FastAPI, m
     winner = next(
         a for a in w.org.get(f"/api/challenges/{SLUG}/awards").json() if a["tier"] == "winner"
     )
+    mine = w.participant.get(f"/api/entries/{e1}/awards").json()
+    assert [(a["tier"], a["certificate_url"]) for a in mine] == [
+        ("winner", f"/certificate.html?award={winner['id']}")
+    ]
     cert = w.participant.get(f"/api/awards/{winner['id']}/certificate").json()
     assert (cert["tier_label"], cert["names"]) == ("Winner", ["Pat Participant"])
     assert w.judges["ada"].get(f"/api/awards/{winner['id']}/certificate").status_code == 404
