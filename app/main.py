@@ -24,7 +24,7 @@ from app.challenges.router import router as challenges_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers
-from app.core.middleware import SecurityMiddleware
+from app.core.middleware import AdmissionMiddleware, SecurityMiddleware
 from app.core.ratelimit import make_rate_limiter
 from app.core.security import PasswordHasher
 from app.entries.attachments import router as attachments_router
@@ -151,4 +151,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(SecurityMiddleware, settings=settings)
+    # Outermost: requests waiting at the gate hold no thread and no connection.
+    app.add_middleware(AdmissionMiddleware, limit=settings.db_pool_size + settings.db_max_overflow)
     return app

@@ -75,10 +75,17 @@ def make_engine(settings: Settings) -> Engine:
     """The one engine factory: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL."""
     url = normalise_database_url(settings.database_url)
     if url.startswith("sqlite"):
+        # The same pool size as PostgreSQL: the API admits as many requests at once.
+        pooled: dict[str, Any] = (
+            {}
+            if ":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite://")
+            else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
+        )
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 10},
             pool_pre_ping=True,
+            **pooled,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

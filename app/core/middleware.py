@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -170,3 +171,51 @@ def _limited_receive(receive: Receive, limit: int) -> Receive:
         return message
 
     return wrapped
+
+
+class AdmissionMiddleware:
+    """At most as many requests inside the API at once as the worker has database
+    connections; the rest wait here, in the event loop, holding neither a thread nor a
+    connection.
+
+    Without it a burst deadlocks the worker: a request takes a connection in its first
+    dependency, then queues for a threadpool slot for its next step, while the slots go to
+    newer requests that block waiting for a connection, until pool timeouts fire.
+
+    A request leaves the gate when its response starts, so a slow download does not keep
+    others out; uploads, which stream their body for as long as a slow phone takes, do not
+    pass through it.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = max(1, limit)
+        self.gate: anyio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not (path.startswith("/api/") or path == "/healthz")
+            or any(p.match(path) for p in STREAMING_UPLOADS)
+        ):
+            await self.app(scope, receive, send)
+            return
+        if self.gate is None:  # made inside the worker's event loop
+            self.gate = anyio.Semaphore(self.limit)
+        gate = self.gate
+        await gate.acquire()
+        held = True
+
+        async def started(message: Message) -> None:
+            nonlocal held
+            if held and message["type"] == "http.response.start":
+                held = False
+                gate.release()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, started)
+        finally:
+            if held:
+                gate.release()
