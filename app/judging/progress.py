@@ -15,13 +15,13 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.judging.rounds import RoundAccess, RoundState, round_state
+from app.judging.scoring import round_entries
 from app.mail.outbox import queue_mail
 from app.models import (
     Assignment,
     Entry,
     Judge,
     JudgeStatus,
-    RoundEntry,
     Scorecard,
     ScorecardStatus,
     User,
@@ -94,7 +94,7 @@ def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
         .group_by(col(Judge.id))
         .order_by(col(Judge.display_name), col(Judge.id))
     ).all()
-    entry_ids = entries_in_round(session, round_.id)
+    entry_ids = [i for i, _ in session.execute(round_entries(round_.id))]
     counts = {
         e: (n, s)
         for e, n, s in session.exec(
@@ -209,12 +209,3 @@ def remind_judges(
     )
     session.commit()
     return Reminded(sent=len(sent), judge_ids=sent)
-
-
-def entries_in_round(session: Session, round_id: int) -> set[int]:
-    """The entries the round has taken, and any entry assigned in it."""
-    taken = session.exec(select(RoundEntry.entry_id).where(RoundEntry.round_id == round_id)).all()
-    assigned = session.exec(
-        select(Assignment.entry_id).where(Assignment.round_id == round_id).distinct()
-    ).all()
-    return set(taken) | set(assigned)

@@ -279,7 +279,7 @@ def scorecard_scores(session: Session, round_id: int) -> list[ScorecardScore]:
     ]
 
 
-def _round_entries(round_id: int) -> Select[*tuple[Any, ...]]:
+def round_entries(round_id: int) -> Select[*tuple[Any, ...]]:
     """The entries in the round (id, category): taken into it, or assigned in it."""
     in_round = or_(
         col(Entry.id).in_(
@@ -331,7 +331,7 @@ def round_scores(session: Session, round_id: int, *, with_criteria: bool = False
     query = scorecard_score_query(round_id, criteria, with_values=with_criteria)
     # Plain tuples straight from the driver: a round's rows are many and hold only numbers.
     rows = [row for row in _tuples(session, query) if row[3] is not None]
-    entries = _tuples(session, _round_entries(round_id))
+    entries = _tuples(session, round_entries(round_id))
 
     # Pass 1: every scorecard score by judge, and the round's mean and SD.
     by_judge: dict[int, list[float]] = defaultdict(list)

@@ -5,7 +5,8 @@
 import { get, post, del, ApiError, showAlert, serverNow } from './api.js';
 import { currentUser, loginUrl } from './nav.js';
 import { callTimeElement, parseUtc } from './dates.js';
-import { licenceInfo, languageName } from './call-info.js';
+import { languageName } from './call-info.js';
+import { answerValue, licenceLine } from './public-entry.js';
 import { el } from './organiser-nav.js';
 
 const PAGE_SIZE = 12;
@@ -214,13 +215,6 @@ async function refreshMine() {
 
 // ---------------------------------------------------------------- one entry
 
-const regionNames = (() => {
-  try {
-    return new Intl.DisplayNames(undefined, { type: 'region' });
-  } catch {
-    return null;
-  }
-})();
 const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
 function fileSize(bytes) {
@@ -243,31 +237,6 @@ function fileKind(type) {
 }
 
 const PREVIEWABLE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-
-function answerValue(answer) {
-  const { type, value } = answer;
-  if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) return null;
-  switch (type) {
-    case 'checkbox': return value ? 'Yes' : 'No';
-    case 'multi_choice': return Array.isArray(value) ? value.join(', ') : String(value);
-    case 'money': return typeof value === 'object' ? `${value.currency ?? ''} ${Number(value.amount).toLocaleString()}`.trim() : String(value);
-    case 'country': {
-      let name = null;
-      try {
-        name = regionNames?.of(String(value)) ?? null;
-      } catch {
-        name = null;
-      }
-      return name && name !== value ? `${name} (${value})` : String(value);
-    }
-    case 'url': return /^https?:\/\//i.test(value)
-      ? el('a', { href: value, rel: 'nofollow ugc noopener noreferrer', target: '_blank', text: value })
-      : String(value);
-    case 'long_text': return el('span', { className: 'pre-line', text: value });
-    case 'number': return typeof value === 'number' ? value.toLocaleString() : String(value);
-    default: return typeof value === 'object' ? JSON.stringify(value) : String(value);
-  }
-}
 
 function fileList(entry) {
   const counts = new Map();
@@ -293,13 +262,6 @@ function fileList(entry) {
     }
     return item;
   }));
-}
-
-function licenceLine(code) {
-  if (code === 'all-rights-reserved') return el('p', { className: 'entry-licence', text: 'Licence: all rights reserved (the entrant keeps the copyright).' });
-  const info = licenceInfo(code);
-  return el('p', { className: 'entry-licence' }, 'Licence: ',
-    info.url ? el('a', { href: info.url, rel: 'license noopener', text: info.name }) : info.name, '.');
 }
 
 function entryCard(entry) {

@@ -5,7 +5,7 @@
 import { get, ApiError, showAlert } from './api.js';
 import { timeElement } from './dates.js';
 import { el } from './organiser-nav.js';
-import { answerList, licenceLine } from './gallery.js';
+import { answerList, licenceLine } from './public-entry.js';
 
 const byId = (id) => document.getElementById(id);
 const enc = encodeURIComponent;
