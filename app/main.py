@@ -114,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app, str(not_found_page) if not_found_page.exists() else None)
 
     app.include_router(health_router)
+    # Voting first: a vote is the busiest request a contest sees, and the router tries
+    # routes in order (no path here is shadowed by another router's).
+    app.include_router(voting_router)
     app.include_router(auth_router)
     app.include_router(challenges_router)
     app.include_router(people_router)
@@ -124,7 +127,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(judging_router)
     app.include_router(panel_router)
     app.include_router(scoring_router)
-    app.include_router(voting_router)
     app.include_router(results_router)
 
     @app.get("/docs", include_in_schema=False)

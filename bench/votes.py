@@ -8,13 +8,14 @@ worker processes, warnings-only logging) and the same settings from the environm
 - OpenCall itself (`app.main:create_app`, what `opencall serve --workers N` runs), voted on
   through POST /api/challenges/{slug}/votes by votes/5 verified voters casting 5 votes each
   among 40 entries (votes_per_voter 5, rate limits high), over --clients connections;
-- the baseline: a second, minimal FastAPI app defined below (`baseline_app`) whose one sync
-  route takes the same JSON body and inserts one row per request into a scratch table
-  (`bench_baseline_row`, created here, dropped at the end) through a SQLModel session on
-  `app.core.db.make_engine` (the same engine and pool settings as OpenCall's). It has no
-  authentication, no rules, no rate limits and no middleware: what is left is the HTTP path
-  and one committed insert. OpenCall has no such endpoint and gets none for the benchmark:
-  a bench route inside the product would be an untested door, so the baseline lives here.
+- the baseline: the bare endpoint the issue names, "in the same app": `baseline_app` below
+  builds OpenCall's own app (`create_app()`: its middleware, its routing table, its engine
+  and pool) and adds one sync route, POST /api/bench/rows, that takes a small JSON body and
+  inserts one row per request into a scratch table (`bench_baseline_row`, created here,
+  dropped at the end) through a session like every route's, and commits. No
+  authentication, no rules, no rate limits: what is left is OpenCall's HTTP path and one
+  committed insert. The route exists only in the servers this script starts; the product
+  has no such endpoint (a bench route inside it would be an untested door).
 
 Each round runs the baseline, then the votes (a fresh challenge per round, so every round's
 count is checked on its own): every answer must be 201, the table must hold exactly the
@@ -41,14 +42,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
 
 import httpx
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
     BigInteger,
@@ -70,9 +70,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.cli import run_migrations
-from app.core.config import Settings
-from app.core.db import make_engine, normalise_database_url, utcnow
+from app.core.db import normalise_database_url, utcnow
+from app.core.deps import SessionDep
 from app.core.security import hash_token, new_token
+from app.main import create_app
 from app.models import Ballot, Eligibility, Entry, EntryStatus, User, UserSession, Vote
 
 SECRET_KEY = "bench-votes-secret-key-long-enough-0123456789abcdef"
@@ -104,14 +105,6 @@ class RowOut(BaseModel):
     id: int
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
-
-
 def add_row(body: RowIn, session: SessionDep) -> RowOut:
     """Insert one row, commit, answer its id: the HTTP path and one write, nothing else."""
     row_id = session.execute(
@@ -123,16 +116,10 @@ def add_row(body: RowIn, session: SessionDep) -> RowOut:
     return RowOut(id=row_id)
 
 
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
-
-
 def baseline_app() -> FastAPI:
-    """One sync route inserting one row per request, on OpenCall's engine settings."""
-    app = FastAPI()
-    app.state.engine = make_engine(Settings())
-    app.post("/api/rows", status_code=201)(add_row)
-    app.get("/healthz")(healthz)
+    """OpenCall's app with one more route, after all of its own, inserting one row."""
+    app = create_app()
+    app.post("/api/bench/rows", status_code=201)(add_row)
     return app
 
 
@@ -363,7 +350,8 @@ def run_baseline(
 ) -> Run:
     run_id = secrets.token_hex(8)
     requests = [
-        ("/api/rows", {"entry_id": e, "voter_id": v.id, "run": run_id}, {}) for v, e in ballots
+        ("/api/bench/rows", {"entry_id": e, "voter_id": v.id, "run": run_id}, {})
+        for v, e in ballots
     ]
     result = send_all(server.url, requests, clients)
     with engine.connect() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends
@@ -77,7 +78,10 @@ class ChallengeAccess:
         self.session = session
         self.challenge = challenge
         self.user = user
-        self.roles = roles_in(session, challenge, user)
+
+    @cached_property
+    def roles(self) -> set[ChallengeRole]:
+        return roles_in(self.session, self.challenge, self.user)
 
     @property
     def organiser(self) -> bool:

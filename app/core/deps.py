@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 from app.auth.throttle import LoginThrottle
 from app.core.config import Settings
@@ -24,7 +25,7 @@ SESSION_COOKIE = "opencall_session"
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -41,17 +42,26 @@ def open_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with open_session(request) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's database session. Making one does no I/O, so it happens in the event
+    loop; closing a session still in a transaction does (it rolls back and returns the
+    connection to the pool), so that runs in a thread; a committed one closes at once."""
+    session = Session(get_engine(request), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
-def get_hasher(request: Request) -> PasswordHasher:
+async def get_hasher(request: Request) -> PasswordHasher:
     hasher: PasswordHasher = request.app.state.hasher
     return hasher
 
 
-def get_throttle(request: Request) -> LoginThrottle:
+async def get_throttle(request: Request) -> LoginThrottle:
     throttle: LoginThrottle = request.app.state.throttle
     return throttle
 
@@ -78,7 +88,18 @@ class Auth:
 
 
 def resolve_auth(request: Request, session: Session, settings: Settings) -> Auth | None:
-    """The caller's session and account, or None when not logged in."""
+    """The caller's session and account, or None when not logged in: looked up once per
+    request and database session, however many dependencies ask (a streaming upload asks
+    again in each of its sessions, so a session revoked meanwhile stops it)."""
+    cached: tuple[Session, Auth | None] | None = getattr(request.state, "auth", None)
+    if cached is not None and cached[0] is session:
+        return cached[1]
+    auth = _lookup_auth(request, session, settings)
+    request.state.auth = (session, auth)
+    return auth
+
+
+def _lookup_auth(request: Request, session: Session, settings: Settings) -> Auth | None:
     token = presented_token(request)
     if not token or len(token) > 200:
         return None
@@ -107,18 +128,18 @@ def optional_auth(request: Request, session: SessionDep, settings: SettingsDep) 
     return resolve_auth(request, session, settings)
 
 
-def current_auth(request: Request, session: SessionDep, settings: SettingsDep) -> Auth:
-    auth = resolve_auth(request, session, settings)
+async def current_auth(auth: Annotated[Auth | None, Depends(optional_auth)]) -> Auth:
+    """The caller, who must be logged in (the lookup is `optional_auth`'s, made once)."""
     if auth is None:
         raise NotAuthenticated()
     return auth
 
 
-def current_user(auth: Annotated[Auth, Depends(current_auth)]) -> User:
+async def current_user(auth: Annotated[Auth, Depends(current_auth)]) -> User:
     return auth.user
 
 
-def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
+async def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
     if not user.is_admin:
         raise Forbidden("Only a platform administrator may do this.")
     return user

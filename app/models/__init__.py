@@ -36,7 +36,7 @@ from app.models.judging import (
 from app.models.mail import OutboxMessage
 from app.models.results import Award, AwardTier, Publication, ResultsRules
 from app.models.user import LoginFailure, User, UserSession, UserToken
-from app.models.voting import Ballot, BallotSource, RateHit, Vote, VoteStatus, VotingRules
+from app.models.voting import Ballot, BallotSource, RateCounter, Vote, VoteStatus, VotingRules
 
 __all__ = [
     "Assignment",
@@ -65,7 +65,7 @@ __all__ = [
     "Membership",
     "OutboxMessage",
     "Publication",
-    "RateHit",
+    "RateCounter",
     "ResultsRules",
     "Round",
     "RoundEntry",

@@ -1,12 +1,12 @@
 """Community voting: a challenge's voting rules, each voter's ballot (the counter that keeps
-them within their number of votes), the votes themselves, and rate-limit hits."""
+them within their number of votes), the votes themselves, and rate-limit windows."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Double, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime, utcnow
@@ -95,13 +95,19 @@ class Vote(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class RateHit(SQLModel, table=True):
-    """One counted action for a rate limit kept in the database (when Redis is not set)."""
+class RateCounter(SQLModel, table=True):
+    """One key's count of a rate-limited action, for rate limits kept in the database (when
+    Redis is not set): the hits in its current fixed window and in the window before, which
+    the limiter weighs by how much of it the sliding window still covers."""
 
-    __tablename__ = "rate_hit"
-    __table_args__ = (Index("ix_rate_hit_scope_key_at", "scope", "key", "at"),)
+    __tablename__ = "rate_counter"
 
-    id: int | None = Field(default=None, primary_key=True)
-    scope: str = Field(max_length=40)
-    key: str = Field(max_length=200)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    scope: str = Field(max_length=40, primary_key=True)
+    key: str = Field(max_length=200, primary_key=True)
+    seconds: int = Field(default=60)  # the window's length
+    # The current window's number: seconds since the epoch over the window's length, floored.
+    window_index: int = Field(sa_type=BigInteger)
+    hits: int = Field(default=0)
+    previous: int = Field(default=0)  # hits in window `window_index - 1`
+    cap: int = Field(default=0)  # the limit in force at the last hit
+    last_at: float = Field(default=0.0, sa_type=Double)  # seconds since the epoch

@@ -12,14 +12,16 @@ Exactness comes from the database, never from a check-then-write in Python:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import delete, func, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, literal, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -30,8 +32,8 @@ from app.challenges.access import ChallengeAccess
 from app.challenges.form import fields_at
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.core.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
-from app.core.ratelimit import RateLimiter
+from app.core.errors import AppError, Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
+from app.core.ratelimit import Limit, RateLimiter
 from app.models import (
     Ballot,
     BallotSource,
@@ -51,6 +53,17 @@ from app.models import (
 )
 
 VotingState = Literal["off", "upcoming", "open", "closed"]
+VOTE_COLUMNS = (
+    "challenge_id",
+    "entry_id",
+    "voter_id",
+    "category_slot",
+    "status",
+    "network",
+    "new_account",
+    "hold_reason",
+    "created_at",
+)
 RULE_FIELDS = (
     "enabled",
     "ballot",
@@ -460,32 +473,58 @@ def network_of(settings: Settings, address: str | None) -> str:
     return _keyed(settings, f"network:{network}")
 
 
-def _limit(session: Session, limiter: RateLimiter, scope: str, key: str, per_minute: int) -> None:
-    wait = limiter.hit(session, scope, key, per_minute, 60)
+def _limits(settings: Settings, rules: VotingRules, user: User, address: str | None) -> list[Limit]:
+    """The voter's and the address's limits on voting (and retracting) per minute."""
+    limits = [Limit("vote-account", str(user.id), rules.per_account_per_minute, 60)]
+    if address is not None:
+        key = _keyed(settings, f"address:{address}")
+        limits.append(Limit("vote-address", key, rules.per_address_per_minute, 60))
+    return limits
+
+
+def _count_and_commit(session: Session, limiter: RateLimiter, limits: list[Limit]) -> None:
+    """Count the action against its limits in the open transaction and commit both; or,
+    when a limit is reached, roll everything back and refuse with the seconds to wait."""
+    wait = limiter.hit(session, limits)
     if wait is not None:
+        session.rollback()
         raise TooManyRequests(
             f"Too many votes in a short time; try again in {wait} seconds.", retry_after=wait
         )
+    session.commit()
 
 
-def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
-    """INSERT the voter's ballot unless it exists (both databases' ON CONFLICT DO NOTHING)."""
-    dialect = session.get_bind().dialect.name
+def _refused(session: Session, limiter: RateLimiter, limits: list[Limit], error: AppError) -> None:
+    """A refused attempt counts against the limits too (on its own), so hammering at a
+    closed door is throttled like anything else; then the refusal is raised."""
+    session.rollback()
+    _count_and_commit(session, limiter, limits)
+    raise error
+
+
+@functools.cache
+def _take_statement(dialect: str) -> Any:
+    """Take one of the voter's votes, or find none left: one statement that creates the
+    ballot with one vote used, or adds one to it while fewer than `allowed` are used.
+    PostgreSQL locks the ballot row until the transaction ends and re-checks the condition on
+    the latest row; SQLite serialises writers. No two votes can both take the last one.
+    Built once per dialect from bound parameters, so compiled once."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(Ballot).values(**values).on_conflict_do_nothing())
-
-
-def _self_vote(session: Session, user: User, entry: Entry) -> bool:
-    if entry.owner_id == user.id:
-        return True
-    return (
-        session.exec(
-            select(TeamMember.id).where(
-                TeamMember.entry_id == entry.id, func.lower(TeamMember.email) == user.email.lower()
-            )
-        ).first()
-        is not None
+    ballots: Table = Ballot.__table__  # type: ignore[attr-defined]
+    first = insert(ballots).values(
+        challenge_id=bindparam("challenge_id"), voter_id=bindparam("voter_id"), used=1
     )
+    return first.on_conflict_do_update(
+        index_elements=["challenge_id", "voter_id"],
+        set_={"used": ballots.c.used + 1},
+        where=ballots.c.used < bindparam("allowed"),
+    ).returning(ballots.c.used)
+
+
+_votes: Table = Vote.__table__  # type: ignore[attr-defined]
+_INSERT_VOTE = (
+    insert(_votes).values({name: bindparam(name) for name in VOTE_COLUMNS}).returning(_votes.c.id)
+)
 
 
 def cast_vote(
@@ -496,12 +535,18 @@ def cast_vote(
     user: User,
     body: VoteIn,
     address: str | None,
-) -> Vote:
+) -> VotePublic:
     """Cast one vote, exactly: inside the window by the server's clock, within the voter's
     number of votes, once per entry (and per category where declared). A vote from a young
-    account in a burst of young accounts from one network is held for review."""
+    account in a burst of young accounts from one network is held for review.
+
+    The hot path of a public vote, so it is lean: one read (the entry, on the ballot, with
+    the self-vote check; the rules came with the challenge), then one transaction: take a
+    vote from the voter's ballot, insert the vote, count the rate limits, commit. The
+    constraints and the conditional upserts do the counting. Rows are always locked in
+    that order (ballot, then the limits' counters), so concurrent votes cannot deadlock;
+    the shared per-address counter is held only from its upsert to the commit."""
     assert challenge.id is not None and user.id is not None
-    challenge_id = challenge.id
     rules = rules_of(session, challenge)
     now = utcnow()
     state = voting_state(challenge, rules, now)
@@ -512,85 +557,99 @@ def cast_vote(
             "Verify your e-mail address before voting: open the link we sent you.",
             code="not_verified",
         )
-    _limit(session, limiter, "vote-account", str(user.id), rules.per_account_per_minute)
-    _limit(
-        session,
-        limiter,
-        "vote-address",
-        _keyed(settings, f"address:{address}"),
-        rules.per_address_per_minute,
+    limits = _limits(settings, rules, user, address)
+    try:
+        vote = _write_vote(session, settings, rules, challenge, user, body, address, now)
+    except AppError as error:
+        _refused(session, limiter, limits, error)
+    _count_and_commit(session, limiter, limits)
+    return vote
+
+
+def _write_vote(
+    session: Session,
+    settings: Settings,
+    rules: VotingRules,
+    challenge: Challenge,
+    user: User,
+    body: VoteIn,
+    address: str | None,
+    now: datetime,
+) -> VotePublic:
+    """The vote's writes, uncommitted; raises the refusal when it may not be cast."""
+    assert challenge.id is not None and user.id is not None
+    challenge_id, voter_id = challenge.id, user.id
+    own = (
+        literal(False)
+        if rules.allow_self_vote
+        else (col(Entry.owner_id) == voter_id)
+        | exists().where(
+            col(TeamMember.entry_id) == col(Entry.id),
+            func.lower(TeamMember.email) == user.email.lower(),
+        )
     )
-    entry = session.exec(
-        select(Entry).where(Entry.id == body.entry_id, ballot_filter(session, challenge, rules))
+    found = session.execute(
+        select(Entry.reference, Entry.title, Entry.category, own).where(
+            Entry.id == body.entry_id, ballot_filter(session, challenge, rules)
+        )
     ).first()
-    if entry is None:
+    if found is None:
         raise NotFound("This entry is not on the ballot.", field="entry_id")
-    if not rules.allow_self_vote and _self_vote(session, user, entry):
+    reference, title, category, self_vote = found
+    if self_vote:
         raise Forbidden("You cannot vote for your own entry.", code="self_vote")
-    entry_id, category = entry.id or 0, entry.category
-    voter_id = user.id
     network = network_of(settings, address)
     new_account = user.created_at > now - timedelta(hours=rules.new_account_hours)
-    session.rollback()  # end the reads: the write below takes the lock first
-    _insert_ignore(session, {"challenge_id": challenge_id, "voter_id": voter_id, "used": 0})
-    taken = session.execute(
-        update(Ballot)
-        .where(
-            col(Ballot.challenge_id) == challenge_id,
-            col(Ballot.voter_id) == voter_id,
-            col(Ballot.used) < rules.votes_per_voter,
-        )
-        .values(used=Ballot.used + 1)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
+    # Core statements on the session's connection: the ORM has nothing to add here.
+    connection = session.connection()
+    taken = connection.execute(
+        _take_statement(connection.dialect.name),
+        {"challenge_id": challenge_id, "voter_id": voter_id, "allowed": rules.votes_per_voter},
+    ).first()
+    if taken is None:
         n = rules.votes_per_voter
         raise Conflict(
             f"You have used all {n} vote{'s' if n != 1 else ''}; retract one to vote again.",
             code="no_votes_left",
         )
-    vote = Vote(
-        challenge_id=challenge_id,
-        entry_id=entry_id,
-        voter_id=voter_id,
-        category_slot=(category or "") if rules.one_per_category else None,
-        network=network,
-        new_account=new_account,
-        created_at=now,
+    status, reason = VoteStatus.counted, None
+    young = (
+        _young_accounts(session, rules, challenge_id, voter_id, network, now) if new_account else 0
     )
-    if new_account:
-        since = now - timedelta(minutes=rules.burst_minutes)
-        young = session.exec(
-            select(func.count(func.distinct(Vote.voter_id))).where(
-                Vote.challenge_id == challenge_id,
-                Vote.network == network,
+    if new_account and young + 1 >= rules.burst_accounts:
+        status = VoteStatus.held
+        reason = (
+            f"{young + 1} accounts younger than {rules.new_account_hours} h voted from one "
+            f"network within {rules.burst_minutes} min"
+        )
+        # The burst's earlier votes were counted before it showed: hold them too.
+        session.execute(
+            update(Vote)
+            .where(
+                col(Vote.challenge_id) == challenge_id,
+                col(Vote.network) == network,
                 col(Vote.new_account).is_(True),
-                col(Vote.created_at) > since,
-                Vote.voter_id != voter_id,
+                col(Vote.created_at) > now - timedelta(minutes=rules.burst_minutes),
+                col(Vote.status) == VoteStatus.counted,
             )
-        ).one()
-        if young + 1 >= rules.burst_accounts:
-            reason = (
-                f"{young + 1} accounts younger than {rules.new_account_hours} h voted from one "
-                f"network within {rules.burst_minutes} min"
-            )
-            vote.status = VoteStatus.held
-            vote.hold_reason = reason
-            # The burst's earlier votes were counted before it showed: hold them too.
-            session.execute(
-                update(Vote)
-                .where(
-                    col(Vote.challenge_id) == challenge_id,
-                    col(Vote.network) == network,
-                    col(Vote.new_account).is_(True),
-                    col(Vote.created_at) > since,
-                    col(Vote.status) == VoteStatus.counted,
-                )
-                .values(status=VoteStatus.held, hold_reason=reason)
-            )
-    session.add(vote)
+            .values(status=VoteStatus.held, hold_reason=reason)
+            .execution_options(synchronize_session=False)
+        )
     try:
-        session.commit()
+        vote_id = connection.execute(
+            _INSERT_VOTE,
+            {
+                "challenge_id": challenge_id,
+                "entry_id": body.entry_id,
+                "voter_id": voter_id,
+                "category_slot": (category or "") if rules.one_per_category else None,
+                "status": status,
+                "network": network,
+                "new_account": new_account,
+                "hold_reason": reason,
+                "created_at": now,
+            },
+        ).scalar_one()
     except IntegrityError:
         session.rollback()
         if (
@@ -600,7 +659,7 @@ def cast_vote(
                     Vote.challenge_id == challenge_id,
                     Vote.voter_id == voter_id,
                     Vote.category_slot == (category or ""),
-                    Vote.entry_id != entry_id,
+                    Vote.entry_id != body.entry_id,
                 )
             ).first()
         ):
@@ -612,13 +671,50 @@ def cast_vote(
         raise Conflict(
             "You have voted for this entry already.", field="entry_id", code="already_voted"
         ) from None
-    session.refresh(vote)
-    return vote
+    return VotePublic(
+        id=vote_id,
+        entry_id=body.entry_id,
+        entry_reference=reference,
+        entry_title=title,
+        category=category,
+        status=status,
+        created_at=now,
+    )
+
+
+def _young_accounts(
+    session: Session,
+    rules: VotingRules,
+    challenge_id: int,
+    voter_id: int,
+    network: str,
+    now: datetime,
+) -> int:
+    """How many other young accounts voted from this network within `burst_minutes`."""
+    return session.exec(
+        select(func.count(func.distinct(Vote.voter_id))).where(
+            Vote.challenge_id == challenge_id,
+            Vote.network == network,
+            col(Vote.new_account).is_(True),
+            col(Vote.created_at) > now - timedelta(minutes=rules.burst_minutes),
+            Vote.voter_id != voter_id,
+        )
+    ).one()
 
 
 def _closed_message(challenge: Challenge, state: VotingState) -> str:
     def when(moment: datetime | None) -> str:
-        return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "a date not set yet"
+        """In the call's time zone, and in UTC when that is another."""
+        if moment is None:
+            return "a date not set yet"
+        utc = moment.strftime("%Y-%m-%d %H:%M UTC")
+        if challenge.timezone in ("UTC", "Etc/UTC"):
+            return utc
+        try:
+            local = moment.astimezone(ZoneInfo(challenge.timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            return utc
+        return f"{local.strftime('%Y-%m-%d %H:%M')} {challenge.timezone} ({utc})"
 
     if state == "off":
         return "This challenge has no public vote."
@@ -645,22 +741,24 @@ def retract_vote(
     state = voting_state(challenge, rules, utcnow())
     if state != "open":
         raise Conflict(_closed_message(challenge, state), code=f"voting_{state}")
+    limits = _limits(settings, rules, user, address)
     if vote.status == VoteStatus.discarded:
-        raise Conflict("This vote was discarded on review; it cannot be retracted.")
-    _limit(session, limiter, "vote-account", str(user.id), rules.per_account_per_minute)
-    session.rollback()
+        _refused(
+            session,
+            limiter,
+            limits,
+            Conflict("This vote was discarded on review; it cannot be retracted."),
+        )
+    # The same lock order as casting, so the two cannot deadlock: the voter's ballot first,
+    # then the vote, then the limits' counters.
+    mine = (col(Ballot.challenge_id) == vote.challenge_id, col(Ballot.voter_id) == user.id)
+    session.execute(select(Ballot.id).where(*mine).with_for_update())
     deleted = session.execute(delete(Vote).where(col(Vote.id) == vote_id))
     if deleted.rowcount == 1:  # type: ignore[attr-defined]
         session.execute(
-            update(Ballot)
-            .where(
-                col(Ballot.challenge_id) == vote.challenge_id,
-                col(Ballot.voter_id) == user.id,
-                col(Ballot.used) > 0,
-            )
-            .values(used=Ballot.used - 1)
+            update(Ballot).where(*mine, col(Ballot.used) > 0).values(used=Ballot.used - 1)
         )
-    session.commit()
+    _count_and_commit(session, limiter, limits)
 
 
 def _vote_public(vote: Vote, entry: Entry) -> VotePublic:

@@ -96,13 +96,19 @@ def test_refusals_unverified_self_vote_off_ballot_and_outside_the_window(app: Fa
     r = voter.post(f"/api/challenges/{SLUG}/votes", json={"entry_id": 999_999})
     assert (r.status_code, r.json()["error"]["field"]) == (404, "entry_id")
 
-    # Closed: the server's clock decides.
-    org.patch(
+    # Closed: the server's clock decides; the message gives the time in the call's zone.
+    closed = utcnow().replace(second=0, microsecond=0) - timedelta(minutes=1)
+    r = org.patch(
         f"/api/challenges/{SLUG}",
-        json={"voting_closes_at": (utcnow() - timedelta(seconds=1)).isoformat()},
+        json={"voting_closes_at": closed.isoformat(), "timezone": "Africa/Nairobi"},
     )
+    assert r.status_code == 200, r.text
     r = voter.post(f"/api/challenges/{SLUG}/votes", json={"entry_id": e1})
     assert (r.status_code, r.json()["error"]["code"]) == (409, "voting_closed")
+    nairobi = closed + timedelta(hours=3)  # East Africa Time, UTC+3 all year
+    assert r.json()["error"]["message"] == (
+        f"Voting closed on {nairobi:%Y-%m-%d %H:%M} Africa/Nairobi ({closed:%Y-%m-%d %H:%M} UTC)."
+    )
     # Off: nothing on the ballot, no votes.
     org.patch(f"/api/challenges/{SLUG}/voting", json={"enabled": False})
     assert voter.get(f"/api/challenges/{SLUG}/ballot").json()["total"] == 0
