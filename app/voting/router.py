@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from app.challenges.access import ChallengeAccess, ChallengeDep, OrganiserOf, can_view
@@ -26,19 +27,28 @@ async def rate_limiter(request: Request) -> RateLimiter:
 
 
 LimiterDep = Annotated[RateLimiter, Depends(rate_limiter)]
+# What a vote reads of its challenge: whether it is public, and the voting window.
+VOTE_READS = ("id", "slug", "published_at", "voting_opens_at", "voting_closes_at", "timezone")
 
 
-def voting_access(slug: str, session: Session, user: User | None) -> ChallengeAccess:
+def voting_access(
+    slug: str, session: Session, user: User | None
+) -> tuple[ChallengeAccess, VotingRules]:
     """The challenge, as `ChallengeDep` gives it, with its voting rules loaded in the same
-    query (a vote's hot path: `service.rules_of` then finds them without asking again)."""
+    query (the defaults when none were declared). Only the challenge's columns a vote reads
+    are loaded; any other loads on first use."""
     row = session.exec(
         select(Challenge, VotingRules)
+        .options(load_only(*(getattr(Challenge, name) for name in VOTE_READS)))
         .outerjoin(VotingRules, col(VotingRules.challenge_id) == col(Challenge.id))
         .where(Challenge.slug == slug)
     ).first()
     if row is None or not can_view(session, row[0], user):
         raise NotFound("No such challenge.")
-    return ChallengeAccess(session, row[0], user)
+    challenge, rules = row
+    if rules is None:
+        rules = service.rules_of(session, challenge)
+    return ChallengeAccess(session, challenge, user), rules
 
 
 def _address(request: Request) -> str | None:
@@ -120,9 +130,9 @@ def cast_vote(
     auth = resolve_auth(request, session, settings)
     if auth is None:
         raise NotAuthenticated()
-    access = voting_access(slug, session, auth.user)
+    access, rules = voting_access(slug, session, auth.user)
     return service.cast_vote(
-        session, settings, limiter, access.challenge, auth.user, body, _address(request)
+        session, settings, limiter, access.challenge, rules, auth.user, body, _address(request)
     )
 
 

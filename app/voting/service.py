@@ -532,6 +532,7 @@ def cast_vote(
     settings: Settings,
     limiter: RateLimiter,
     challenge: Challenge,
+    rules: VotingRules,
     user: User,
     body: VoteIn,
     address: str | None,
@@ -547,7 +548,6 @@ def cast_vote(
     that order (ballot, then the limits' counters), so concurrent votes cannot deadlock;
     the shared per-address counter is held only from its upsert to the commit."""
     assert challenge.id is not None and user.id is not None
-    rules = rules_of(session, challenge)
     now = utcnow()
     state = voting_state(challenge, rules, now)
     if state != "open":
