@@ -28,6 +28,7 @@ from app.audit.service import changes, record, snapshot
 from app.challenges.access import ChallengeAccess
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
+from app.exports.csvfile import csv_text
 from app.judging.ranking import declared_tie_breaks, order_by_score
 from app.judging.scoring import EntryScore, round_scores
 from app.models import (
@@ -538,19 +539,6 @@ TABLE_COLUMNS = (
 )
 
 
-def escape_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run: text beginning with = + - @, a tab, CR or LF
-    gets a leading apostrophe. Numbers the app writes stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
-
-
 def results_table(session: Session, challenge: Challenge) -> str:
     """The results table as published: every ranked entry, its awards and numbers at full
     precision (RFC 4180, UTF-8, LF line ends inside quotes only, CRLF between records)."""
@@ -558,28 +546,24 @@ def results_table(session: Session, challenge: Challenge) -> str:
     by_entry: dict[int, list[str]] = {}
     for award in awards(session, challenge):
         by_entry.setdefault(award.entry_id, []).append(award.tier_label)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(TABLE_COLUMNS)
-    for key, rows in table.groups.items():
-        for r in rows:
-            writer.writerow(
-                [
-                    escape_cell(v)
-                    for v in (
-                        key,
-                        r.position,
-                        r.reference,
-                        r.title,
-                        "; ".join(by_entry.get(r.entry_id, [])),
-                        r.jury,
-                        r.votes,
-                        r.share,
-                        r.final,
-                    )
-                ]
+    return csv_text(
+        TABLE_COLUMNS,
+        (
+            (
+                key,
+                r.position,
+                r.reference,
+                r.title,
+                "; ".join(by_entry.get(r.entry_id, [])),
+                r.jury,
+                r.votes,
+                r.share,
+                r.final,
             )
-    return buffer.getvalue()
+            for key, rows in table.groups.items()
+            for r in rows
+        ),
+    )
 
 
 def _pct(x: float) -> str:
