@@ -29,6 +29,7 @@ from app.core.ratelimit import make_rate_limiter
 from app.core.security import PasswordHasher
 from app.entries.attachments import router as attachments_router
 from app.entries.router import router as entries_router
+from app.exports.router import router as exports_router
 from app.health.router import router as health_router
 from app.judging.panel_router import router as panel_router
 from app.judging.router import router as judging_router
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(panel_router)
     app.include_router(scoring_router)
     app.include_router(results_router)
+    app.include_router(exports_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -558,6 +558,9 @@ CASES: dict[tuple[str, str], Case] = {
         request=lambda w: ({"slug": "call", "field_id": w.field_id()}, {}),
     ),
     ("GET", "/api/challenges/{slug}/entries"): Case(allowed=STAFF, request=call(slug="call")),
+    ("GET", "/api/challenges/{slug}/exports/entries.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
     ("GET", "/api/challenges/{slug}/entries/counts"): Case(
         allowed=STAFF, request=call(slug="call")
     ),

@@ -1,0 +1,171 @@
+"""The entries table: one row per entry of a challenge, one column per question of its form
+(every version's), with status, eligibility, channel, country and income group and the
+timestamps. Streamed: rows are read from the database in batches as they are written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.challenges.countries import by_iso2
+from app.models import Entry, FieldType, FormField, StoredFile, User
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # text, integer, number, boolean, datetime, date, or a list of allowed values
+    meaning: str
+
+
+FIXED = (
+    Column("entry_id", "integer", "The entry's number in OpenCall; stable, never reused."),
+    Column("reference", "text", "The reference given at first submission, e.g. HIV-0042."),
+    Column("status", "draft | submitted | withdrawn", "Where the entry stands now."),
+    Column("eligibility", "pending | eligible | ineligible", "The screening decision, if any yet."),
+    Column("eligibility_reason", "text", "The reason recorded with an ineligible decision."),
+    Column(
+        "channel",
+        "web | email | paper | whatsapp | sms | in_person | drop_box",
+        "How the entry reached the call.",
+    ),
+    Column("category", "text", "The call's category the entrant chose."),
+    Column("language", "text", "The language the entry is written in."),
+    Column("title", "text", "The entry's title."),
+    Column("summary", "text", "The entry's summary."),
+    Column("licence", "text", "The licence the entrant granted, if the call asks for one."),
+    Column("country", "ISO 3166-1 alpha-2", "The answer to the form's first country question."),
+    Column(
+        "income_group",
+        "Low income | Lower middle income | Upper middle income | High income",
+        "The World Bank income group (FY2026) of that country.",
+    ),
+    Column("participant_id", "integer", "The entrant's account number."),
+    Column("participant_name", "text", "The entrant's name on their account."),
+    Column("participant_email", "text", "The entrant's e-mail address."),
+    Column("submitter_name", "text", "For entries taken offline: who it was taken for."),
+    Column("submitter_contact", "text", "For entries taken offline: how to reach them."),
+    Column("created_at", "datetime", "When the draft was started (UTC)."),
+    Column("submitted_at", "datetime", "When it was first submitted (UTC)."),
+    Column("updated_at", "datetime", "When it last changed (UTC)."),
+    Column("withdrawn_at", "datetime", "When the entrant withdrew it (UTC)."),
+)
+
+ANSWER_TYPES = {
+    FieldType.number: "number",
+    FieldType.money: "number",
+    FieldType.date: "date",
+    FieldType.country: "ISO 3166-1 alpha-2",
+}
+
+
+def form_fields(session: Session, challenge_id: int) -> list[FormField]:
+    """Every question the form ever had, in the form's order (removed ones included: old
+    entries answered them)."""
+    return list(
+        session.exec(
+            select(FormField)
+            .where(FormField.challenge_id == challenge_id)
+            .order_by(col(FormField.position), col(FormField.id))
+        )
+    )
+
+
+def answer_column(field: FormField) -> Column:
+    kind = ANSWER_TYPES.get(field.type)
+    if kind is None and field.type in (FieldType.choice, FieldType.multi_choice):
+        kind = " | ".join(field.config.get("choices", []))
+    if kind is None:
+        kind = "file names" if field.type == FieldType.file else "text"
+    meaning = field.label
+    if field.type == FieldType.money:
+        meaning += f" (amount in {field.config.get('currency', '')})"
+    if field.type in (FieldType.multi_choice, FieldType.file):
+        meaning += " (several joined with '; ')"
+    if field.version_removed is not None:
+        meaning += f" (removed from the form in version {field.version_removed})"
+    return Column(f"answer_{field.key}", kind, meaning)
+
+
+def columns(fields: list[FormField]) -> list[Column]:
+    return [*FIXED, *(answer_column(f) for f in fields)]
+
+
+def _answer(field: FormField, value: Any, files: list[str]) -> Any:
+    if field.type == FieldType.file:
+        return "; ".join(files) if files else None
+    if value is None or value == "":
+        return None
+    if field.type == FieldType.multi_choice and isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if field.type == FieldType.money and isinstance(value, dict):
+        return value.get("amount")
+    if isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+def rows(engine: Engine, challenge_id: int, fields: list[FormField]) -> Iterator[list[Any]]:
+    """The table's rows, entry by entry, in entry order. Entries and their files are read
+    in two ordered streams merged here, in batches, so memory stays flat."""
+    country_key = next((f.key for f in fields if f.type == FieldType.country), None)
+    countries = by_iso2()
+    with Session(engine) as session:
+        entries = session.execute(
+            select(Entry, User.display_name, User.email)
+            .outerjoin(User, col(User.id) == col(Entry.owner_id))
+            .where(Entry.challenge_id == challenge_id)
+            .order_by(col(Entry.id))
+            .execution_options(yield_per=BATCH)
+        )
+        files = iter(
+            session.execute(
+                select(StoredFile.entry_id, StoredFile.field_key, StoredFile.original_name)
+                .join(Entry, col(Entry.id) == col(StoredFile.entry_id))
+                .where(Entry.challenge_id == challenge_id, col(StoredFile.field_key).is_not(None))
+                .order_by(col(StoredFile.entry_id), col(StoredFile.id))
+                .execution_options(yield_per=BATCH)
+            )
+        )
+        pending = next(files, None)
+        for entry, name, email in entries:
+            attached: dict[str, list[str]] = {}
+            while pending is not None and (pending[0] or 0) < (entry.id or 0):
+                pending = next(files, None)
+            while pending is not None and pending[0] == entry.id:
+                attached.setdefault(pending[1] or "", []).append(pending[2])
+                pending = next(files, None)
+            iso2 = entry.answers.get(country_key) if country_key else None
+            country = countries.get(iso2) if isinstance(iso2, str) else None
+            yield [
+                entry.id,
+                entry.reference,
+                entry.status,
+                entry.eligibility,
+                entry.eligibility_reason,
+                entry.channel,
+                entry.category,
+                entry.language,
+                entry.title,
+                entry.summary,
+                entry.licence,
+                iso2 if country else None,
+                country.income_group if country else None,
+                entry.owner_id,
+                name,
+                email,
+                entry.submitter_name,
+                entry.submitter_contact,
+                entry.created_at,
+                entry.submitted_at,
+                entry.updated_at,
+                entry.withdrawn_at,
+                *(_answer(f, entry.answers.get(f.key), attached.get(f.key, [])) for f in fields),
+            ]
+            session.expunge(entry)  # the batch is written: let it go
