@@ -4,6 +4,8 @@ timestamps. Streamed: rows are read from the database in batches as they are wri
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +97,48 @@ def answer_column(field: FormField) -> Column:
 
 def columns(fields: list[FormField]) -> list[Column]:
     return [*FIXED, *(answer_column(f) for f in fields)]
+
+
+# Left out of the anonymised table, with the answers to questions marked identifying.
+PERSONAL = frozenset(
+    {"participant_name", "participant_email", "submitter_name", "submitter_contact"}
+)
+PARTICIPANT = Column(
+    "participant",
+    "text",
+    "The entrant as a pseudonym (P- and 12 hex digits): the same in every table and export "
+    "of this call, unrelated across calls, and not reversible without the server's key.",
+)
+
+
+def pseudonym(secret_key: str, challenge_id: int, user_id: int) -> str:
+    """A stable pseudonymous ID for a person within one call: a keyed hash (HMAC-SHA256)."""
+    text = f"participant:{challenge_id}:{user_id}".encode()
+    return "P-" + hmac.new(secret_key.encode(), text, hashlib.sha256).hexdigest()[:12]
+
+
+def anonymised(
+    all_columns: list[Column],
+    fields: list[FormField],
+    table: Iterator[list[Any]],
+    *,
+    secret_key: str,
+    challenge_id: int,
+) -> tuple[list[Column], Iterator[list[Any]]]:
+    """The table to share with researchers: no names, e-mail addresses or contacts, no
+    answers to identifying questions, and the entrant as a pseudonym."""
+    hidden = PERSONAL | {f"answer_{f.key}" for f in fields if f.identifying}
+    keep = [i for i, c in enumerate(all_columns) if c.name not in hidden]
+    owner = next(i for i, c in enumerate(all_columns) if c.name == "participant_id")
+    shown = [PARTICIPANT if i == owner else all_columns[i] for i in keep]
+
+    def rows() -> Iterator[list[Any]]:
+        for row in table:
+            user_id = row[owner]
+            row[owner] = None if user_id is None else pseudonym(secret_key, challenge_id, user_id)
+            yield [row[i] for i in keep]
+
+    return shown, rows()
 
 
 def _answer(field: FormField, value: Any, files: list[str]) -> Any:

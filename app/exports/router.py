@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.challenges.access import OrganiserOf
-from app.core.deps import get_engine
+from app.core.deps import SettingsDep, get_engine
 from app.core.errors import error_responses
 from app.exports import entries
 from app.exports.csvfile import csv_chunks, csv_response
@@ -19,6 +19,13 @@ CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "The table, RFC 4180, UTF-8"}
 }
 Bom = Annotated[bool, Query(description="Start with a UTF-8 byte-order mark, for Excel")]
+Anonymised = Annotated[
+    bool,
+    Query(
+        description="For sharing with researchers: no names, e-mail addresses, contacts or "
+        "answers to identifying questions; people as stable pseudonyms"
+    ),
+]
 
 
 @router.get(
@@ -26,13 +33,49 @@ Bom = Annotated[bool, Query(description="Start with a UTF-8 byte-order mark, for
     responses={**error_responses(401, 403, 404), **CSV},
     response_class=StreamingResponse,
 )
-def entries_csv(access: OrganiserOf, request: Request, bom: Bom = False) -> StreamingResponse:
+def entries_csv(
+    access: OrganiserOf,
+    request: Request,
+    settings: SettingsDep,
+    bom: Bom = False,
+    anonymised: Anonymised = False,
+) -> StreamingResponse:
     """Every entry of the call, one row each: its status, eligibility and reason, channel,
     country and income group, the entrant, the timestamps, and one column per question of
     the form (organisers)."""
     challenge_id = access.challenge.id
     assert challenge_id is not None
     fields = entries.form_fields(access.session, challenge_id)
-    header = [c.name for c in entries.columns(fields)]
+    columns = entries.columns(fields)
     rows = entries.rows(get_engine(request), challenge_id, fields)
-    return csv_response(f"{access.challenge.slug}-entries.csv", csv_chunks(header, rows, bom=bom))
+    name = f"{access.challenge.slug}-entries"
+    if anonymised:
+        columns, rows = entries.anonymised(
+            columns, fields, rows, secret_key=settings.secret_key, challenge_id=challenge_id
+        )
+        name += "-anonymised"
+    header = [c.name for c in columns]
+    return csv_response(f"{name}.csv", csv_chunks(header, rows, bom=bom))
+
+
+@router.get(
+    "/codebook.csv",
+    responses={**error_responses(401, 403, 404), **CSV},
+    response_class=StreamingResponse,
+)
+def codebook_csv(access: OrganiserOf, bom: Bom = False) -> StreamingResponse:
+    """Every column of every export table of this call, with its type (or allowed values)
+    and meaning; the answer columns follow the call's own form (organisers)."""
+    challenge_id = access.challenge.id
+    assert challenge_id is not None
+    fields = entries.form_fields(access.session, challenge_id)
+    full = entries.columns(fields)
+    shared, _ = entries.anonymised(full, fields, iter(()), secret_key="", challenge_id=challenge_id)
+    rows = [
+        *(("entries", c.name, c.type, c.meaning) for c in full),
+        *(("entries-anonymised", c.name, c.type, c.meaning) for c in shared),
+    ]
+    return csv_response(
+        f"{access.challenge.slug}-codebook.csv",
+        csv_chunks(("table", "column", "type", "meaning"), rows, bom=bom),
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from fastapi import FastAPI
 
-from tests.factories import COMPLETE, anonymous, client_for, make_challenge, start_entry
+from tests.factories import COMPLETE, FORM, anonymous, client_for, make_challenge, start_entry
 
 SLUG = "hiv-testing"
 HEADER = [
@@ -153,3 +154,55 @@ def test_only_the_calls_organisers_may_download_it(app: FastAPI) -> None:
     assert other.get(path).status_code == 403
     assert other.get("/api/challenges/other-call/exports/entries.csv").status_code == 200
     assert client_for(app, "admin@example.org", admin=True).get(path).status_code == 200
+
+
+def test_the_anonymised_table_names_no_one(app: FastAPI) -> None:
+    org = client_for(app, "org@example.org")
+    school = {"key": "school", "type": "short_text", "label": "School", "identifying": True}
+    make_challenge(org, form=[*FORM, school], max_entries_per_participant=3)
+    canary = "CANARY-7f3a-school"
+    ama = client_for(app, "ama.mensah@example.org", name="Ama Mensah")
+    body = {**COMPLETE, "answers": {**COMPLETE["answers"], "school": canary}}
+    mine = [start_entry(ama, body=body)["id"] for _ in range(2)]
+    kofi = client_for(app, "kofi.boateng@example.org", name="Kofi Boateng")
+    theirs = start_entry(kofi, body=body)["id"]
+
+    r = org.get(f"/api/challenges/{SLUG}/exports/entries.csv", params={"anonymised": "true"})
+
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"].endswith('-entries-anonymised.csv"')
+    text = r.content.decode()
+    for secret in ("Ama", "Mensah", "Kofi", "Boateng", "@example.org", canary):
+        assert secret not in text
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    expected = [
+        c if c != "participant_id" else "participant"
+        for c in HEADER
+        if c not in {"participant_name", "participant_email", "submitter_name", "submitter_contact"}
+    ]
+    assert reader.fieldnames == expected  # the identifying question's column is left out
+    rows = {int(row["entry_id"]): row["participant"] for row in reader}
+    assert set(rows) == {*mine, theirs}
+    assert all(re.fullmatch(r"P-[0-9a-f]{12}", p) for p in rows.values())
+    assert rows[mine[0]] == rows[mine[1]] != rows[theirs]
+    # Stable: the same pseudonyms in the next download.
+    again = org.get(f"/api/challenges/{SLUG}/exports/entries.csv", params={"anonymised": "true"})
+    assert again.content == r.content
+
+
+def test_the_codebook_describes_every_column(app: FastAPI) -> None:
+    org = client_for(app, "org@example.org")
+    make_challenge(org)
+    r = org.get(f"/api/challenges/{SLUG}/exports/codebook.csv")
+    assert r.status_code == 200, r.text
+    rows = list(csv.DictReader(io.StringIO(r.content.decode(), newline="")))
+    assert [row["column"] for row in rows if row["table"] == "entries"] == HEADER
+    by_column = {row["column"]: row for row in rows if row["table"] == "entries"}
+    assert by_column["answer_gender"]["type"] == "Woman | Man | Non-binary | Prefer not to say"
+    assert by_column["answer_budget"]["meaning"] == "Budget (amount in GBP)"
+    assert by_column["submitted_at"]["type"] == "datetime"
+    assert all(row["meaning"] for row in rows)
+    shared = [row["column"] for row in rows if row["table"] == "entries-anonymised"]
+    assert "participant" in shared and "participant_email" not in shared
+    entries = org.get(f"/api/challenges/{SLUG}/exports/entries.csv", params={"anonymised": "true"})
+    assert entries.content.decode().split("\r\n", 1)[0] == ",".join(shared)
