@@ -564,6 +564,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/challenges/{slug}/exports/codebook.csv"): Case(
         allowed=ORGANISERS, request=call(slug="call")
     ),
+    ("GET", "/api/challenges/{slug}/exports/votes.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
     ("GET", "/api/challenges/{slug}/entries/counts"): Case(
         allowed=STAFF, request=call(slug="call")
     ),

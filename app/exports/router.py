@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from app.challenges.access import OrganiserOf
 from app.core.deps import SettingsDep, get_engine
 from app.core.errors import error_responses
-from app.exports import entries
+from app.exports import entries, votes
 from app.exports.csvfile import csv_chunks, csv_response
 
 router = APIRouter(prefix="/api/challenges/{slug}/exports", tags=["exports"])
@@ -59,6 +59,23 @@ def entries_csv(
 
 
 @router.get(
+    "/votes.csv",
+    responses={**error_responses(401, 403, 404), **CSV},
+    response_class=StreamingResponse,
+)
+def votes_csv(
+    access: OrganiserOf, request: Request, settings: SettingsDep, bom: Bom = False
+) -> StreamingResponse:
+    """Every vote of the call's public vote, counted, held and discarded, each voter as a
+    pseudonym (organisers)."""
+    challenge_id = access.challenge.id
+    assert challenge_id is not None
+    rows = votes.rows(get_engine(request), challenge_id, settings.secret_key)
+    header = [c.name for c in votes.COLUMNS]
+    return csv_response(f"{access.challenge.slug}-votes.csv", csv_chunks(header, rows, bom=bom))
+
+
+@router.get(
     "/codebook.csv",
     responses={**error_responses(401, 403, 404), **CSV},
     response_class=StreamingResponse,
@@ -74,6 +91,7 @@ def codebook_csv(access: OrganiserOf, bom: Bom = False) -> StreamingResponse:
     rows = [
         *(("entries", c.name, c.type, c.meaning) for c in full),
         *(("entries-anonymised", c.name, c.type, c.meaning) for c in shared),
+        *(("votes", c.name, c.type, c.meaning) for c in votes.COLUMNS),
     ]
     return csv_response(
         f"{access.challenge.slug}-codebook.csv",

@@ -202,6 +202,11 @@ def test_the_codebook_describes_every_column(app: FastAPI) -> None:
     assert by_column["answer_budget"]["meaning"] == "Budget (amount in GBP)"
     assert by_column["submitted_at"]["type"] == "datetime"
     assert all(row["meaning"] for row in rows)
+    assert [row["column"] for row in rows if row["table"] == "votes"][:3] == [
+        "vote_id",
+        "entry_id",
+        "reference",
+    ]
     shared = [row["column"] for row in rows if row["table"] == "entries-anonymised"]
     assert "participant" in shared and "participant_email" not in shared
     entries = org.get(f"/api/challenges/{SLUG}/exports/entries.csv", params={"anonymised": "true"})
