@@ -567,6 +567,18 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/challenges/{slug}/exports/votes.csv"): Case(
         allowed=ORGANISERS, request=call(slug="call")
     ),
+    ("GET", "/api/challenges/{slug}/exports/scorecards.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
+    ("GET", "/api/challenges/{slug}/exports/scores.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
+    ("GET", "/api/challenges/{slug}/exports/judges.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
+    ("GET", "/api/challenges/{slug}/exports/conflicts.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
     ("GET", "/api/challenges/{slug}/entries/counts"): Case(
         allowed=STAFF, request=call(slug="call")
     ),

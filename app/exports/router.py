@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from app.challenges.access import OrganiserOf
 from app.core.deps import SettingsDep, get_engine
 from app.core.errors import error_responses
-from app.exports import entries, votes
+from app.exports import entries, judging, votes
 from app.exports.csvfile import csv_chunks, csv_response
 
 router = APIRouter(prefix="/api/challenges/{slug}/exports", tags=["exports"])
@@ -75,6 +75,47 @@ def votes_csv(
     return csv_response(f"{access.challenge.slug}-votes.csv", csv_chunks(header, rows, bom=bom))
 
 
+JUDGING_TABLES = {
+    "scorecards": (judging.SCORECARDS, judging.scorecards),
+    "scores": (judging.SCORES, judging.scores),
+    "judges": (judging.JUDGES, judging.judges),
+    "conflicts": (judging.CONFLICTS, judging.conflicts),
+}
+
+
+def _judging_route(table: str) -> None:
+    columns, rows_of = JUDGING_TABLES[table]
+    doc = {
+        "scorecards": "One row per scorecard and criterion: the raw value, or N/A (organisers).",
+        "scores": "Each entry's statistics per round, with rank and advancement (organisers).",
+        "judges": "The panel: perspective tags, languages, load and scorecards done (organisers).",
+        "conflicts": "The conflict register: recorded, declared and detected (organisers).",
+    }[table]
+
+    def download(access: OrganiserOf, request: Request, bom: Bom = False) -> StreamingResponse:
+        challenge_id = access.challenge.id
+        assert challenge_id is not None
+        rows = rows_of(get_engine(request), challenge_id)
+        header = [c.name for c in columns]
+        return csv_response(
+            f"{access.challenge.slug}-{table}.csv", csv_chunks(header, rows, bom=bom)
+        )
+
+    download.__doc__ = doc
+    router.add_api_route(
+        f"/{table}.csv",
+        download,
+        methods=["GET"],
+        name=f"{table}_csv",
+        responses={**error_responses(401, 403, 404), **CSV},
+        response_class=StreamingResponse,
+    )
+
+
+for _name in JUDGING_TABLES:
+    _judging_route(_name)
+
+
 @router.get(
     "/codebook.csv",
     responses={**error_responses(401, 403, 404), **CSV},
@@ -92,6 +133,11 @@ def codebook_csv(access: OrganiserOf, bom: Bom = False) -> StreamingResponse:
         *(("entries", c.name, c.type, c.meaning) for c in full),
         *(("entries-anonymised", c.name, c.type, c.meaning) for c in shared),
         *(("votes", c.name, c.type, c.meaning) for c in votes.COLUMNS),
+        *(
+            (table, c.name, c.type, c.meaning)
+            for table, (columns, _rows) in JUDGING_TABLES.items()
+            for c in columns
+        ),
     ]
     return csv_response(
         f"{access.challenge.slug}-codebook.csv",
