@@ -579,6 +579,18 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/challenges/{slug}/exports/conflicts.csv"): Case(
         allowed=ORGANISERS, request=call(slug="call")
     ),
+    ("GET", "/api/challenges/{slug}/exports/participants.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
+    ("GET", "/api/challenges/{slug}/exports/results.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
+    ("GET", "/api/challenges/{slug}/exports/awards.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
+    ("GET", "/api/challenges/{slug}/exports/audit.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
     ("GET", "/api/challenges/{slug}/entries/counts"): Case(
         allowed=STAFF, request=call(slug="call")
     ),

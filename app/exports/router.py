@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from app.challenges.access import OrganiserOf
 from app.core.deps import SettingsDep, get_engine
 from app.core.errors import error_responses
-from app.exports import entries, judging, votes
+from app.exports import entries, judging, people, votes
 from app.exports.csvfile import csv_chunks, csv_response
 
 router = APIRouter(prefix="/api/challenges/{slug}/exports", tags=["exports"])
@@ -75,22 +75,49 @@ def votes_csv(
     return csv_response(f"{access.challenge.slug}-votes.csv", csv_chunks(header, rows, bom=bom))
 
 
-JUDGING_TABLES = {
-    "scorecards": (judging.SCORECARDS, judging.scorecards),
-    "scores": (judging.SCORES, judging.scores),
-    "judges": (judging.JUDGES, judging.judges),
-    "conflicts": (judging.CONFLICTS, judging.conflicts),
+# The tables whose rows need only the challenge: (columns, rows, what the route says).
+TABLES = {
+    "participants": (
+        people.PARTICIPANTS,
+        people.participants,
+        "Every entrant and teammate, one row per person per entry (organisers).",
+    ),
+    "scorecards": (
+        judging.SCORECARDS,
+        judging.scorecards,
+        "One row per scorecard and criterion: the raw value, or N/A (organisers).",
+    ),
+    "scores": (
+        judging.SCORES,
+        judging.scores,
+        "Each entry's statistics per round, with rank and advancement (organisers).",
+    ),
+    "judges": (
+        judging.JUDGES,
+        judging.judges,
+        "The panel: perspective tags, languages, load and scorecards done (organisers).",
+    ),
+    "conflicts": (
+        judging.CONFLICTS,
+        judging.conflicts,
+        "The conflict register: recorded, declared and detected (organisers).",
+    ),
+    "results": (
+        people.RESULTS,
+        people.results_rows,
+        "The final ranking as it stands now, in the published table's shape (organisers).",
+    ),
+    "awards": (people.AWARDS, people.awards, "Every award given (organisers)."),
+    "audit": (
+        people.AUDIT,
+        people.audit,
+        "The call's audit log: who did what, when, what changed and why (organisers).",
+    ),
 }
 
 
-def _judging_route(table: str) -> None:
-    columns, rows_of = JUDGING_TABLES[table]
-    doc = {
-        "scorecards": "One row per scorecard and criterion: the raw value, or N/A (organisers).",
-        "scores": "Each entry's statistics per round, with rank and advancement (organisers).",
-        "judges": "The panel: perspective tags, languages, load and scorecards done (organisers).",
-        "conflicts": "The conflict register: recorded, declared and detected (organisers).",
-    }[table]
+def _table_route(table: str) -> None:
+    columns, rows_of, doc = TABLES[table]
 
     def download(access: OrganiserOf, request: Request, bom: Bom = False) -> StreamingResponse:
         challenge_id = access.challenge.id
@@ -112,8 +139,8 @@ def _judging_route(table: str) -> None:
     )
 
 
-for _name in JUDGING_TABLES:
-    _judging_route(_name)
+for _name in TABLES:
+    _table_route(_name)
 
 
 @router.get(
@@ -135,7 +162,7 @@ def codebook_csv(access: OrganiserOf, bom: Bom = False) -> StreamingResponse:
         *(("votes", c.name, c.type, c.meaning) for c in votes.COLUMNS),
         *(
             (table, c.name, c.type, c.meaning)
-            for table, (columns, _rows) in JUDGING_TABLES.items()
+            for table, (columns, _rows, _doc) in TABLES.items()
             for c in columns
         ),
     ]

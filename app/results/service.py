@@ -539,31 +539,33 @@ TABLE_COLUMNS = (
 )
 
 
-def results_table(session: Session, challenge: Challenge) -> str:
-    """The results table as published: every ranked entry, its awards and numbers at full
-    precision (RFC 4180, UTF-8, LF line ends inside quotes only, CRLF between records)."""
+def table_rows(session: Session, challenge: Challenge) -> list[tuple[Any, ...]]:
+    """The results table's rows (TABLE_COLUMNS): every ranked entry, its awards and its
+    numbers at full precision."""
     table = standings(session, challenge)
     by_entry: dict[int, list[str]] = {}
     for award in awards(session, challenge):
         by_entry.setdefault(award.entry_id, []).append(award.tier_label)
-    return csv_text(
-        TABLE_COLUMNS,
+    return [
         (
-            (
-                key,
-                r.position,
-                r.reference,
-                r.title,
-                "; ".join(by_entry.get(r.entry_id, [])),
-                r.jury,
-                r.votes,
-                r.share,
-                r.final,
-            )
-            for key, rows in table.groups.items()
-            for r in rows
-        ),
-    )
+            key,
+            r.position,
+            r.reference,
+            r.title,
+            "; ".join(by_entry.get(r.entry_id, [])),
+            r.jury,
+            r.votes,
+            r.share,
+            r.final,
+        )
+        for key, rows in table.groups.items()
+        for r in rows
+    ]
+
+
+def results_table(session: Session, challenge: Challenge) -> str:
+    """The results table as published (RFC 4180, UTF-8, CRLF between records)."""
+    return csv_text(TABLE_COLUMNS, table_rows(session, challenge))
 
 
 def _pct(x: float) -> str:
