@@ -591,6 +591,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/challenges/{slug}/exports/audit.csv"): Case(
         allowed=ORGANISERS, request=call(slug="call")
     ),
+    ("GET", "/api/challenges/{slug}/exports/bundle.zip"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
     ("GET", "/api/challenges/{slug}/entries/counts"): Case(
         allowed=STAFF, request=call(slug="call")
     ),

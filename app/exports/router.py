@@ -10,8 +10,9 @@ from fastapi.responses import StreamingResponse
 from app.challenges.access import OrganiserOf
 from app.core.deps import SettingsDep, get_engine
 from app.core.errors import error_responses
-from app.exports import entries, judging, people, votes
+from app.exports import catalogue, entries, votes
 from app.exports.csvfile import csv_chunks, csv_response
+from app.results import service as results
 
 router = APIRouter(prefix="/api/challenges/{slug}/exports", tags=["exports"])
 
@@ -75,49 +76,8 @@ def votes_csv(
     return csv_response(f"{access.challenge.slug}-votes.csv", csv_chunks(header, rows, bom=bom))
 
 
-# The tables whose rows need only the challenge: (columns, rows, what the route says).
-TABLES = {
-    "participants": (
-        people.PARTICIPANTS,
-        people.participants,
-        "Every entrant and teammate, one row per person per entry (organisers).",
-    ),
-    "scorecards": (
-        judging.SCORECARDS,
-        judging.scorecards,
-        "One row per scorecard and criterion: the raw value, or N/A (organisers).",
-    ),
-    "scores": (
-        judging.SCORES,
-        judging.scores,
-        "Each entry's statistics per round, with rank and advancement (organisers).",
-    ),
-    "judges": (
-        judging.JUDGES,
-        judging.judges,
-        "The panel: perspective tags, languages, load and scorecards done (organisers).",
-    ),
-    "conflicts": (
-        judging.CONFLICTS,
-        judging.conflicts,
-        "The conflict register: recorded, declared and detected (organisers).",
-    ),
-    "results": (
-        people.RESULTS,
-        people.results_rows,
-        "The final ranking as it stands now, in the published table's shape (organisers).",
-    ),
-    "awards": (people.AWARDS, people.awards, "Every award given (organisers)."),
-    "audit": (
-        people.AUDIT,
-        people.audit,
-        "The call's audit log: who did what, when, what changed and why (organisers).",
-    ),
-}
-
-
 def _table_route(table: str) -> None:
-    columns, rows_of, doc = TABLES[table]
+    columns, rows_of, doc = catalogue.TABLES[table]
 
     def download(access: OrganiserOf, request: Request, bom: Bom = False) -> StreamingResponse:
         challenge_id = access.challenge.id
@@ -139,7 +99,7 @@ def _table_route(table: str) -> None:
     )
 
 
-for _name in TABLES:
+for _name in catalogue.TABLES:
     _table_route(_name)
 
 
@@ -154,19 +114,33 @@ def codebook_csv(access: OrganiserOf, bom: Bom = False) -> StreamingResponse:
     challenge_id = access.challenge.id
     assert challenge_id is not None
     fields = entries.form_fields(access.session, challenge_id)
-    full = entries.columns(fields)
-    shared, _ = entries.anonymised(full, fields, iter(()), secret_key="", challenge_id=challenge_id)
-    rows = [
-        *(("entries", c.name, c.type, c.meaning) for c in full),
-        *(("entries-anonymised", c.name, c.type, c.meaning) for c in shared),
-        *(("votes", c.name, c.type, c.meaning) for c in votes.COLUMNS),
-        *(
-            (table, c.name, c.type, c.meaning)
-            for table, (columns, _rows, _doc) in TABLES.items()
-            for c in columns
-        ),
-    ]
+    rows = catalogue.codebook_rows(fields, challenge_id)
     return csv_response(
         f"{access.challenge.slug}-codebook.csv",
-        csv_chunks(("table", "column", "type", "meaning"), rows, bom=bom),
+        csv_chunks(catalogue.CODEBOOK, rows, bom=bom),
+    )
+
+
+@router.get(
+    "/bundle.zip",
+    responses={
+        **error_responses(401, 403, 404),
+        200: {"content": {"application/zip": {}}, "description": "Every table, streamed"},
+    },
+    response_class=StreamingResponse,
+)
+def bundle_zip(access: OrganiserOf, request: Request, settings: SettingsDep) -> StreamingResponse:
+    """Every table of the call, the codebook, the methods text as the results page gives
+    it, and SHA256SUMS to check them with `sha256sum -c SHA256SUMS` (organisers)."""
+    challenge = access.challenge
+    assert challenge.id is not None
+    fields = entries.form_fields(access.session, challenge.id)
+    methods = results.methods_text(access.session, challenge)
+    chunks = catalogue.bundle(
+        get_engine(request), challenge.id, fields, secret_key=settings.secret_key, methods=methods
+    )
+    return StreamingResponse(
+        chunks,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{challenge.slug}-bundle.zip"'},
     )

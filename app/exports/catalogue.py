@@ -1,0 +1,118 @@
+"""All the export tables of a call in one place: the ones that need only the challenge, the
+codebook that describes every column of every table, and the bundle that holds them all."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from stream_zip import ZIP_64, stream_zip
+
+from app.core.db import utcnow
+from app.exports import entries, judging, people, votes
+from app.exports.csvfile import csv_chunks
+from app.models import FormField
+
+# The tables whose rows need only the challenge: (columns, rows, what the route says).
+TABLES = {
+    "participants": (
+        people.PARTICIPANTS,
+        people.participants,
+        "Every entrant and teammate, one row per person per entry (organisers).",
+    ),
+    "scorecards": (
+        judging.SCORECARDS,
+        judging.scorecards,
+        "One row per scorecard and criterion: the raw value, or N/A (organisers).",
+    ),
+    "scores": (
+        judging.SCORES,
+        judging.scores,
+        "Each entry's statistics per round, with rank and advancement (organisers).",
+    ),
+    "judges": (
+        judging.JUDGES,
+        judging.judges,
+        "The panel: perspective tags, languages, load and scorecards done (organisers).",
+    ),
+    "conflicts": (
+        judging.CONFLICTS,
+        judging.conflicts,
+        "The conflict register: recorded, declared and detected (organisers).",
+    ),
+    "results": (
+        people.RESULTS,
+        people.results_rows,
+        "The final ranking as it stands now, in the published table's shape (organisers).",
+    ),
+    "awards": (people.AWARDS, people.awards, "Every award given (organisers)."),
+    "audit": (
+        people.AUDIT,
+        people.audit,
+        "The call's audit log: who did what, when, what changed and why (organisers).",
+    ),
+}
+
+CODEBOOK = ("table", "column", "type", "meaning")
+
+
+def codebook_rows(fields: list[FormField], challenge_id: int) -> list[tuple[str, ...]]:
+    """Every column of every table (the entries' answer columns from this call's form)."""
+    full = entries.columns(fields)
+    shared, _ = entries.anonymised(full, fields, iter(()), secret_key="", challenge_id=challenge_id)
+    return [
+        *(("entries", c.name, c.type, c.meaning) for c in full),
+        *(("entries-anonymised", c.name, c.type, c.meaning) for c in shared),
+        *(("votes", c.name, c.type, c.meaning) for c in votes.COLUMNS),
+        *(
+            (table, c.name, c.type, c.meaning)
+            for table, (columns, _rows, _doc) in TABLES.items()
+            for c in columns
+        ),
+    ]
+
+
+def bundle(
+    engine: Engine,
+    challenge_id: int,
+    fields: list[FormField],
+    *,
+    secret_key: str,
+    methods: str,
+) -> Iterator[bytes]:
+    """Every table, the codebook and the methods text in one ZIP, with SHA256SUMS (in the
+    format `sha256sum -c` reads) last. Streamed: each file is written as its rows are read,
+    and hashed on the way."""
+    now = utcnow()
+    sums: list[str] = []
+
+    def member(name: str, chunks: Iterator[bytes]) -> tuple[str, datetime, int, Any, Any]:
+        def content() -> Iterator[bytes]:
+            digest = hashlib.sha256()
+            for chunk in chunks:
+                digest.update(chunk)
+                yield chunk
+            sums.append(f"{digest.hexdigest()}  {name}\n")
+
+        return (name, now, 0o644, ZIP_64, content())
+
+    def checksums() -> Iterator[bytes]:
+        # Read only once every member before it has been written out whole.
+        yield "".join(sums).encode()
+
+    def members() -> Iterator[tuple[str, datetime, int, Any, Any]]:
+        header = [c.name for c in entries.columns(fields)]
+        yield member("entries.csv", csv_chunks(header, entries.rows(engine, challenge_id, fields)))
+        header = [c.name for c in votes.COLUMNS]
+        yield member("votes.csv", csv_chunks(header, votes.rows(engine, challenge_id, secret_key)))
+        for table, (columns, rows_of, _doc) in TABLES.items():
+            header = [c.name for c in columns]
+            yield member(f"{table}.csv", csv_chunks(header, rows_of(engine, challenge_id)))
+        yield member("codebook.csv", csv_chunks(CODEBOOK, codebook_rows(fields, challenge_id)))
+        yield member("methods.txt", iter([methods.encode()]))
+        yield ("SHA256SUMS", now, 0o644, ZIP_64, checksums())
+
+    yield from stream_zip(members())
