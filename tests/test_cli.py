@@ -254,3 +254,54 @@ def test_worker_once_sends_due_mail(
     with Session(engine) as session:
         assert session.exec(select(OutboxMessage.status)).all() == ["sent"]
     engine.dispose()
+
+
+def test_export_a_table_and_the_bundle(cli_database: str, tmp_path) -> None:
+    import csv
+    import hashlib
+    import io
+    import zipfile
+
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
+    target = tmp_path / "entries.csv"
+    result = runner.invoke(cli, ["export", "malaria-nets-schools", "entries", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {target}" in result.output
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
+    assert len(rows) == 8 and all(r["reference"] for r in rows)
+    assert not (tmp_path / "entries.csv.partial").exists()
+
+    shared = tmp_path / "shared.csv"
+    result = runner.invoke(
+        cli, ["export", "malaria-nets-schools", "entries", "--anonymised", "-o", str(shared)]
+    )
+    assert result.exit_code == 0, result.output
+    header = shared.read_text(encoding="utf-8").split("\r\n", 1)[0].split(",")
+    assert "participant" in header and "participant_email" not in header
+
+    bundle = tmp_path / "bundle.zip"
+    result = runner.invoke(cli, ["export", "malaria-nets-schools", "--bundle", "-o", str(bundle)])
+    assert result.exit_code == 0, result.output
+    archive = zipfile.ZipFile(bundle)
+    for line in archive.read("SHA256SUMS").decode().splitlines():
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+    assert archive.read("entries.csv") == target.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["malaria-nets-schools", "-o", "x.csv"], "Name one table, or give --bundle"),
+        (["malaria-nets-schools", "entries", "--bundle", "-o", "x"], "Name one table"),
+        (["malaria-nets-schools", "ballots", "-o", "x.csv"], "No table 'ballots'"),
+        (["malaria-nets-schools", "votes", "--anonymised", "-o", "x"], "entries table only"),
+        (["no-such-call", "entries", "-o", "x.csv"], "No challenge with the slug"),
+    ],
+)
+def test_export_refuses_what_it_cannot_do(cli_database: str, args: list[str], message: str) -> None:
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    result = runner.invoke(cli, ["export", *args])
+    assert result.exit_code == 2
+    assert message in result.output

@@ -104,15 +104,44 @@ def bundle(
         yield "".join(sums).encode()
 
     def members() -> Iterator[tuple[str, datetime, int, Any, Any]]:
-        header = [c.name for c in entries.columns(fields)]
-        yield member("entries.csv", csv_chunks(header, entries.rows(engine, challenge_id, fields)))
-        header = [c.name for c in votes.COLUMNS]
-        yield member("votes.csv", csv_chunks(header, votes.rows(engine, challenge_id, secret_key)))
-        for table, (columns, rows_of, _doc) in TABLES.items():
-            header = [c.name for c in columns]
-            yield member(f"{table}.csv", csv_chunks(header, rows_of(engine, challenge_id)))
-        yield member("codebook.csv", csv_chunks(CODEBOOK, codebook_rows(fields, challenge_id)))
+        for table in table_names():
+            chunks = table_chunks(engine, challenge_id, fields, table, secret_key=secret_key)
+            yield member(f"{table}.csv", chunks)
         yield member("methods.txt", iter([methods.encode()]))
         yield ("SHA256SUMS", now, 0o644, ZIP_64, checksums())
 
     yield from stream_zip(members())
+
+
+def table_names() -> list[str]:
+    return ["entries", "votes", *TABLES, "codebook"]
+
+
+def table_chunks(
+    engine: Engine,
+    challenge_id: int,
+    fields: list[FormField],
+    table: str,
+    *,
+    secret_key: str,
+    anonymised: bool = False,
+    bom: bool = False,
+) -> Iterator[bytes]:
+    """One table of a call, by name, as streamed CSV (what its download route sends)."""
+    if anonymised and table != "entries":
+        raise ValueError("only the entries table has an anonymised variant")
+    if table == "entries":
+        columns = entries.columns(fields)
+        rows = entries.rows(engine, challenge_id, fields)
+        if anonymised:
+            columns, rows = entries.anonymised(
+                columns, fields, rows, secret_key=secret_key, challenge_id=challenge_id
+            )
+        return csv_chunks([c.name for c in columns], rows, bom=bom)
+    if table == "votes":
+        rows = votes.rows(engine, challenge_id, secret_key)
+        return csv_chunks([c.name for c in votes.COLUMNS], rows, bom=bom)
+    if table == "codebook":
+        return csv_chunks(CODEBOOK, codebook_rows(fields, challenge_id), bom=bom)
+    columns_of, rows_of, _doc = TABLES[table]
+    return csv_chunks([c.name for c in columns_of], rows_of(engine, challenge_id), bom=bom)

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from app.challenges.access import OrganiserOf
+from app.challenges.access import ChallengeAccess, OrganiserOf
+from app.core.config import Settings
 from app.core.deps import SettingsDep, get_engine
 from app.core.errors import error_responses
-from app.exports import catalogue, entries, votes
-from app.exports.csvfile import csv_chunks, csv_response
+from app.exports import catalogue, entries
+from app.exports.csvfile import csv_response
 from app.results import service as results
 
 router = APIRouter(prefix="/api/challenges/{slug}/exports", tags=["exports"])
@@ -29,6 +30,31 @@ Anonymised = Annotated[
 ]
 
 
+def _download(
+    access: ChallengeAccess,
+    request: Request,
+    settings: Settings,
+    table: str,
+    *,
+    bom: bool,
+    anonymised: bool = False,
+) -> StreamingResponse:
+    challenge = access.challenge
+    assert challenge.id is not None
+    fields = entries.form_fields(access.session, challenge.id)
+    chunks = catalogue.table_chunks(
+        get_engine(request),
+        challenge.id,
+        fields,
+        table,
+        secret_key=settings.secret_key,
+        anonymised=anonymised,
+        bom=bom,
+    )
+    suffix = "-anonymised" if anonymised else ""
+    return csv_response(f"{challenge.slug}-{table}{suffix}.csv", chunks)
+
+
 @router.get(
     "/entries.csv",
     responses={**error_responses(401, 403, 404), **CSV},
@@ -44,51 +70,25 @@ def entries_csv(
     """Every entry of the call, one row each: its status, eligibility and reason, channel,
     country and income group, the entrant, the timestamps, and one column per question of
     the form (organisers)."""
-    challenge_id = access.challenge.id
-    assert challenge_id is not None
-    fields = entries.form_fields(access.session, challenge_id)
-    columns = entries.columns(fields)
-    rows = entries.rows(get_engine(request), challenge_id, fields)
-    name = f"{access.challenge.slug}-entries"
-    if anonymised:
-        columns, rows = entries.anonymised(
-            columns, fields, rows, secret_key=settings.secret_key, challenge_id=challenge_id
-        )
-        name += "-anonymised"
-    header = [c.name for c in columns]
-    return csv_response(f"{name}.csv", csv_chunks(header, rows, bom=bom))
+    return _download(access, request, settings, "entries", bom=bom, anonymised=anonymised)
 
 
-@router.get(
-    "/votes.csv",
-    responses={**error_responses(401, 403, 404), **CSV},
-    response_class=StreamingResponse,
-)
-def votes_csv(
-    access: OrganiserOf, request: Request, settings: SettingsDep, bom: Bom = False
-) -> StreamingResponse:
-    """Every vote of the call's public vote, counted, held and discarded, each voter as a
-    pseudonym (organisers)."""
-    challenge_id = access.challenge.id
-    assert challenge_id is not None
-    rows = votes.rows(get_engine(request), challenge_id, settings.secret_key)
-    header = [c.name for c in votes.COLUMNS]
-    return csv_response(f"{access.challenge.slug}-votes.csv", csv_chunks(header, rows, bom=bom))
+DOCS = {
+    "votes": "Every vote of the call's public vote, counted, held and discarded, each voter "
+    "as a pseudonym (organisers).",
+    "codebook": "Every column of every export table of this call, with its type (or allowed "
+    "values) and meaning; the answer columns follow the call's own form (organisers).",
+    **{name: doc for name, (_columns, _rows, doc) in catalogue.TABLES.items()},
+}
 
 
 def _table_route(table: str) -> None:
-    columns, rows_of, doc = catalogue.TABLES[table]
+    def download(
+        access: OrganiserOf, request: Request, settings: SettingsDep, bom: Bom = False
+    ) -> StreamingResponse:
+        return _download(access, request, settings, table, bom=bom)
 
-    def download(access: OrganiserOf, request: Request, bom: Bom = False) -> StreamingResponse:
-        challenge_id = access.challenge.id
-        assert challenge_id is not None
-        rows = rows_of(get_engine(request), challenge_id)
-        header = [c.name for c in columns]
-        return csv_response(
-            f"{access.challenge.slug}-{table}.csv", csv_chunks(header, rows, bom=bom)
-        )
-
-    download.__doc__ = doc
+    download.__doc__ = DOCS[table]
     router.add_api_route(
         f"/{table}.csv",
         download,
@@ -99,26 +99,9 @@ def _table_route(table: str) -> None:
     )
 
 
-for _name in catalogue.TABLES:
-    _table_route(_name)
-
-
-@router.get(
-    "/codebook.csv",
-    responses={**error_responses(401, 403, 404), **CSV},
-    response_class=StreamingResponse,
-)
-def codebook_csv(access: OrganiserOf, bom: Bom = False) -> StreamingResponse:
-    """Every column of every export table of this call, with its type (or allowed values)
-    and meaning; the answer columns follow the call's own form (organisers)."""
-    challenge_id = access.challenge.id
-    assert challenge_id is not None
-    fields = entries.form_fields(access.session, challenge_id)
-    rows = catalogue.codebook_rows(fields, challenge_id)
-    return csv_response(
-        f"{access.challenge.slug}-codebook.csv",
-        csv_chunks(catalogue.CODEBOOK, rows, bom=bom),
-    )
+for _name in catalogue.table_names():
+    if _name != "entries":
+        _table_route(_name)
 
 
 @router.get(
