@@ -99,11 +99,6 @@ def voting_server_process(
                 str(WORKERS),
                 "--log-level",
                 "warning",
-                # The tests open every connection first and release the votes together;
-                # uvicorn's default 5 s keep-alive would close the first ones whenever
-                # opening a thousand takes longer than that on a busy machine.
-                "--timeout-keep-alive",
-                "120",
             ],
             cwd=workdir,  # away from the checkout's .env
             env=env,
