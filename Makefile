@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/entries.py
 	$(BIN)/python bench/judging.py
 	$(BIN)/python bench/votes.py --database-url $${OPENCALL_BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/benchv}
+	$(BIN)/python bench/exports.py --database-url $${OPENCALL_BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/benchv}
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
