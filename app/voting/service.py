@@ -4,10 +4,11 @@ review of votes held as suspicious.
 Exactness comes from the database, never from a check-then-write in Python:
 - one vote per voter per entry: the unique constraint (entry_id, voter_id);
 - one per category where the rules say so: the unique (challenge_id, voter_id, category_slot);
-- at most the declared number per voter: a conditional UPDATE of the voter's ballot counter
-  (`used < limit`) in the same transaction as the insert. PostgreSQL locks the ballot row for
-  the rest of the transaction; SQLite serialises writers. Either way no two votes can both
-  take the last slot, whatever the number of workers.
+- at most the declared number per voter: a conditional upsert of the voter's ballot counter
+  (`ON CONFLICT DO UPDATE … WHERE used < limit`) in the same transaction as the insert.
+  PostgreSQL locks the ballot row for the rest of the transaction; SQLite serialises
+  writers. Either way no two votes can both take the last slot, whatever the number of
+  workers.
 """
 
 from __future__ import annotations
@@ -772,12 +773,6 @@ def _vote_public(vote: Vote, entry: Entry) -> VotePublic:
         status=vote.status,
         created_at=vote.created_at,
     )
-
-
-def my_vote(session: Session, vote: Vote) -> VotePublic:
-    entry = session.get(Entry, vote.entry_id)
-    assert entry is not None
-    return _vote_public(vote, entry)
 
 
 def my_votes(session: Session, challenge: Challenge, user: User) -> MyVotes:
