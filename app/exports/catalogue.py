@@ -59,10 +59,10 @@ TABLES = {
 CODEBOOK = ("table", "column", "type", "meaning")
 
 
-def codebook_rows(fields: list[FormField], challenge_id: int) -> list[tuple[str, ...]]:
+def codebook_rows(fields: list[FormField]) -> list[tuple[str, ...]]:
     """Every column of every table (the entries' answer columns from this call's form)."""
     full = entries.columns(fields)
-    shared, _ = entries.anonymised(full, fields, iter(()), secret_key="", challenge_id=challenge_id)
+    shared = entries.anonymised_columns(full, fields)
     return [
         *(("entries", c.name, c.type, c.meaning) for c in full),
         *(("entries-anonymised", c.name, c.type, c.meaning) for c in shared),
@@ -142,6 +142,6 @@ def table_chunks(
         rows = votes.rows(engine, challenge_id, secret_key)
         return csv_chunks([c.name for c in votes.COLUMNS], rows, bom=bom)
     if table == "codebook":
-        return csv_chunks(CODEBOOK, codebook_rows(fields, challenge_id), bom=bom)
+        return csv_chunks(CODEBOOK, codebook_rows(fields), bom=bom)
     columns_of, rows_of, _doc = TABLES[table]
     return csv_chunks([c.name for c in columns_of], rows_of(engine, challenge_id), bom=bom)

@@ -127,10 +127,8 @@ def anonymised(
 ) -> tuple[list[Column], Iterator[list[Any]]]:
     """The table to share with researchers: no names, e-mail addresses or contacts, no
     answers to identifying questions, and the entrant as a pseudonym."""
-    hidden = PERSONAL | {f"answer_{f.key}" for f in fields if f.identifying}
-    keep = [i for i, c in enumerate(all_columns) if c.name not in hidden]
+    keep = _kept(all_columns, fields)
     owner = next(i for i, c in enumerate(all_columns) if c.name == "participant_id")
-    shown = [PARTICIPANT if i == owner else all_columns[i] for i in keep]
 
     def rows() -> Iterator[list[Any]]:
         for row in table:
@@ -138,7 +136,21 @@ def anonymised(
             row[owner] = None if user_id is None else pseudonym(secret_key, challenge_id, user_id)
             yield [row[i] for i in keep]
 
-    return shown, rows()
+    return anonymised_columns(all_columns, fields), rows()
+
+
+def _kept(all_columns: list[Column], fields: list[FormField]) -> list[int]:
+    hidden = PERSONAL | {f"answer_{f.key}" for f in fields if f.identifying}
+    return [i for i, c in enumerate(all_columns) if c.name not in hidden]
+
+
+def anonymised_columns(all_columns: list[Column], fields: list[FormField]) -> list[Column]:
+    """The anonymised table's columns: the personal ones left out, the entrant's account
+    number replaced by the pseudonym."""
+    return [
+        PARTICIPANT if all_columns[i].name == "participant_id" else all_columns[i]
+        for i in _kept(all_columns, fields)
+    ]
 
 
 def _answer(field: FormField, value: Any, files: list[str]) -> Any:
