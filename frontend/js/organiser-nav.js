@@ -151,6 +151,7 @@ const PAGES = [
   { key: 'panel', href: 'panel.html', label: 'Judges and conflicts', organiser: true },
   { key: 'voting', href: 'voting.html', label: 'Public vote', organiser: true },
   { key: 'results', href: 'results-admin.html', label: 'Results', organiser: true },
+  { key: 'dashboard', href: 'dashboard.html', label: 'Dashboard', organiser: true },
   { key: 'exports', href: 'exports.html', label: 'Exports', organiser: true },
   { key: 'audit', href: 'audit.html', label: 'Audit log', organiser: true },
   { key: 'public', href: 'challenge.html', label: 'Public page', organiser: false },

@@ -1,0 +1,168 @@
+// Small charts drawn as inline SVG, each shown with a table of its numbers: the picture is one
+// image to a screen reader (role="img" and a label), the table carries every figure.
+
+const SVG = 'http://www.w3.org/2000/svg';
+const WIDTH = 320;
+const counter = new Intl.NumberFormat();
+const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
+
+/** A count in the viewer's language ("1,234"). */
+export const count = (n) => counter.format(n);
+/** A share 0–1 as a percentage ("12.5%"); a dash when unknown. */
+export const share = (x) => (x === null || x === undefined ? '—' : percent.format(x));
+
+/** An amount in a currency ("$1,500.00"); a dash when unknown. */
+export function money(value, currency) {
+  if (value === null || value === undefined) return '—';
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value);
+  } catch {
+    return `${count(value)} ${currency}`;
+  }
+}
+
+/** A calendar day ("2026-11-27", a day in the call's zone) as the viewer writes it. */
+export function day(iso, options = { day: 'numeric', month: 'short', year: 'numeric' }) {
+  const [y, m, d] = iso.split('-').map(Number);
+  return new Intl.DateTimeFormat(undefined, { ...options, timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
+}
+
+function node(tag, attributes = {}, text = null) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  if (text !== null) element.textContent = String(text); // untrusted labels stay text
+  return element;
+}
+
+const clip = (text, length) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
+
+const canvas = (height, label) => node('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height, role: 'img', 'aria-label': label, class: 'chart' });
+
+/** What a chart shows, for its label: the figures themselves when there are few. */
+function describe(title, kind, rows, format) {
+  if (rows.length > 6) return `${title}, ${kind}; the table gives all ${rows.length} figures.`;
+  return `${title}, ${kind}: ${rows.map((r) => `${r.label} ${format(r.value)}`).join('; ')}.`;
+}
+
+/** Horizontal bars, one row per {label, value}, each labelled with its value. */
+export function bars(title, rows, format = count) {
+  const max = Math.max(1, ...rows.map((r) => r.value));
+  const svg = canvas(rows.length * 32 + 4, describe(title, 'bar chart', rows, format));
+  rows.forEach((row, i) => {
+    const y = i * 32;
+    const width = Math.max(row.value > 0 ? 2 : 0, ((WIDTH - 64) * row.value) / max);
+    svg.append(
+      node('text', { x: 0, y: y + 12, class: 'chart-label' }, clip(row.label, 46)),
+      node('rect', { x: 0, y: y + 17, width, height: 12, rx: 2, class: 'chart-bar' }),
+      node('text', { x: width + 4, y: y + 28, class: 'chart-value' }, format(row.value)));
+  });
+  return svg;
+}
+
+/**
+ * Columns over time or bins: rows of {label, values: [n, …]} stacked in `series` order
+ * ([{name, className}]); `marks` labels a few columns below the axis ({index: text}) and
+ * `marker` ({index, text}) draws a labelled line through one column (e.g. the deadline).
+ */
+export function columns(title, rows, { series = [{ name: 'Count', className: 'chart-bar' }], marks = {}, marker = null } = {}) {
+  const height = 170;
+  const top = 22;
+  const bottom = height - 30;
+  const left = 30;
+  const totals = rows.map((r) => r.values.reduce((a, b) => a + b, 0));
+  const max = Math.max(1, ...totals);
+  const step = (WIDTH - left) / Math.max(rows.length, 1);
+  const summary = rows.map((r, i) => ({ label: r.label, value: totals[i] }));
+  const svg = canvas(height, describe(title, 'column chart', summary, count));
+  svg.append(
+    node('text', { x: left - 4, y: top + 4, class: 'chart-axis', 'text-anchor': 'end' }, count(max)),
+    node('text', { x: left - 4, y: bottom, class: 'chart-axis', 'text-anchor': 'end' }, '0'),
+    node('line', { x1: left, x2: WIDTH, y1: bottom, y2: bottom, class: 'chart-rule' }));
+  rows.forEach((row, i) => {
+    let y = bottom;
+    row.values.forEach((value, s) => {
+      const h = ((bottom - top) * value) / max;
+      if (h > 0) {
+        y -= h;
+        svg.append(node('rect', { x: left + i * step + step * 0.1, y, width: Math.max(step * 0.8, 1), height: h, class: series[s].className }));
+      }
+    });
+  });
+  const centre = (i) => left + (i + 0.5) * step;
+  const anchor = (x) => (x < left + 40 ? 'start' : x > WIDTH - 40 ? 'end' : 'middle');
+  for (const [index, text] of Object.entries(marks)) {
+    const x = centre(Number(index));
+    svg.append(node('text', { x, y: bottom + 16, class: 'chart-axis', 'text-anchor': anchor(x) }, text));
+  }
+  if (marker) {
+    const x = centre(marker.index);
+    svg.append(
+      node('line', { x1: x, x2: x, y1: top - 6, y2: bottom + 4, class: 'chart-marker' }),
+      node('text', { x, y: top - 10, class: 'chart-marker-label', 'text-anchor': anchor(x) }, marker.text));
+  }
+  return svg;
+}
+
+/** A key to the colours of a stacked chart. */
+export function legend(series) {
+  const list = document.createElement('ul');
+  list.className = 'chart-legend';
+  list.setAttribute('aria-hidden', 'true'); // the table's column headings say the same
+  for (const { name, className } of series) {
+    const item = document.createElement('li');
+    const swatch = node('svg', { viewBox: '0 0 12 12', width: 12, height: 12, class: 'chart-swatch' });
+    swatch.append(node('rect', { width: 12, height: 12, rx: 2, class: className }));
+    item.append(swatch, ` ${name}`);
+    list.append(item);
+  }
+  return list;
+}
+
+/**
+ * A table of figures: `columns` [{text, num}], `rows` of cells, the first a row heading.
+ * Wrapped in a labelled scrolling region, as the other organiser pages do.
+ */
+export function table(caption, columns, rows, id) {
+  const make = (tag, className, text) => {
+    const cell = document.createElement(tag);
+    if (className) cell.className = className;
+    if (text !== undefined) cell.textContent = String(text);
+    return cell;
+  };
+  const element = make('table', 'data figures');
+  const captionCell = make('caption', '', caption);
+  captionCell.id = `${id}-caption`;
+  const head = make('tr');
+  for (const column of columns) {
+    const th = make('th', column.num ? 'num' : '', column.text);
+    th.scope = 'col';
+    head.append(th);
+  }
+  const body = make('tbody');
+  for (const cells of rows) {
+    const tr = make('tr');
+    cells.forEach((value, i) => {
+      const cell = make(i === 0 ? 'th' : 'td', columns[i].num ? 'num' : '', value);
+      if (i === 0) cell.scope = 'row';
+      tr.append(cell);
+    });
+    body.append(tr);
+  }
+  const thead = make('thead');
+  thead.append(head);
+  element.append(captionCell, thead, body);
+  const region = make('div', 'table-scroll');
+  region.tabIndex = 0; // a keyboard can scroll it
+  region.setAttribute('role', 'region');
+  region.setAttribute('aria-labelledby', captionCell.id);
+  region.append(element);
+  return region;
+}
+
+/** A chart and its table side by side (or one under the other on a narrow screen). */
+export function figure(chart, figures) {
+  const wrapper = document.createElement('div');
+  wrapper.className = 'figure';
+  wrapper.append(chart, figures);
+  return wrapper;
+}
