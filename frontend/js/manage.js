@@ -90,6 +90,7 @@ currentUser.then(async (user) => {
   byId('page-loading').remove();
   byId('page-body').hidden = false;
   if (!user.email_verified) showNotVerified();
+  byId('admin-stats').hidden = !user.is_admin;
   try {
     await loadCalls();
   } catch (error) {
