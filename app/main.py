@@ -36,6 +36,7 @@ from app.judging.router import router as judging_router
 from app.judging.scoring_router import router as scoring_router
 from app.mail.sender import BackgroundSender
 from app.results.router import router as results_router
+from app.stats.router import router as stats_router
 from app.voting.router import router as voting_router
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scoring_router)
     app.include_router(results_router)
     app.include_router(exports_router)
+    app.include_router(stats_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -594,6 +594,18 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/challenges/{slug}/exports/bundle.zip"): Case(
         allowed=ORGANISERS, request=call(slug="call")
     ),
+    ("GET", "/api/challenges/{slug}/stats"): Case(allowed=ORGANISERS, request=call(slug="call")),
+    ("GET", "/api/challenges/{slug}/stats.csv"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
+    ("GET", "/api/challenges/{slug}/stats/reach"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
+    ("PUT", "/api/challenges/{slug}/stats/reach"): Case(
+        allowed=ORGANISERS, request=with_json({"events": 3, "prize_costs": 500}, slug="call")
+    ),
+    ("GET", "/api/stats"): Case(allowed=frozenset({"admin"})),
+    ("GET", "/api/stats.csv"): Case(allowed=frozenset({"admin"})),
     ("GET", "/api/challenges/{slug}/entries/counts"): Case(
         allowed=STAFF, request=call(slug="call")
     ),

@@ -4,6 +4,7 @@ from app.core import db as _db  # noqa: F401  (sets the naming convention first)
 from app.models.audit import AuditEvent
 from app.models.challenge import (
     Challenge,
+    ChallengeReport,
     ChallengeRole,
     CommitteeMember,
     FieldType,
@@ -46,6 +47,7 @@ __all__ = [
     "Ballot",
     "BallotSource",
     "Challenge",
+    "ChallengeReport",
     "ChallengeRole",
     "Channel",
     "CommitteeMember",

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -175,3 +186,24 @@ class FormField(SQLModel, table=True):
     position: int = Field(default=0)
     version_added: int = Field(default=1)
     version_removed: int | None = Field(default=None)
+
+
+class ChallengeReport(SQLModel, table=True):
+    """What the organisers report by hand for the evaluation: the call's reach and its costs
+    (in one currency). Every figure is optional; the dashboard divides the costs by entries."""
+
+    __tablename__ = "challenge_report"
+
+    challenge_id: int = Field(foreign_key="challenge.id", primary_key=True, ondelete="CASCADE")
+    events: int | None = Field(default=None)
+    attendance: int | None = Field(default=None, sa_type=BigInteger)
+    social_reach: int | None = Field(default=None, sa_type=BigInteger)
+    partners: int | None = Field(default=None)
+    currency: str = Field(default="USD", max_length=3)
+    prize_costs: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    staff_costs: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    promotion_costs: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    other_costs: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
