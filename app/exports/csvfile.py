@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import enum
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -56,6 +56,45 @@ def cell(value: Any) -> str:
     return escape_text(str(value))
 
 
+def _none(_value: None) -> str:
+    return ""
+
+
+def _utc(value: datetime) -> str:
+    if value.tzinfo is UTC:
+        return value.isoformat().replace("+00:00", "Z")
+    return cell(value)
+
+
+# The common types' cells without cell()'s chain of isinstance checks (a row of an export is
+# dozens of cells; this is most of the export's time). Keyed by the exact type, so bool (not
+# int), str subclasses such as enums, and anything else go through cell() itself.
+_FAST: dict[type, Callable[[Any], str]] = {
+    str: escape_text,
+    int: str,
+    float: repr,
+    type(None): _none,
+    datetime: _utc,
+}
+
+
+def _enum_cell(value: enum.Enum) -> str:
+    return escape_text(str(value.value))
+
+
+def _learn(value: Any) -> str:
+    """cell() for a type not seen yet; an enum type is remembered for the next time."""
+    if isinstance(value, enum.Enum):
+        _FAST[type(value)] = _enum_cell
+    return cell(value)
+
+
+def cells(row: Iterable[Any]) -> list[str]:
+    """A row's values as their cells: cell() for each, by the quickest path for its type."""
+    fast = _FAST
+    return [fast.get(type(v), _learn)(v) for v in row]
+
+
 def _writer(buffer: io.StringIO) -> Any:
     return csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
@@ -82,7 +121,7 @@ def csv_chunks(
     writer.writerow([escape_text(name) for name in header])
     pending = 0
     for row in rows:
-        writer.writerow([cell(v) for v in row])
+        writer.writerow(cells(row))
         pending += 1
         if pending >= CHUNK_ROWS:
             yield buffer.getvalue().encode()
