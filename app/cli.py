@@ -153,7 +153,9 @@ def export(
         False, "--bundle", help="Every table, the codebook, the methods text and SHA256SUMS."
     ),
     anonymised: bool = typer.Option(
-        False, help="The entries table to share with researchers (no names or contacts)."
+        False,
+        help="The variant to share with researchers: no names, e-mail addresses or contacts, "
+        "entrants as pseudonyms (every table but the audit log; with --bundle, all of them).",
     ),
     bom: bool = typer.Option(False, help="Start a CSV with a byte-order mark, for Excel."),
 ) -> None:
@@ -174,8 +176,8 @@ def export(
         names = ", ".join(catalogue.table_names())
         typer.echo(f"No table {table!r}: choose one of {names}.", err=True)
         raise typer.Exit(code=2)
-    if anonymised and table != "entries":
-        typer.echo("--anonymised applies to the entries table only.", err=True)
+    if anonymised and table is not None and table not in catalogue.anonymised_names():
+        typer.echo(f"The {table} table has no anonymised variant.", err=True)
         raise typer.Exit(code=2)
     settings = get_settings()
     engine = make_engine(settings)
@@ -189,7 +191,12 @@ def export(
         methods = methods_text(session, found) if bundle else ""
     if bundle:
         chunks = catalogue.bundle(
-            engine, challenge_id, fields, secret_key=settings.secret_key, methods=methods
+            engine,
+            challenge_id,
+            fields,
+            secret_key=settings.secret_key,
+            methods=methods,
+            anonymised=anonymised,
         )
     else:
         assert table is not None
@@ -199,7 +206,7 @@ def export(
             fields,
             table,
             secret_key=settings.secret_key,
-            anonymised=anonymised,
+            anonymised=anonymised and table not in ("votes", "codebook"),
             bom=bom,
         )
     # Written beside the target and renamed at the end: never a half-written export.

@@ -58,6 +58,49 @@ TABLES = {
 
 CODEBOOK = ("table", "column", "type", "meaning")
 
+# The anonymised variant of each table that has one, to share with researchers: the columns
+# left out (names, e-mail addresses, affiliations, and free text where people tend to name
+# people), and the entrant's account column that becomes their pseudonym. The votes table
+# names no one already (voters are pseudonyms); the audit log names people throughout and has
+# no anonymised variant.
+ANONYMISED: dict[str, tuple[frozenset[str], str | None]] = {
+    "participants": (frozenset({"name", "email"}), "user_id"),
+    "scorecards": (frozenset({"judge_name"}), None),
+    "scores": (frozenset(), None),
+    "judges": (frozenset({"name", "email", "affiliation"}), None),
+    "conflicts": (frozenset({"judge_name", "reason"}), None),
+    "results": (frozenset(), None),
+    "awards": (frozenset({"override_reason"}), None),
+}
+
+
+def anonymised_names() -> list[str]:
+    """The tables with an anonymised variant, in bundle order."""
+    return ["entries", "votes", *ANONYMISED, "codebook"]
+
+
+def _anonymise(
+    table: str,
+    columns: tuple[entries.Column, ...],
+    rows: Iterator[list[Any]] | Iterator[tuple[Any, ...]],
+    *,
+    secret_key: str,
+    challenge_id: int,
+) -> tuple[list[entries.Column], Iterator[list[Any]]]:
+    drop, person = ANONYMISED[table]
+    keep = [i for i, c in enumerate(columns) if c.name not in drop]
+    at = next((i for i, c in enumerate(columns) if c.name == person), None)
+
+    def shared() -> Iterator[list[Any]]:
+        for row in rows:
+            out = list(row)
+            if at is not None and out[at] is not None:
+                out[at] = entries.pseudonym(secret_key, challenge_id, out[at])
+            yield [out[i] for i in keep]
+
+    kept = [entries.PARTICIPANT if i == at else columns[i] for i in keep]
+    return kept, shared()
+
 
 def codebook_rows(fields: list[FormField]) -> list[tuple[str, ...]]:
     """Every column of every table (the entries' answer columns from this call's form)."""
@@ -72,6 +115,12 @@ def codebook_rows(fields: list[FormField]) -> list[tuple[str, ...]]:
             for table, (columns, _rows, _doc) in TABLES.items()
             for c in columns
         ),
+        *(
+            (f"{table}-anonymised", c.name, c.type, c.meaning)
+            for table, (drop, person) in ANONYMISED.items()
+            for c in TABLES[table][0]
+            if c.name not in drop and c.name != person
+        ),
     ]
 
 
@@ -82,10 +131,11 @@ def bundle(
     *,
     secret_key: str,
     methods: str,
+    anonymised: bool = False,
 ) -> Iterator[bytes]:
     """Every table, the codebook and the methods text in one ZIP, with SHA256SUMS (in the
     format `sha256sum -c` reads) last. Streamed: each file is written as its rows are read,
-    and hashed on the way."""
+    and hashed on the way. `anonymised`: each table's anonymised variant, and no audit log."""
     now = utcnow()
     sums: list[str] = []
 
@@ -104,8 +154,15 @@ def bundle(
         yield "".join(sums).encode()
 
     def members() -> Iterator[tuple[str, datetime, int, Any, Any]]:
-        for table in table_names():
-            chunks = table_chunks(engine, challenge_id, fields, table, secret_key=secret_key)
+        for table in anonymised_names() if anonymised else table_names():
+            chunks = table_chunks(
+                engine,
+                challenge_id,
+                fields,
+                table,
+                secret_key=secret_key,
+                anonymised=anonymised and table not in ("votes", "codebook"),
+            )
             yield member(f"{table}.csv", chunks)
         yield member("methods.txt", iter([methods.encode()]))
         yield ("SHA256SUMS", now, 0o644, ZIP_64, checksums())
@@ -128,8 +185,8 @@ def table_chunks(
     bom: bool = False,
 ) -> Iterator[bytes]:
     """One table of a call, by name, as streamed CSV (what its download route sends)."""
-    if anonymised and table != "entries":
-        raise ValueError("only the entries table has an anonymised variant")
+    if anonymised and table not in ("entries", *ANONYMISED):
+        raise ValueError(f"the {table} table has no anonymised variant")
     if table == "entries":
         columns = entries.columns(fields)
         rows = entries.rows(engine, challenge_id, fields)
@@ -144,4 +201,13 @@ def table_chunks(
     if table == "codebook":
         return csv_chunks(CODEBOOK, codebook_rows(fields), bom=bom)
     columns_of, rows_of, _doc = TABLES[table]
+    if anonymised:
+        kept, shared = _anonymise(
+            table,
+            columns_of,
+            rows_of(engine, challenge_id),
+            secret_key=secret_key,
+            challenge_id=challenge_id,
+        )
+        return csv_chunks([c.name for c in kept], shared, bom=bom)
     return csv_chunks([c.name for c in columns_of], rows_of(engine, challenge_id), bom=bom)

@@ -218,7 +218,7 @@ def rows(engine: Engine, challenge_id: int, fields: list[FormField]) -> Iterator
             )
         )
         pending = next(files, None)
-        for row in entries.tuples():
+        for row in entries:
             entry_id, answers = row[0], row[11]
             attached: dict[str, list[str]] = {}
             while pending is not None and (pending[0] or 0) < entry_id:
@@ -233,5 +233,8 @@ def rows(engine: Engine, challenge_id: int, fields: list[FormField]) -> Iterator
                 iso2 if country else None,
                 country.income_group if country else None,
                 *row[12:],
-                *(_answer(kind, answers.get(key), attached.get(key, [])) for key, kind in questions),
+                *(
+                    _answer(kind, answers.get(key), attached.get(key, []))
+                    for key, kind in questions
+                ),
             ]

@@ -24,8 +24,8 @@ Bom = Annotated[bool, Query(description="Start with a UTF-8 byte-order mark, for
 Anonymised = Annotated[
     bool,
     Query(
-        description="For sharing with researchers: no names, e-mail addresses, contacts or "
-        "answers to identifying questions; people as stable pseudonyms"
+        description="For sharing with researchers: no names, e-mail addresses, contacts, "
+        "affiliations or answers to identifying questions; entrants as stable pseudonyms"
     ),
 ]
 
@@ -83,10 +83,23 @@ DOCS = {
 
 
 def _table_route(table: str) -> None:
-    def download(
-        access: OrganiserOf, request: Request, settings: SettingsDep, bom: Bom = False
-    ) -> StreamingResponse:
-        return _download(access, request, settings, table, bom=bom)
+    if table in catalogue.ANONYMISED:
+
+        def download(
+            access: OrganiserOf,
+            request: Request,
+            settings: SettingsDep,
+            bom: Bom = False,
+            anonymised: Anonymised = False,
+        ) -> StreamingResponse:
+            return _download(access, request, settings, table, bom=bom, anonymised=anonymised)
+
+    else:
+
+        def download(  # type: ignore[misc]  # the same route without the anonymised variant
+            access: OrganiserOf, request: Request, settings: SettingsDep, bom: Bom = False
+        ) -> StreamingResponse:
+            return _download(access, request, settings, table, bom=bom)
 
     download.__doc__ = DOCS[table]
     router.add_api_route(
@@ -112,7 +125,18 @@ for _name in catalogue.table_names():
     },
     response_class=StreamingResponse,
 )
-def bundle_zip(access: OrganiserOf, request: Request, settings: SettingsDep) -> StreamingResponse:
+def bundle_zip(
+    access: OrganiserOf,
+    request: Request,
+    settings: SettingsDep,
+    anonymised: Annotated[
+        bool,
+        Query(
+            description="Every table's variant to share with researchers, and no audit log "
+            "(it names people throughout)"
+        ),
+    ] = False,
+) -> StreamingResponse:
     """Every table of the call, the codebook, the methods text as the results page gives
     it, and SHA256SUMS to check them with `sha256sum -c SHA256SUMS` (organisers)."""
     challenge = access.challenge
@@ -120,10 +144,16 @@ def bundle_zip(access: OrganiserOf, request: Request, settings: SettingsDep) -> 
     fields = entries.form_fields(access.session, challenge.id)
     methods = results.methods_text(access.session, challenge)
     chunks = catalogue.bundle(
-        get_engine(request), challenge.id, fields, secret_key=settings.secret_key, methods=methods
+        get_engine(request),
+        challenge.id,
+        fields,
+        secret_key=settings.secret_key,
+        methods=methods,
+        anonymised=anonymised,
     )
+    name = f"{challenge.slug}-bundle{'-anonymised' if anonymised else ''}.zip"
     return StreamingResponse(
         chunks,
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{challenge.slug}-bundle.zip"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
