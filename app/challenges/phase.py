@@ -52,6 +52,14 @@ def accepting_entries(challenge: Challenge, now: datetime) -> bool:
     return current_phase(challenge, now) == "open"
 
 
+def taking_offline_entries(challenge: Challenge, now: datetime) -> bool:
+    """Entries taken by staff from offline channels (typed in, or imported from a file) are
+    accepted while the call is open and after it closes until judging starts: the paper
+    arrived in time."""
+    phase = current_phase(challenge, now)
+    return phase == "open" or (phase == "closed" and not judging_started(challenge, now))
+
+
 def judging_started(challenge: Challenge, now: datetime) -> bool:
     """From here on entries can no longer be withdrawn."""
     phase = current_phase(challenge, now)

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from app.challenges.countries import by_iso2
-from app.entries.schemas import RuleOutcome
+from app.entries.schemas import Problem, RuleOutcome
 
 DESCRIBE = {
     "country_in": "country is one of the eligible countries",
@@ -81,3 +81,13 @@ def evaluate_all(
 def blocking_failures(outcomes: list[RuleOutcome]) -> list[RuleOutcome]:
     """Rules that stop a submission: block rules that failed or could not be checked."""
     return [o for o in outcomes if o.enforce == "block" and o.passed is not True]
+
+
+def blocking_problems(outcomes: list[RuleOutcome]) -> list[Problem]:
+    """The blocking failures as problems of the answers they read."""
+    return [
+        Problem(
+            field=f"answers.{o.field}", message=f"does not meet the eligibility rule: {o.label}"
+        )
+        for o in blocking_failures(outcomes)
+    ]

@@ -3,7 +3,7 @@ inside the write's transaction, against the clock at that moment."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -12,12 +12,17 @@ from sqlmodel import Session, col, func, select
 from app.audit.service import record
 from app.challenges.access import ChallengeAccess
 from app.challenges.form import fields_at
-from app.challenges.phase import current_phase, deadline, judging_started
+from app.challenges.phase import (
+    current_phase,
+    deadline,
+    judging_started,
+    taking_offline_entries,
+)
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Unprocessable
 from app.entries.access import EntryContext
-from app.entries.rules import blocking_failures, evaluate_all
+from app.entries.rules import blocking_problems, evaluate_all
 from app.entries.schemas import EntryCreate, EntryUpdate, Problem
 from app.entries.views import entry_snapshot, files_of, problems_for, team_of
 from app.mail.outbox import queue_mail
@@ -61,6 +66,31 @@ def _limit_reached(challenge: Challenge) -> Conflict:
     )
 
 
+def offline_closed(challenge: Challenge, now: datetime) -> Conflict:
+    """Why staff cannot take entries for the call now (see `taking_offline_entries`)."""
+    if current_phase(challenge, now) in ("draft", "upcoming"):
+        return Conflict(
+            "This call has not opened yet: entries can be taken once it opens.",
+            code="not_accepting",
+        )
+    return Conflict(
+        "Entries can be taken for this call only until judging starts.", code="not_accepting"
+    )
+
+
+def take_references(session: Session, challenge: Challenge, count: int) -> list[str]:
+    """The next `count` entry references of the call (e.g. HIV-0042). Taking them locks the
+    challenge row first, so submits and imports to one call are serialised on SQLite and
+    PostgreSQL alike; a rolled-back write gives its numbers back."""
+    last = session.execute(
+        update(Challenge)
+        .where(col(Challenge.id) == challenge.id)
+        .values(entry_counter=Challenge.entry_counter + count)
+        .returning(col(Challenge.entry_counter))
+    ).scalar_one()
+    return [f"{challenge.reference_prefix}-{n:04d}" for n in range(last - count + 1, last + 1)]
+
+
 def start_entry(session: Session, access: ChallengeAccess, body: EntryCreate) -> Entry:
     """Start a draft: a participant's own, or one staff take on someone's behalf from an
     offline channel (e-mail, paper, WhatsApp, SMS, in person, drop box)."""
@@ -68,14 +98,10 @@ def start_entry(session: Session, access: ChallengeAccess, body: EntryCreate) ->
     challenge = access.challenge
     assert challenge.id is not None and user.id is not None
     now = utcnow()
-    phase = current_phase(challenge, now)
     if body.on_behalf is not None:
         access.need_staff()
-        if not (phase == "open" or (phase == "closed" and not judging_started(challenge, now))):
-            raise Conflict(
-                "Entries can be taken for this call only until judging starts.",
-                code="not_accepting",
-            )
+        if not taking_offline_entries(challenge, now):
+            raise offline_closed(challenge, now)
         entry = Entry(
             challenge_id=challenge.id,
             owner_id=None,
@@ -99,7 +125,7 @@ def start_entry(session: Session, access: ChallengeAccess, body: EntryCreate) ->
         )
         session.commit()
         return entry
-    if phase != "open":
+    if current_phase(challenge, now) != "open":
         raise Conflict("This call is not taking entries now.", code="not_accepting")
     if _active_entries(
         session, challenge.id, user.id, (EntryStatus.draft, EntryStatus.submitted)
@@ -172,15 +198,8 @@ def _check_complete(session: Session, ctx: EntryContext, team: list[dict[str, An
     outcomes = evaluate_all(
         ctx.challenge.eligibility_rules, entry.answers, utcnow().astimezone(UTC).date()
     )
-    failures = blocking_failures(outcomes)
     _raise_problems(
-        [
-            Problem(
-                field=f"answers.{o.field}", message=f"does not meet the eligibility rule: {o.label}"
-            )
-            for o in failures
-        ],
-        "The entry does not meet the call's eligibility rules.",
+        blocking_problems(outcomes), "The entry does not meet the call's eligibility rules."
     )
     return [o.model_dump() for o in outcomes]
 
@@ -256,14 +275,7 @@ def submit_entry(session: Session, ctx: EntryContext, settings: Settings) -> Ent
         raise Forbidden("Only the entrant may submit this entry.")
     challenge, entry = ctx.challenge, ctx.entry
     assert challenge.id is not None and entry.id is not None
-    # Taking the next reference number locks the challenge row first, so submits to one
-    # call are serialised on SQLite and PostgreSQL alike; a failed submit rolls it back.
-    number = session.execute(
-        update(Challenge)
-        .where(col(Challenge.id) == challenge.id)
-        .values(entry_counter=Challenge.entry_counter + 1)
-        .returning(col(Challenge.entry_counter))
-    ).scalar_one()
+    (reference,) = take_references(session, challenge, 1)
     session.refresh(entry)
     session.refresh(challenge)
     try:
@@ -283,7 +295,7 @@ def submit_entry(session: Session, ctx: EntryContext, settings: Settings) -> Ent
         session.rollback()
         raise
     now = utcnow()
-    entry.reference = f"{challenge.reference_prefix}-{number:04d}"
+    entry.reference = reference
     entry.status = EntryStatus.submitted
     entry.submitted_at = now
     entry.updated_at = now
