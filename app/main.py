@@ -28,6 +28,7 @@ from app.core.middleware import AdmissionMiddleware, SecurityMiddleware
 from app.core.ratelimit import make_rate_limiter
 from app.core.security import PasswordHasher
 from app.entries.attachments import router as attachments_router
+from app.entries.import_router import router as import_router
 from app.entries.router import router as entries_router
 from app.exports.router import router as exports_router
 from app.health.router import router as health_router
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(people_router)
     app.include_router(form_router)
     app.include_router(entries_router)
+    app.include_router(import_router)
     app.include_router(attachments_router)
     app.include_router(audit_router)
     app.include_router(judging_router)

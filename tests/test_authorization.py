@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -965,6 +966,44 @@ CASES.update(
             hidden_from=LOGGED_IN - OWNER - ORGANISERS,
             setup=World.publish_results,
             request=lambda w: ({"award_id": w.award_id}, {}),
+        ),
+    }
+)
+
+IMPORT_CSV = (
+    b"Title,Summary,Category,Name,Your idea,Country,Consent,Licence agreed\r\n"
+    b"Kits,Free kits,Community,Bola,Peers hand out kits.,NG,yes,yes\r\n"
+)
+IMPORT_MAPPING = {
+    "Title": "title",
+    "Summary": "summary",
+    "Category": "category",
+    "Name": "submitter_name",
+    "Your idea": "answer:idea",
+    "Country": "answer:country",
+    "Consent": "answer:consent",
+    "Licence agreed": "licence",
+}
+
+
+def csv_import(**fields: str) -> Callable[[World], tuple[dict[str, Any], dict[str, Any]]]:
+    """A CSV file of one entry for the call, with the form's other fields."""
+    return lambda w: (
+        {"slug": "call"},
+        {"files": {"file": ("entries.csv", IMPORT_CSV, "text/csv")}, "data": fields},
+    )
+
+
+CASES.update(
+    {
+        ("POST", "/api/challenges/{slug}/imports/preview"): Case(
+            allowed=ORGANISERS, request=csv_import()
+        ),
+        # Every allowed caller imports the file again: each import adds its own entries.
+        ("POST", "/api/challenges/{slug}/imports"): Case(
+            allowed=ORGANISERS,
+            ok=201,
+            request=csv_import(mapping=json.dumps(IMPORT_MAPPING), channel="paper"),
         ),
     }
 )

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     verify_token_hours: int = Field(default=48, ge=1)
     reset_token_minutes: int = Field(default=60, ge=5)
     max_json_bytes: int = Field(default=1_000_000, ge=1024)
+    # Importing entries from a CSV file: the largest file, and the most entries in one.
+    import_max_bytes: int = Field(default=10_000_000, ge=1024)
+    import_max_rows: int = Field(default=5_000, ge=1)
 
     # Login throttling: failures allowed per window, per account and per client address.
     login_window_seconds: int = Field(default=900, ge=1)

@@ -23,6 +23,10 @@ STREAMING_UPLOADS = (
     re.compile(r"^/api/entries/\d+/attachments$"),
     re.compile(r"^/api/challenges/[^/]+/cover$"),
 )
+# CSV imports read a multipart form larger than any JSON body and stop it at their own
+# limit as it streams. They still pass the admission gate: their dependencies hold a
+# connection (released while the file arrives).
+OWN_BODY_LIMITS = (re.compile(r"^/api/challenges/[^/]+/imports(/preview)?$"),)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -122,7 +126,7 @@ class SecurityMiddleware:
             await _send_json(send_with_headers, status, body)
             return
 
-        streaming = any(p.match(path) for p in STREAMING_UPLOADS)
+        streaming = any(p.match(path) for p in (*STREAMING_UPLOADS, *OWN_BODY_LIMITS))
         if scope["method"] in UNSAFE_METHODS and not streaming:
             limit = self.settings.max_json_bytes
             too_large = _error(

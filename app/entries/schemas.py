@@ -14,10 +14,14 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# The channels staff take entries through on someone's behalf (web entries come in online).
+OfflineChannel = Literal["email", "paper", "whatsapp", "sms", "in_person", "drop_box"]
+
+
 class OnBehalfIn(Input):
     """Staff entering an entry that came through an offline channel."""
 
-    channel: Literal["email", "paper", "whatsapp", "sms", "in_person", "drop_box"]
+    channel: OfflineChannel
     submitter_name: str = Field(min_length=1, max_length=200)
     submitter_contact: str = Field(
         default="", max_length=320, description="e-mail, phone or address"
@@ -171,3 +175,64 @@ class RevisionPublic(BaseModel):
     author: PersonRef | None
     created_at: datetime
     snapshot: dict[str, Any]
+
+
+class ImportTarget(BaseModel):
+    """A field of an entry that a CSV column can fill."""
+
+    key: str = Field(description="title, summary, …, or answer:<question key>")
+    label: str
+    required: bool = Field(description="every entry needs a value (or the import is refused)")
+    hint: str = Field(description="how to write a value in the cell")
+
+
+class ImportSkipped(BaseModel):
+    """A question of the form that no CSV column can fill, and why."""
+
+    key: str
+    label: str
+    reason: str
+
+
+class ImportProblem(BaseModel):
+    """One thing to fix before the file can be imported."""
+
+    row: int | None = Field(description="the spreadsheet's row number: the header is row 1")
+    column: str | None = Field(description="the CSV column's header")
+    field: str | None = Field(description="the target the column is mapped to")
+    message: str = Field(description="what is wrong and how to fix it")
+
+
+class ImportRow(BaseModel):
+    row: int
+    values: dict[str, Any] = Field(description="by target, as the entry would store them")
+
+
+class ImportPreview(BaseModel):
+    file_name: str
+    sha256: str
+    delimiter: str
+    columns: list[str]
+    mapping: dict[str, str | None] = Field(
+        description="column → target used (suggested when none was sent); null: not imported"
+    )
+    targets: list[ImportTarget]
+    not_importable: list[ImportSkipped]
+    row_count: int = Field(description="rows of entries under the header (blank rows skipped)")
+    rows: list[ImportRow] = Field(description="the first rows, as they would be imported")
+    errors: list[ImportProblem] = Field(description="every problem in the file")
+    import_blocked: str | None = Field(
+        description="why the call cannot take these entries now, else null"
+    )
+
+
+class ImportedEntry(BaseModel):
+    row: int
+    id: int
+    reference: str
+
+
+class ImportResult(BaseModel):
+    imported: int
+    channel: Channel
+    entries: list[ImportedEntry]
