@@ -296,7 +296,7 @@ def test_export_a_table_and_the_bundle(cli_database: str, tmp_path) -> None:
         (["malaria-nets-schools", "-o", "x.csv"], "Name one table, or give --bundle"),
         (["malaria-nets-schools", "entries", "--bundle", "-o", "x"], "Name one table"),
         (["malaria-nets-schools", "ballots", "-o", "x.csv"], "No table 'ballots'"),
-        (["malaria-nets-schools", "votes", "--anonymised", "-o", "x"], "entries table only"),
+        (["malaria-nets-schools", "audit", "--anonymised", "-o", "x"], "no anonymised variant"),
         (["no-such-call", "entries", "-o", "x.csv"], "No challenge with the slug"),
     ],
 )
