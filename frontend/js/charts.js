@@ -21,10 +21,16 @@ export function money(value, currency) {
   }
 }
 
-/** A calendar day ("2026-11-27", a day in the call's zone) as the viewer writes it. */
-export function day(iso, options = { day: 'numeric', month: 'short', year: 'numeric' }) {
+const days = {
+  long: new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }),
+  short: new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' }),
+};
+
+/** A calendar day ("2026-11-27", a day in the call's zone) as the viewer writes it, with its
+ * year unless `length` is 'short'. */
+export function day(iso, length = 'long') {
   const [y, m, d] = iso.split('-').map(Number);
-  return new Intl.DateTimeFormat(undefined, { ...options, timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
+  return days[length].format(Date.UTC(y, m - 1, d));
 }
 
 function node(tag, attributes = {}, text = null) {
@@ -61,10 +67,11 @@ export function bars(title, rows, format = count) {
 
 /**
  * Columns over time or bins: rows of {label, values: [n, …]} stacked in `series` order
- * ([{name, className}]); `marks` labels a few columns below the axis ({index: text}) and
- * `marker` ({index, text}) draws a labelled line through one column (e.g. the deadline).
+ * ([{name, className}]); `marks` labels a few columns below the axis ({index: text}), `ends`
+ * labels the axis's two ends (a histogram's edges) and `marker` ({index, text}) draws a
+ * labelled line through one column (e.g. the deadline).
  */
-export function columns(title, rows, { series = [{ name: 'Count', className: 'chart-bar' }], marks = {}, marker = null } = {}) {
+export function columns(title, rows, { series = [{ name: 'Count', className: 'chart-bar' }], marks = {}, ends = null, marker = null } = {}) {
   const height = 170;
   const top = 22;
   const bottom = height - 30;
@@ -93,6 +100,11 @@ export function columns(title, rows, { series = [{ name: 'Count', className: 'ch
   for (const [index, text] of Object.entries(marks)) {
     const x = centre(Number(index));
     svg.append(node('text', { x, y: bottom + 16, class: 'chart-axis', 'text-anchor': anchor(x) }, text));
+  }
+  if (ends) {
+    svg.append(
+      node('text', { x: left, y: bottom + 16, class: 'chart-axis', 'text-anchor': 'start' }, ends[0]),
+      node('text', { x: WIDTH, y: bottom + 16, class: 'chart-axis', 'text-anchor': 'end' }, ends[1]));
   }
   if (marker) {
     const x = centre(marker.index);

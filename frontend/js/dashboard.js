@@ -20,11 +20,10 @@ const VOTES = [
 ];
 const REACH = [
   ['events', 'Events held'], ['attendance', 'People at the events'],
-  ['social_reach', 'Social media reach', 'People who saw the call online.'], ['partners', 'Partner organisations'],
+  ['social_reach', 'People reached online'], ['partners', 'Partner organisations'],
 ];
 const COSTS = [['prize_costs', 'Prizes'], ['staff_costs', 'Staff'], ['promotion_costs', 'Promotion'], ['other_costs', 'Other']];
 const NO_ENTRIES = 'No entries submitted yet.';
-const short = { day: 'numeric', month: 'short' };
 const scoreFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 
 const enc = encodeURIComponent;
@@ -111,8 +110,8 @@ function showDays(stats) {
   for (let t = first; t <= end && span.length < 1000; t += 86_400_000) span.push(new Date(t).toISOString().slice(0, 10));
   const due = span.indexOf(stats.deadline_date);
   const chart = columns('Submitted entries per day', span.map((d) => ({ label: day(d), values: [counts.get(d) ?? 0] })), {
-    marks: { 0: day(span[0], short), ...(span.length > 1 && due !== span.length - 1 ? { [span.length - 1]: day(span.at(-1), short) } : {}) },
-    marker: due >= 0 ? { index: due, text: `Deadline ${day(span[due], short)}` } : null,
+    marks: { 0: day(span[0], 'short'), ...(span.length > 1 && due !== span.length - 1 ? { [span.length - 1]: day(span.at(-1), 'short') } : {}) },
+    marker: due >= 0 ? { index: due, text: `Deadline ${day(span[due], 'short')}` } : null,
   });
   const rows = days.filter((d) => d.count).map((d) => [d.date === stats.deadline_date ? `${day(d.date)} (deadline day)` : day(d.date), count(d.count)]);
   return box.replaceChildren(...[deadline, figure(chart, table(`Submitted entries per day (days in ${stats.timezone}; days without any are left out)`,
@@ -137,7 +136,7 @@ function showRound(round) {
   tiles(counts, [['Entries in the round', count(round.entries)], ['Assignments', count(round.assignments)],
     ['Scorecards submitted', count(round.submitted)], ['Drafts', count(round.drafts)], ['Advanced', count(round.advanced)]]);
   const progress = round.assignments
-    ? [el('p', { className: 'progress-label', id: `${id}-progress`, text: `Scorecards submitted: ${count(round.submitted)} of ${count(round.assignments)} (${share(round.progress)}), ${count(round.drafts)} more saved as drafts.` }),
+    ? [el('p', { className: 'progress-label', id: `${id}-progress`, text: `Scorecards submitted: ${count(round.submitted)} of ${count(round.assignments)} (${share(round.progress)}), ${count(round.drafts)} more saved as ${round.drafts === 1 ? 'a draft' : 'drafts'}.` }),
       el('progress', { max: round.assignments, value: round.submitted, 'aria-labelledby': `${id}-progress` })]
     : [empty('No judges assigned in this round yet.')];
   const edge = (b, side) => scoreFormat.format(b[`shown_${side}`] ?? b[side]);
@@ -147,7 +146,7 @@ function showRound(round) {
   const histogram = round.scored_entries
     ? figure(
       columns(`${round.name}: entries by mean score`, bins.map((b) => ({ label: `${edge(b, 'lo')}–${edge(b, 'hi')}`, values: [b.count] })),
-        { marks: { 0: edge(bins[0], 'lo'), [last]: edge(bins[last], 'hi') } }),
+        { ends: [edge(bins[0], 'lo'), edge(bins[last], 'hi')] }),
       table(`${round.name}: entries by mean score, ${scale}`, [{ text: 'Mean score' }, { text: 'Entries', num: true }],
         bins.map((b, i) => [`${edge(b, 'lo')} to ${i === last ? '' : 'under '}${edge(b, 'hi')}`, count(b.count)]), `${id}-scores`))
     : empty('No scorecards submitted yet.');
@@ -167,7 +166,7 @@ function showVotes({ votes }) {
   const days = votes.per_day;
   return box.replaceChildren(counts, days.length
     ? figure(el('div', {}, columns('Votes per day', days.map((d) => ({ label: day(d.date), values: [d.counted, d.held, d.discarded] })), {
-      series: VOTES, marks: { 0: day(days[0].date, short), ...(days.length > 1 ? { [days.length - 1]: day(days.at(-1).date, short) } : {}) },
+      series: VOTES, marks: { 0: day(days[0].date, 'short'), ...(days.length > 1 ? { [days.length - 1]: day(days.at(-1).date, 'short') } : {}) },
     }), legend(VOTES)),
     table('Votes per day', [{ text: 'Day' }, ...VOTES.map((s) => ({ text: s.name, num: true }))],
       days.map((d) => [day(d.date), count(d.counted), count(d.held), count(d.discarded)]), 'votes-table'))
@@ -177,6 +176,10 @@ function showVotes({ votes }) {
 function showCosts({ costs }) {
   tiles(byId('costs'), [['Total costs', money(costs.total, costs.currency)], ['Per submitted entry', money(costs.per_submitted, costs.currency)],
     ['Per eligible entry', money(costs.per_eligible, costs.currency)]]);
+  let note = '';
+  if (costs.total === null) note = 'Enter the costs below to see the cost per submitted and per eligible entry.';
+  else if (costs.per_eligible === null) note = 'No entry is screened eligible yet, so there is no cost per eligible entry.';
+  byId('costs-note').textContent = note;
 }
 
 function showSaved(reach) {
@@ -199,11 +202,11 @@ function render(stats) {
 function buildForm(form, reach) {
   const number = (name, label, hint, step) => field({ id: name, label, hint,
     control: el('input', { type: 'number', min: 0, step, inputmode: step === 1 ? 'numeric' : 'decimal', value: reach[name] }) });
-  byId('reach-fields').replaceChildren(...REACH.map(([name, label, hint]) => number(name, label, hint ?? null, 1)));
+  byId('reach-fields').replaceChildren(...REACH.map(([name, label]) => number(name, label, null, 1)));
   const currency = el('input', { type: 'text', maxlength: 3, autocapitalize: 'characters', spellcheck: 'false', pattern: '[A-Z]{3}', value: reach.currency });
   currency.addEventListener('input', () => { currency.value = currency.value.toUpperCase(); });
-  byId('cost-fields').replaceChildren(field({ id: 'currency', label: 'Currency', hint: 'Three letters (ISO 4217), e.g. USD, EUR or NGN.', control: currency }),
-    ...COSTS.map(([name, label]) => number(name, label, null, 0.01)));
+  byId('currency-field').replaceChildren(field({ id: 'currency', label: 'Currency', hint: 'Three letters (ISO 4217), e.g. USD, EUR or NGN.', control: currency }));
+  byId('cost-fields').replaceChildren(...COSTS.map(([name, label]) => number(name, label, null, 0.01)));
   byId('notes-field').replaceChildren(field({ id: 'notes', label: 'Notes (optional)', hint: 'Where the figures come from, what they leave out.',
     control: el('textarea', { rows: 3, maxlength: 5000, value: reach.notes }) }));
   showSaved(reach);

@@ -21,7 +21,7 @@ function summaryRow(s) {
   ];
   return el('tr', {},
     el('th', { scope: 'row' }, el('a', { href: `/dashboard.html?slug=${encodeURIComponent(s.slug)}`, text: s.title })),
-    ...cells.map((cell, i) => (i < 2 ? el('td', {}, cell) : el('td', { className: 'num', text: cell }))));
+    ...cells.map((cell, i) => (i < 2 ? el('td', { className: 'when' }, cell) : el('td', { className: 'num', text: cell }))));
 }
 
 async function load(again = false) {
