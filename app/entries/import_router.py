@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
@@ -15,8 +16,9 @@ from app.core.deps import SessionDep, SettingsDep
 from app.core.errors import AppError, BadRequest, Unprocessable, error_responses
 from app.entries import imports
 from app.entries.imports import ImportFile
-from app.entries.schemas import ImportPreview, ImportResult
+from app.entries.schemas import ImportPreview, ImportResult, OfflineChannel
 from app.files.upload import FileTooLarge, clean_filename
+from app.models import Channel
 
 router = APIRouter(prefix="/api/challenges/{slug}/imports", tags=["entries"])
 
@@ -108,6 +110,41 @@ async def _read_form(request: Request, max_bytes: int) -> tuple[ImportFile, dict
         await form.close()
 
 
+def parse_mapping(text: str | None) -> dict[str, str | None] | None:
+    """The `mapping` form field: a JSON object from column header to target; "" or null
+    leaves a column out. None when not sent."""
+    if text is None or not text.strip():
+        return None
+    shape = (
+        'mapping: must be a JSON object from each column\'s header to a field, such as {"Name": '
+        '"submitter_name", "Notes": null} (null leaves a column out)'
+    )
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Unprocessable(shape, field="mapping") from exc
+    if not isinstance(value, dict) or not all(
+        v is None or isinstance(v, str) for v in value.values()
+    ):
+        raise Unprocessable(shape, field="mapping")
+    return {str(column): target or None for column, target in value.items()}
+
+
+def parse_channel(text: str | None) -> Channel:
+    """The `channel` form field: one of the offline channels."""
+    allowed = ", ".join(get_args(OfflineChannel))
+    if not text:
+        raise Unprocessable(
+            f"channel: is required: say how these entries came in ({allowed})", field="channel"
+        )
+    if text not in get_args(OfflineChannel):
+        raise Unprocessable(
+            f"channel: must be one of {allowed} (web entries come in through the site)",
+            field="channel",
+        )
+    return Channel(text)
+
+
 async def _receive(
     session: SessionDep, request: Request, max_bytes: int
 ) -> tuple[ImportFile, dict[str, str]]:
@@ -139,8 +176,9 @@ async def preview_import(
     A file that cannot be read as a table (empty, not UTF-8, badly quoted, more rows than
     the limit) answers 422; one larger than the limit answers 413."""
     file, fields = await _receive(session, request, settings.import_max_bytes)
+    mapping = parse_mapping(fields.get("mapping"))
     return await run_in_threadpool(
-        imports.preview, session, access, file, fields.get("mapping"), settings.import_max_rows
+        imports.preview, session, access, file, mapping, settings.import_max_rows
     )
 
 
@@ -166,12 +204,12 @@ async def import_entries(
     and `entry.submit` for each entry). No receipt is mailed: people who entered offline
     have no account, so staff hand them their reference."""
     file, fields = await _receive(session, request, settings.import_max_bytes)
+    channel = parse_channel(fields.get("channel"))
+    mapping = parse_mapping(fields.get("mapping"))
+    if mapping is None:
+        raise Unprocessable(
+            "mapping: is required: send the mapping the preview showed", field="mapping"
+        )
     return await run_in_threadpool(
-        imports.import_entries,
-        session,
-        access,
-        file,
-        fields.get("mapping"),
-        fields.get("channel"),
-        settings.import_max_rows,
+        imports.import_entries, session, access, file, mapping, channel, settings.import_max_rows
     )

@@ -10,11 +10,10 @@ import is all or nothing: if any row has a problem, nothing is written.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date
-from typing import Any, get_args
+from typing import Any
 
 from sqlmodel import Session
 
@@ -43,7 +42,6 @@ from app.entries.schemas import (
     ImportRow,
     ImportSkipped,
     ImportTarget,
-    OfflineChannel,
 )
 from app.entries.service import offline_closed, take_references
 from app.entries.validation import entry_problems
@@ -89,41 +87,6 @@ class Analysis:
     entries: list[ParsedEntry]
     errors: list[ImportProblem]
     form_version: int
-
-
-def parse_mapping(text: str | None) -> dict[str, str | None] | None:
-    """The `mapping` form field: a JSON object from column header to target; "" or null
-    leaves a column out. None when not sent."""
-    if text is None or not text.strip():
-        return None
-    shape = (
-        'mapping: must be a JSON object from each column\'s header to a field, such as {"Name": '
-        '"submitter_name", "Notes": null} (null leaves a column out)'
-    )
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise Unprocessable(shape, field="mapping") from exc
-    if not isinstance(value, dict) or not all(
-        v is None or isinstance(v, str) for v in value.values()
-    ):
-        raise Unprocessable(shape, field="mapping")
-    return {str(column): target or None for column, target in value.items()}
-
-
-def parse_channel(text: str | None) -> Channel:
-    """The `channel` form field: one of the offline channels."""
-    allowed = ", ".join(get_args(OfflineChannel))
-    if not text:
-        raise Unprocessable(
-            f"channel: is required: say how these entries came in ({allowed})", field="channel"
-        )
-    if text not in get_args(OfflineChannel):
-        raise Unprocessable(
-            f"channel: must be one of {allowed} (web entries come in through the site)",
-            field="channel",
-        )
-    return Channel(text)
 
 
 def _explain(message: str, target: Target, cell: str) -> str:
@@ -290,14 +253,14 @@ def preview(
     session: Session,
     access: ChallengeAccess,
     file: ImportFile,
-    mapping: str | None,
+    mapping: dict[str, str | None] | None,
     max_rows: int,
 ) -> ImportPreview:
     """What importing this file would do: the mapping, the first rows as they would be
     stored, and every problem with its row, column and fix. Writes nothing."""
     access.need_organiser()
     challenge = access.challenge
-    analysis = analyse(session, challenge, file, parse_mapping(mapping), max_rows)
+    analysis = analyse(session, challenge, file, mapping, max_rows)
     now = utcnow()
     return ImportPreview(
         file_name=file.name,
@@ -344,8 +307,8 @@ def import_entries(
     session: Session,
     access: ChallengeAccess,
     file: ImportFile,
-    mapping: str | None,
-    channel: str | None,
+    mapping: dict[str, str | None],
+    channel: Channel,
     max_rows: int,
 ) -> ImportResult:
     """Every row becomes a submitted entry, as one taken on someone's behalf and then
@@ -357,13 +320,7 @@ def import_entries(
     user = access.need_organiser()
     challenge = access.challenge
     assert challenge.id is not None and user.id is not None
-    how = parse_channel(channel)
-    wanted = parse_mapping(mapping)
-    if wanted is None:
-        raise Unprocessable(
-            "mapping: is required: send the mapping the preview showed", field="mapping"
-        )
-    analysis = analyse(session, challenge, file, wanted, max_rows)
+    analysis = analyse(session, challenge, file, mapping, max_rows)
     if analysis.errors:
         raise _refusal(analysis.errors)
     try:
@@ -383,7 +340,7 @@ def import_entries(
                 reference=reference,
                 owner_id=None,
                 created_by_id=user.id,
-                channel=how,
+                channel=channel,
                 submitter_name=parsed.submitter_name,
                 submitter_contact=parsed.submitter_contact,
                 title=parsed.title,
@@ -424,7 +381,7 @@ def import_entries(
                 object_type="entry",
                 object_id=entry.id,
                 challenge_id=challenge.id,
-                after={"status": "submitted", "reference": reference, "channel": how},
+                after={"status": "submitted", "reference": reference, "channel": channel},
                 reason=f"Imported from {file.name}, row {parsed.row}",
             )
         record(
@@ -436,7 +393,7 @@ def import_entries(
             challenge_id=challenge.id,
             after={
                 "count": len(entries),
-                "channel": how,
+                "channel": channel,
                 "file_name": file.name,
                 "sha256": file.sha256,
                 "references": [references[0], references[-1]],
@@ -446,4 +403,4 @@ def import_entries(
     except BaseException:
         session.rollback()
         raise
-    return ImportResult(imported=len(imported), channel=how, entries=imported)
+    return ImportResult(imported=len(imported), channel=channel, entries=imported)
