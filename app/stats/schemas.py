@@ -9,8 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Stage(BaseModel):
-    """One step of the funnel. `key` is registered, started, submitted, eligible,
-    round-<id> (advanced from that round) or awarded."""
+    """One step of the funnel. `key` is registered (accounts created on this OpenCall while
+    the call was out, from its publication to its deadline: the platform's, not only this
+    call's, as accounts are not made per call), started, submitted, eligible, round-<id>
+    (advanced from that round) or awarded."""
 
     key: str
     label: str

@@ -297,7 +297,7 @@ def challenge_stats(session: Session, challenge: Challenge) -> ChallengeStats:
     funnel = [
         Stage(
             key="registered",
-            label="Registered while the call was out",
+            label="New accounts on OpenCall while the call was out",
             count=queries.registered(
                 session, challenge.published_at or challenge.opens_at, window_end
             ),

@@ -294,6 +294,6 @@ def test_registered_counts_accounts_created_while_the_call_was_out(app: FastAPI)
     funnel = org.get(f"/api/challenges/{SLUG}/stats").json()["funnel"]
     assert funnel[0] == {
         "key": "registered",
-        "label": "Registered while the call was out",
+        "label": "New accounts on OpenCall while the call was out",
         "count": 1,
     }
