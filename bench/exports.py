@@ -13,7 +13,8 @@ database. A single uvicorn worker of OpenCall serves them. For each call:
   over what it held before the export is printed per size, so "flat as rows grow" shows.
 
 Throughput is rows per second; the ratio is the export's over COPY's (aim >= 0.3), and the
-memory aim is < 150 MB, flat as rows grow.
+memory aim is < 150 MB, flat as rows grow. Then the evaluation dashboard's stats endpoint for
+the same call (best of three, its counts checked), against one bare GROUP BY of its entries.
 
 Usage: .venv/bin/python bench/exports.py --database-url postgresql://postgres@127.0.0.1:5432/benchx
        [--sizes 10000,50000,100000]
@@ -191,6 +192,38 @@ class Sampler(threading.Thread):
             time.sleep(0.02)
 
 
+BARE_STATS = """SELECT status, eligibility, count(*) FROM entry WHERE challenge_id = %s
+GROUP BY status, eligibility"""
+
+
+def time_stats(
+    api: httpx.Client, url: str, slug: str, challenge_id: int, size: int
+) -> tuple[float, float]:
+    """The dashboard's stats endpoint for the call (best of three, its figures checked), and
+    the baseline: one bare GROUP BY over the same entries through psycopg (best of three)."""
+    stats_s = bare_s = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        r = api.get(f"/api/challenges/{slug}/stats")
+        r.raise_for_status()
+        stats_s = min(stats_s, time.perf_counter() - started)
+        figures = r.json()
+        if (
+            figures["entries"]["submitted"] != size
+            or sum(c["count"] for c in figures["countries"]) != size
+        ):
+            raise SystemExit(f"NOT EXACT: stats counted {figures['entries']} for {size} entries")
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        for _ in range(3):
+            started = time.perf_counter()
+            cur.execute(BARE_STATS, (challenge_id,))
+            counted = sum(row[2] for row in cur.fetchall())
+            bare_s = min(bare_s, time.perf_counter() - started)
+            if counted != size:
+                raise SystemExit(f"NOT EXACT: the bare count saw {counted} of {size}")
+    return stats_s, bare_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True, help="a PostgreSQL database")
@@ -249,6 +282,7 @@ def main() -> None:
                         for block in copy:
                             copied += len(block)
                     copy_s = time.perf_counter() - started
+                    stats_s, bare_s = time_stats(api, plain_url, slug, challenge_id, size)
                     print(
                         f"  {size:>7,} entries: export {export_s:6.2f} s "
                         f"({size / export_s:8,.0f} rows/s, {received / 1e6:5.1f} MB), "
@@ -256,6 +290,11 @@ def main() -> None:
                         f"{copied / 1e6:5.1f} MB): ratio {copy_s / export_s:.2f} (aim >= 0.3); "
                         f"server memory {before:.0f} MB before, peak {sampler.peak:.0f} MB "
                         f"(+{sampler.peak - before:.0f} MB; aim < 150 MB, flat)"
+                    )
+                    print(
+                        f"  {size:>7,} entries: stats endpoint {stats_s:5.2f} s, one bare "
+                        f"GROUP BY of the same entries {bare_s:5.3f} s: ratio "
+                        f"{bare_s / stats_s:.2f} (every dashboard figure in {stats_s:.2f} s)"
                     )
         finally:
             process.terminate()
