@@ -1,5 +1,5 @@
 // A call's exports: the bundle, each table (optionally with a byte-order mark for Excel), and
-// the anonymised entries. Plain download links: the browser fetches them with the session.
+// the anonymised bundle and entries. Plain download links: the browser fetches them with the session.
 import { byId, el, startPage, showBody } from './organiser-nav.js';
 
 const TABLES = [
@@ -21,6 +21,7 @@ if (started) {
   const base = `/api/challenges/${encodeURIComponent(started.slug)}/exports`;
   byId('bundle-link').href = `${base}/bundle.zip`;
   byId('anonymised-link').href = `${base}/entries.csv?anonymised=true`;
+  byId('anonymised-bundle-link').href = `${base}/bundle.zip?anonymised=true`;
   const bom = byId('bom');
   const links = TABLES.map(([name, label, about]) => {
     const link = el('a', { href: `${base}/${name}.csv`, text: `${label} (CSV)` });

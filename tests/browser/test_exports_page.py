@@ -92,6 +92,14 @@ def test_an_organiser_downloads_the_entries_and_the_bundle(
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
     assert archive.read("entries.csv") == saved.read_bytes()
 
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the anonymised bundle (ZIP)").click()
+    assert info.value.suggested_filename == f"{slug}-bundle-anonymised.zip"
+    shared = zipfile.ZipFile(info.value.path())
+    assert "audit.csv" not in shared.namelist()
+    text = "".join(shared.read(n).decode() for n in shared.namelist() if n.endswith(".csv"))
+    assert "Ama, Mensah" not in text and entrant_email not in text and "P-" in text
+
 
 def test_a_participant_is_turned_away(page: Page, live_server: Any) -> None:
     base = live_server.url
