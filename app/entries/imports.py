@@ -249,6 +249,17 @@ def analyse(
     )
 
 
+def _samples(table: CsvTable) -> dict[str, str]:
+    samples: dict[str, str] = {}
+    for column in table.columns:
+        for _, cells in table.rows:
+            value = cells[column.index].strip() if column.index < len(cells) else ""
+            if value:
+                samples[column.name] = value if len(value) <= 80 else value[:79] + "…"
+                break
+    return samples
+
+
 def preview(
     session: Session,
     access: ChallengeAccess,
@@ -267,6 +278,7 @@ def preview(
         sha256=file.sha256,
         delimiter=analysis.table.delimiter,
         columns=[column.name for column in analysis.table.columns],
+        samples=_samples(analysis.table),
         mapping=analysis.mapping,
         targets=[
             ImportTarget(key=t.key, label=t.label, required=t.required, hint=t.hint)

@@ -213,6 +213,9 @@ class ImportPreview(BaseModel):
     sha256: str
     delimiter: str
     columns: list[str]
+    samples: dict[str, str] = Field(
+        description="each column's first value (at most 80 characters), to help match it"
+    )
     mapping: dict[str, str | None] = Field(
         description="column → target used (suggested when none was sent); null: not imported"
     )

@@ -135,6 +135,7 @@ def test_a_good_file_imports_exactly_its_rows(app: FastAPI, org: TestClient, mai
         ",",
     )
     assert body["columns"] == HEADER
+    assert body["samples"] == dict(zip(HEADER, KIOSKS, strict=True))
     assert body["mapping"] == MAPPING  # suggested from the headers
     assert [t["key"] for t in body["targets"]] == [
         "title",
