@@ -27,13 +27,16 @@ export class ApiError extends Error {
 }
 
 /**
- * Calls the API; resolves to the parsed JSON (null for an empty answer) or throws an ApiError.
+ * Calls the API with a JSON body (or a FormData, sent as multipart/form-data); resolves to the
+ * parsed JSON (null for an empty answer) or throws an ApiError.
  * `options.keepalive` lets the request finish after the page is closed (small bodies only).
  */
 export async function request(method, path, body, options = {}) {
   const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
   if (options.keepalive) init.keepalive = true;
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // multipart/form-data: the browser writes the header with its boundary
+  } else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

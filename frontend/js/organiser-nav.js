@@ -147,6 +147,7 @@ const PAGES = [
   { key: 'edit', href: 'challenge-edit.html', label: 'Settings', organiser: true },
   { key: 'form', href: 'form-builder.html', label: 'Entry form', organiser: true },
   { key: 'entries', href: 'entries-admin.html', label: 'Entries', organiser: false },
+  { key: 'import', href: 'import.html', label: 'Import', organiser: true },
   { key: 'rounds', href: 'rounds.html', label: 'Judging rounds', organiser: true },
   { key: 'panel', href: 'panel.html', label: 'Judges and conflicts', organiser: true },
   { key: 'voting', href: 'voting.html', label: 'Public vote', organiser: true },
