@@ -104,6 +104,12 @@ def read_table(data: bytes, max_rows: int) -> CsvTable:
                 )
             rows.append((last, cells))
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise _refused(
+                f"row {last + 1} has a cell longer than {csv.field_size_limit():,} characters, "
+                "more than any field takes: shorten it.",
+                "bad_csv",
+            ) from exc
         raise _refused(
             f"row {last + 1} is not valid CSV ({exc}): a cell holding the separator, a quote "
             'or a line break must be in double quotes, with each quote inside doubled ("").',

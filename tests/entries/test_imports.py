@@ -439,8 +439,14 @@ def test_a_semicolon_file_with_a_byte_order_mark_and_decimal_commas(org: TestCli
             "separator, a quote or a line break must be in double quotes, with each quote "
             'inside doubled ("").',
         ),
+        (
+            b"Title,Summary\r\nA,b\r\nB," + b"x" * 140_000 + b"\r\n",
+            "bad_csv",
+            "file: row 3 has a cell longer than 131,072 characters, more than any field takes: "
+            "shorten it.",
+        ),
     ],
-    ids=["latin-1", "utf-16", "workbook", "empty", "header-only", "bad-quotes"],
+    ids=["latin-1", "utf-16", "workbook", "empty", "header-only", "bad-quotes", "huge-cell"],
 )
 def test_a_file_that_is_not_a_readable_table_is_refused_whole(
     org: TestClient, data: bytes, code: str, message: str
