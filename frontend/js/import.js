@@ -152,7 +152,8 @@ async function runPreview() {
     }
     preview = answer;
     mapping = answer.mapping;
-    previewStatus.textContent = `${answer.file_name}: ${plural(answer.row_count, 'entry', 'entries')}, ${plural(answer.columns.length, 'column', 'columns')}.`;
+    const found = answer.errors.length ? plural(answer.errors.length, 'problem', 'problems') + ' to fix' : 'no problems';
+    previewStatus.textContent = `${answer.file_name}: ${plural(answer.row_count, 'entry', 'entries')}, ${plural(answer.columns.length, 'column', 'columns')}, ${found}.`;
     renderMapping();
     renderProblems(answer.errors);
     renderRows();

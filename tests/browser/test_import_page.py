@@ -97,6 +97,9 @@ def test_an_organiser_fixes_a_bad_row_and_imports(page: Page, live_server: Any) 
     expect(page.locator("#problems-summary")).to_have_text(
         "No problems: every row can be imported."
     )
+    expect(page.locator("#preview-status")).to_have_text(
+        "drop-box.csv: 2 entries, 8 columns, no problems."
+    )
     expect(page.get_by_label("Column “Nom”")).to_have_value("submitter_name")
     expect(page.locator("#rows-caption")).to_have_text("All 2 entries")
     expect(importer).to_be_enabled()
