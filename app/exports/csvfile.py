@@ -14,7 +14,7 @@ import csv
 import enum
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -60,9 +60,14 @@ def _none(_value: None) -> str:
     return ""
 
 
+_ZERO = timedelta(0)
+
+
 def _utc(value: datetime) -> str:
-    if value.tzinfo is UTC:
-        return value.isoformat().replace("+00:00", "Z")
+    # Any zone at offset zero (the driver's own UTC object, say) is written without a
+    # conversion; isoformat() then always ends in "+00:00".
+    if value.tzinfo is UTC or (value.tzinfo is not None and value.utcoffset() == _ZERO):
+        return value.isoformat()[:-6] + "Z"
     return cell(value)
 
 
@@ -95,6 +100,26 @@ def cells(row: Iterable[Any]) -> list[str]:
     return [fast.get(type(v), _learn)(v) for v in row]
 
 
+# Values the csv module itself writes exactly as cell() would: None as nothing, an int with
+# str() and a float with repr() (what _csv.c does). Passed through untouched.
+_AS_IS = frozenset({int, float, type(None)})
+_DANGER = frozenset(DANGEROUS_FIRST)
+
+
+def writable(row: Iterable[Any]) -> list[Any]:
+    """A row ready for csv.writer, written exactly as cells(row) would be: text escaped
+    inline (most cells are text), numbers and None passed through, the rest by cell()."""
+    fast, as_is, danger = _FAST, _AS_IS, _DANGER
+    return [
+        (("'" + v) if v[:1] in danger else v)
+        if (kind := type(v)) is str
+        else v
+        if kind in as_is
+        else fast.get(kind, _learn)(v)
+        for v in row
+    ]
+
+
 def _writer(buffer: io.StringIO) -> Any:
     return csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
@@ -121,7 +146,7 @@ def csv_chunks(
     writer.writerow([escape_text(name) for name in header])
     pending = 0
     for row in rows:
-        writer.writerow(cells(row))
+        writer.writerow(writable(row))
         pending += 1
         if pending >= CHUNK_ROWS:
             yield buffer.getvalue().encode()

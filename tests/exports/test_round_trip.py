@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.exports.csvfile import cell, cells
+from app.exports.csvfile import cell, cells, writable
 from app.models import EntryStatus
 from tests.factories import COMPLETE, client_for, make_challenge, start_entry
 
@@ -85,12 +85,32 @@ values = st.one_of(
 )
 
 
+def _line(row: list[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(row)
+    return buffer.getvalue()
+
+
 @given(st.lists(values, max_size=8))
 def test_the_fast_path_writes_what_cell_writes(row: list[Any]) -> None:
     assert cells(row) == [cell(v) for v in row]
+    assert _line(writable(row)) == _line([cell(v) for v in row])
 
 
 def test_the_fast_path_on_types_it_learns() -> None:
     moment = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     row = [EntryStatus.submitted, EntryStatus.draft, Decimal("1.50"), moment, "-1", -1, True]
     assert cells(row) == ["submitted", "draft", "1.50", "2026-03-01T12:00:00Z", "'-1", "-1", "true"]
+
+
+def test_postgresql_times_read_as_text_give_the_cells_cell_gives() -> None:
+    from app.exports.entries import UtcText
+
+    loader = UtcText(0)
+    for sent, moment in (
+        ("2026-03-01 09:30:00+00", datetime(2026, 3, 1, 9, 30, tzinfo=UTC)),
+        ("2026-03-01 09:30:00.5+00", datetime(2026, 3, 1, 9, 30, 0, 500000, tzinfo=UTC)),
+        ("2026-03-01 09:30:00.000123+00", datetime(2026, 3, 1, 9, 30, 0, 123, tzinfo=UTC)),
+        ("2026-03-01 10:30:00+01", datetime(2026, 3, 1, 9, 30, tzinfo=UTC)),  # not UTC
+    ):
+        assert loader.load(sent.encode()) == cell(moment), sent
