@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from app.core.config import Settings
-from app.models import OutboxMessage
+from app.mail.kinds import OPTIONAL, kind_of
+from app.models import MailPreference, Notification, OutboxMessage
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -23,12 +28,68 @@ _env = Environment(
 )
 
 
-def render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Render a template's subject, text body and HTML body (``NAME.subject.txt`` etc.)."""
-    subject = _env.get_template(f"{template}.subject.txt").render(context).strip()
-    text = _env.get_template(f"{template}.txt").render(context)
-    html = _env.get_template(f"{template}.html").render(context)
+def translated(template: str, language: str | None) -> str:
+    """The template's name in `language` where that translation exists (``NAME.fr``), else
+    the English one. "fr-CA" falls back to "fr"."""
+    for tag in _tags(language):
+        if (TEMPLATE_DIR / f"{template}.{tag}.txt").exists():
+            return f"{template}.{tag}"
+    return template
+
+
+def _tags(language: str | None) -> list[str]:
+    if not language:
+        return []
+    tag = language.strip().lower().replace("_", "-")
+    return [tag, tag.split("-")[0]] if "-" in tag else [tag]
+
+
+def render(
+    template: str, context: dict[str, Any], language: str | None = None
+) -> tuple[str, str, str]:
+    """Render a template's subject, text body and HTML body (``NAME.subject.txt`` etc.), in
+    `language` where a translation exists."""
+    name = translated(template, language)
+    subject = _env.get_template(f"{name}.subject.txt").render(context).strip()
+    text = _env.get_template(f"{name}.txt").render(context)
+    html = _env.get_template(f"{name}.html").render(context)
     return subject, text, html
+
+
+def unsubscribe_token(settings: Settings, user_id: int, kind: str) -> str:
+    """A keyed hash naming one person and one kind of optional message: the one-click
+    unsubscribe link works without logging in and cannot be forged for anyone else."""
+    text = f"unsubscribe:{user_id}:{kind}".encode()
+    digest = hmac.new(settings.secret_key.encode(), text, hashlib.sha256).hexdigest()[:32]
+    return f"{user_id}.{kind}.{digest}"
+
+
+def check_unsubscribe_token(settings: Settings, token: str) -> tuple[int, str] | None:
+    """(user id, kind) when the token is one `unsubscribe_token` made, else None."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in OPTIONAL:
+        return None
+    user_id, kind = int(parts[0]), parts[1]
+    if not hmac.compare_digest(unsubscribe_token(settings, user_id, kind), token):
+        return None
+    return user_id, kind
+
+
+def opted_out(session: Session, user_id: int | None, kind: str) -> bool:
+    """Whether the person turned this optional kind of message off."""
+    if user_id is None or kind not in OPTIONAL:
+        return False
+    preference = session.get(MailPreference, (user_id, kind))
+    return preference is not None and not preference.enabled
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The in-app notification that goes with a message: a title, a line, a link."""
+
+    title: str
+    body: str = ""
+    link: str | None = None
 
 
 def queue_mail(
@@ -39,19 +100,103 @@ def queue_mail(
     to_address: str,
     context: dict[str, Any],
     user_id: int | None = None,
+    kind: str | None = None,
+    challenge_id: int | None = None,
+    idempotency_key: str | None = None,
+    language: str | None = None,
+    notice: Notice | None = None,
+    broadcast_id: int | None = None,
+) -> OutboxMessage | None:
+    """Add a message to the outbox; the caller's commit makes it real (and sendable).
+
+    With `notice`, the person (when they have an account) also sees it on their page. An
+    optional kind the person turned off is not mailed (the notice still shows). With an
+    `idempotency_key` the message is queued at most once, ever: a second call with the same
+    key adds nothing (the database's unique key decides, across workers and restarts), and
+    None is returned."""
+    kind = kind or kind_of(template)
+    if idempotency_key is not None and _already_queued(session, idempotency_key):
+        return None
+    added: list[Any] = []
+    if notice is not None and user_id is not None:
+        added.append(
+            Notification(
+                user_id=user_id,
+                challenge_id=challenge_id,
+                kind=kind,
+                title=notice.title[:300],
+                body=notice.body,
+                link=notice.link,
+                idempotency_key=idempotency_key,
+            )
+        )
+    message = None
+    if not opted_out(session, user_id, kind):
+        message = _message(
+            settings,
+            template,
+            context,
+            language,
+            kind=kind,
+            idempotency_key=idempotency_key,
+            challenge_id=challenge_id,
+            broadcast_id=broadcast_id,
+            to_address=to_address,
+            user_id=user_id,
+        )
+        added.append(message)
+    if idempotency_key is None:
+        session.add_all(added)
+        return message
+    session.flush()  # the caller's own changes first, outside the savepoint below
+    try:
+        with session.begin_nested():  # a racing scheduler may take the key first
+            session.add_all(added)
+    except IntegrityError:
+        return None
+    return message
+
+
+def _message(
+    settings: Settings,
+    template: str,
+    context: dict[str, Any],
+    language: str | None,
+    *,
+    kind: str,
+    user_id: int | None,
+    **fields: Any,
 ) -> OutboxMessage:
-    """Add a message to the outbox; the caller's commit makes it real (and sendable)."""
-    full_context = {"site_name": "OpenCall", "base_url": settings.base_url, **context}
-    subject, text, html = render(template, full_context)
+    unsubscribe = (
+        f"{settings.base_url}/api/unsubscribe?token={unsubscribe_token(settings, user_id, kind)}"
+        if kind in OPTIONAL and user_id is not None
+        else None
+    )
+    full_context = {
+        "site_name": "OpenCall",
+        "base_url": settings.base_url,
+        "unsubscribe_url": unsubscribe,
+        **context,
+    }
+    subject, text, html = render(template, full_context, language)
     domain = urlsplit(settings.base_url).hostname or "opencall.local"
-    message = OutboxMessage(
+    return OutboxMessage(
         message_id=f"<{secrets.token_hex(16)}@{domain}>",
         template=template,
-        to_address=to_address,
+        kind=kind,
         user_id=user_id,
         subject=subject,
         text_body=text,
         html_body=html,
+        unsubscribe_url=unsubscribe,
+        **fields,
     )
-    session.add(message)
-    return message
+
+
+def _already_queued(session: Session, key: str) -> bool:
+    found = session.scalar(
+        select(OutboxMessage.id).where(col(OutboxMessage.idempotency_key) == key).limit(1)
+    ) or session.scalar(
+        select(Notification.id).where(col(Notification.idempotency_key) == key).limit(1)
+    )
+    return found is not None

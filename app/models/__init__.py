@@ -34,7 +34,7 @@ from app.models.judging import (
     ScorecardStatus,
     ScoreValue,
 )
-from app.models.mail import OutboxMessage
+from app.models.mail import Broadcast, MailPreference, Notification, OutboxMessage
 from app.models.results import Award, AwardTier, Publication, ResultsRules
 from app.models.user import LoginFailure, User, UserSession, UserToken
 from app.models.voting import Ballot, BallotSource, RateCounter, Vote, VoteStatus, VotingRules
@@ -46,6 +46,7 @@ __all__ = [
     "AwardTier",
     "Ballot",
     "BallotSource",
+    "Broadcast",
     "Challenge",
     "ChallengeReport",
     "ChallengeRole",
@@ -64,7 +65,9 @@ __all__ = [
     "JudgeStatus",
     "Licence",
     "LoginFailure",
+    "MailPreference",
     "Membership",
+    "Notification",
     "OutboxMessage",
     "Publication",
     "RateCounter",

@@ -19,6 +19,9 @@ class User(SQLModel, table=True):
     email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     is_admin: bool = Field(default=False)
     is_active: bool = Field(default=True)
+    # The person's language (a BCP 47 tag such as "fr"): mail in it where a translation
+    # exists; none: the browser's, and English for mail.
+    language: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
