@@ -1,28 +1,45 @@
 """Send what the outbox holds: claim due messages, send them, retry failures with backoff.
 
 Several senders (the app's background thread, any number of ``opencall worker`` processes)
-may run at once: each message is claimed by a conditional update that only one of them can
-win, under a lease that expires if the sender dies mid-send.
+may run at once. Each claims a batch of due messages in one statement that also takes a
+lease on them (``locked_until``) and counts the attempt: on PostgreSQL the batch is chosen
+with ``FOR UPDATE SKIP LOCKED``, so senders never wait for each other and never take the same
+row; on SQLite, whose writes are serialised, the same conditional update does (one sender in
+practice). A crashed sender's lease simply expires and another sender takes the messages.
+
+A batch goes out over one SMTP connection; each message gets its own outcome (sent, or a
+retry after exponential backoff, or failed after the last attempt), written as soon as the
+server has answered for it.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import and_, or_, update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
+from app.audit.service import record
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.mail.backends import MailBackend, build_email, make_backend
-from app.models import OutboxMessage
+from app.core.errors import Conflict, NotFound
+from app.mail.backends import MailBackend, MailConnection, build_email, make_backend
+from app.models import OutboxMessage, User
 
 log = logging.getLogger("opencall.mail")
 
 LEASE = timedelta(minutes=5)
+# A batch stops this long before its lease runs out and hands back what it has not sent, so
+# no message is still being sent by one sender when another may take it.
+LEASE_MARGIN = timedelta(minutes=1)
+BATCH = 50
+
+_table = OutboxMessage.__table__  # type: ignore[attr-defined]
 
 
 def retry_delay(settings: Settings, attempts: int) -> timedelta:
@@ -31,67 +48,159 @@ def retry_delay(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, 6 * 3600))
 
 
-def _claim(session: Session, message_id: int) -> bool:
+def _due(now: datetime) -> Any:
+    return and_(
+        col(OutboxMessage.status) == "pending",
+        col(OutboxMessage.next_attempt_at) <= now,
+        or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now),
+    )
+
+
+def claim_due(engine: Engine, batch: int = BATCH) -> tuple[list[OutboxMessage], datetime]:
+    """Claim up to `batch` due messages, oldest due first, in one transaction: their lease is
+    taken and their attempt counted in the same statement that picks them. Returns the
+    messages and the lease's end."""
     now = utcnow()
-    result = session.execute(
+    lease = now + LEASE
+    pick = (
+        select(OutboxMessage.id)
+        .where(_due(now))
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(batch)
+    )
+    if engine.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    claim = (
         update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id) == message_id,
-            col(OutboxMessage.status) == "pending",
-            col(OutboxMessage.next_attempt_at) <= now,
-            or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now),
+        # The conditions again: on SQLite they are what makes the claim exclusive.
+        .where(col(OutboxMessage.id).in_(pick.scalar_subquery()), _due(now))
+        .values(locked_until=lease, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    with Session(engine, expire_on_commit=False) as session:
+        messages = list(session.scalars(claim).all())
+        session.commit()
+    messages.sort(key=lambda m: (m.next_attempt_at, m.id or 0))
+    return messages, lease
+
+
+def _finish(conn: Connection, message: OutboxMessage, lease: datetime, **values: Any) -> bool:
+    """Write a message's outcome, if this sender still holds its lease."""
+    result = conn.execute(
+        update(_table)
+        .where(_table.c.id == message.id, _table.c.locked_until == lease)
+        .values(locked_until=None, **values)
+    )
+    conn.commit()
+    if result.rowcount != 1:
+        log.warning("mail %s: the lease ran out before its outcome was written", message.id)
+        return False
+    return True
+
+
+def _failed(
+    conn: Connection, settings: Settings, message: OutboxMessage, lease: datetime, exc: Exception
+) -> None:
+    error = f"{exc.__class__.__name__}: {exc}"[:500]
+    now = utcnow()
+    if message.attempts >= settings.mail_max_attempts:
+        _finish(conn, message, lease, status="failed", failed_at=now, last_error=error)
+        log.error("mail %s failed for good after %s attempts", message.id, message.attempts)
+    else:
+        retry_at = now + retry_delay(settings, message.attempts)
+        _finish(conn, message, lease, next_attempt_at=retry_at, last_error=error)
+        log.warning("mail %s failed (attempt %s), will retry", message.id, message.attempts)
+
+
+def _hand_back(conn: Connection, messages: list[OutboxMessage], lease: datetime) -> None:
+    """Give back claimed messages this sender will not send (their attempt is not counted)."""
+    conn.execute(
+        update(_table)
+        .where(_table.c.id.in_([m.id for m in messages]), _table.c.locked_until == lease)
+        .values(locked_until=None, attempts=_table.c.attempts - 1)
+    )
+    conn.commit()
+
+
+def send_batch(
+    engine: Engine,
+    settings: Settings,
+    mail: MailConnection,
+    messages: list[OutboxMessage],
+    lease: datetime,
+) -> int:
+    """Send claimed messages over one connection; return how many were sent."""
+    sent = 0
+    stop_at = lease - LEASE_MARGIN
+    with engine.connect() as conn:
+        for index, message in enumerate(messages):
+            if utcnow() >= stop_at:
+                _hand_back(conn, messages[index:], lease)
+                break
+            try:
+                mail.send(build_email(settings, message))
+            except Exception as exc:  # any failure of the mail server is retried later
+                _failed(conn, settings, message, lease, exc)
+            else:
+                _finish(conn, message, lease, status="sent", sent_at=utcnow())
+                sent += 1
+    return sent
+
+
+def send_due(
+    engine: Engine,
+    settings: Settings,
+    backend: MailBackend,
+    batch: int = BATCH,
+    stop: threading.Event | None = None,
+) -> int:
+    """Send every message that is due now, a batch at a time; return how many were sent."""
+    sent = 0
+    while stop is None or not stop.is_set():
+        messages, lease = claim_due(engine, batch)
+        if not messages:
+            break
+        with backend.connection() as mail:
+            sent += send_batch(engine, settings, mail, messages, lease)
+    return sent
+
+
+def retry_failed(session: Session, message_id: int, admin: User) -> OutboxMessage:
+    """Put a failed message back in the queue, due now, with its attempts counted afresh
+    (audited). Only a failed message: one that is pending or sent is left alone."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("No such message.")
+    before = {"status": message.status, "attempts": message.attempts}
+    now = utcnow()
+    # Conditional, so two admins retrying at once put it back once.
+    result = session.execute(
+        update(_table)
+        .where(_table.c.id == message_id, _table.c.status == "failed")
+        .values(
+            status="pending", attempts=0, next_attempt_at=now, locked_until=None, failed_at=None
         )
-        .values(locked_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(
+            f"Only a failed message can be sent again; this one is {message.status}.",
+            code="mail_not_failed",
+        )
+    record(
+        session,
+        actor=admin,
+        action="mail.retry",
+        object_type="outbox_message",
+        object_id=message_id,
+        challenge_id=message.challenge_id,
+        before=before,
+        after={"status": "pending", "attempts": 0},
     )
     session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def send_due(engine: Engine, settings: Settings, backend: MailBackend, batch: int = 50) -> int:
-    """Send every message that is due now; return how many were sent."""
-    sent = 0
-    with Session(engine, expire_on_commit=False) as session:
-        now = utcnow()
-        due = session.exec(
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.status == "pending",
-                col(OutboxMessage.next_attempt_at) <= now,
-                or_(
-                    col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now
-                ),
-            )
-            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-            .limit(batch)
-        ).all()
-        session.commit()
-        for message_id in due:
-            assert message_id is not None
-            if not _claim(session, message_id):
-                continue  # another sender took it
-            message = session.get(OutboxMessage, message_id, populate_existing=True)
-            assert message is not None
-            try:
-                backend.send(build_email(settings, message))
-            except Exception as exc:  # any failure of the mail server is retried later
-                message.last_error = f"{exc.__class__.__name__}: {exc}"[:500]
-                message.locked_until = None
-                if message.attempts >= settings.mail_max_attempts:
-                    message.status = "failed"
-                    log.error("mail %s to user %s failed for good", message.id, message.user_id)
-                else:
-                    message.next_attempt_at = utcnow() + retry_delay(settings, message.attempts)
-                    log.warning(
-                        "mail %s failed (attempt %s), will retry", message.id, message.attempts
-                    )
-            else:
-                message.status = "sent"
-                message.sent_at = utcnow()
-                message.locked_until = None
-                sent += 1
-            session.add(message)
-            session.commit()
-    return sent
+    session.refresh(message)
+    return message
 
 
 class BackgroundSender:
@@ -113,29 +222,41 @@ class BackgroundSender:
         self._wake.set()
 
     def stop(self) -> None:
+        """Stop after the batch being sent (its outcomes are written first)."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=30)
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()
             try:
-                send_due(self.engine, self.settings, self.backend)
+                send_due(self.engine, self.settings, self.backend, stop=self._stop)
             except Exception:  # the database may be down; keep polling
                 log.warning("mail sender could not reach the outbox; retrying", exc_info=True)
             self._wake.wait(self.settings.mail_poll_seconds)
-            self._wake.clear()
 
 
-def run_worker(engine: Engine, settings: Settings, once: bool = False) -> None:
-    """``opencall worker``: the sender as its own process, for larger setups."""
+def run_worker(
+    engine: Engine, settings: Settings, once: bool = False, stop: threading.Event | None = None
+) -> None:
+    """``opencall worker``: the sender as its own process, for larger setups. SIGTERM and
+    SIGINT stop it after the batch being sent, so a restart sends nothing twice."""
     backend = make_backend(settings)
-    stop = threading.Event()
-    while not stop.is_set():
-        try:
-            send_due(engine, settings, backend)
-        except Exception:
-            log.warning("mail worker could not reach the outbox; retrying", exc_info=True)
-        if once:
-            return
-        stop.wait(settings.mail_poll_seconds)
+    stop = stop or threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    try:
+        while not stop.is_set():
+            try:
+                send_due(engine, settings, backend, stop=stop)
+            except Exception:
+                log.warning("mail worker could not reach the outbox; retrying", exc_info=True)
+            if once:
+                return
+            stop.wait(settings.mail_poll_seconds)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
