@@ -87,11 +87,23 @@ def count_entries(access: StaffOf, session: SessionDep) -> EntryCounts:
 
 
 @router.post("/challenges/{slug}/screening", responses=error_responses(401, 403, 404, 409))
-def screen_entries(body: BulkScreeningIn, access: StaffOf, session: SessionDep) -> BulkScreeningOut:
-    """Screen several entries with one decision: all of them, or none if any cannot be."""
+def screen_entries(
+    body: BulkScreeningIn,
+    access: StaffOf,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> BulkScreeningOut:
+    """Screen several entries with one decision: all of them, or none if any cannot be.
+    Each entrant is told the decision (and an ineligible entry's reason) by mail."""
     ids = screening.screen_many(
-        session, access, body.entry_ids, ScreeningIn(**body.model_dump(exclude={"entry_ids"}))
+        session,
+        settings,
+        access,
+        body.entry_ids,
+        ScreeningIn(**body.model_dump(exclude={"entry_ids"})),
     )
+    wake_mail_sender(request)
     return BulkScreeningOut(screened=ids)
 
 
@@ -153,9 +165,13 @@ def withdraw_entry(ctx: EntryDep, session: SessionDep) -> EntryPublic:
 
 
 @router.post("/entries/{entry_id}/eligibility", responses=error_responses(401, 403, 404, 409))
-def screen_entry(body: ScreeningIn, ctx: EntryDep, session: SessionDep) -> EntryPublic:
-    """Mark a submitted entry eligible or ineligible (a reason is required for ineligible)."""
-    screening.screen(session, ctx.access, ctx.entry, body)
+def screen_entry(
+    body: ScreeningIn, ctx: EntryDep, session: SessionDep, settings: SettingsDep, request: Request
+) -> EntryPublic:
+    """Mark a submitted entry eligible or ineligible (a reason is required for ineligible);
+    the entrant is told by mail."""
+    screening.screen(session, settings, ctx.access, ctx.entry, body)
+    wake_mail_sender(request)
     return entry_public(session, ctx)
 
 

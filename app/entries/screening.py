@@ -7,9 +7,11 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record, snapshot
 from app.challenges.access import ChallengeAccess
+from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.entries.schemas import ScreeningIn
+from app.mail.messages import eligibility_decided
 from app.models import Eligibility, Entry, EntryStatus
 
 SCREEN_FIELDS = ("eligibility", "eligibility_reason", "eligibility_note")
@@ -35,7 +37,9 @@ def _screenable(entry: Entry) -> Conflict | None:
     return None
 
 
-def _decide(session: Session, access: ChallengeAccess, entry: Entry, body: ScreeningIn) -> None:
+def _decide(
+    session: Session, settings: Settings, access: ChallengeAccess, entry: Entry, body: ScreeningIn
+) -> None:
     before = snapshot(entry, SCREEN_FIELDS)
     entry.eligibility = Eligibility(body.eligibility)
     entry.eligibility_reason = body.reason.strip() if body.reason and body.reason.strip() else None
@@ -53,22 +57,29 @@ def _decide(session: Session, access: ChallengeAccess, entry: Entry, body: Scree
         before=before,
         after=snapshot(entry, SCREEN_FIELDS),
     )
+    eligibility_decided(session, settings, access.challenge, entry)
 
 
-def screen(session: Session, access: ChallengeAccess, entry: Entry, body: ScreeningIn) -> Entry:
+def screen(
+    session: Session, settings: Settings, access: ChallengeAccess, entry: Entry, body: ScreeningIn
+) -> Entry:
     """Mark one submitted, unscreened entry eligible or ineligible."""
     access.need_staff()
     _check_decision(body)
     problem = _screenable(entry)
     if problem:
         raise problem
-    _decide(session, access, entry, body)
+    _decide(session, settings, access, entry, body)
     session.commit()
     return entry
 
 
 def screen_many(
-    session: Session, access: ChallengeAccess, entry_ids: list[int], body: ScreeningIn
+    session: Session,
+    settings: Settings,
+    access: ChallengeAccess,
+    entry_ids: list[int],
+    body: ScreeningIn,
 ) -> list[int]:
     """Screen several entries with one decision: all of them, or none if any cannot be."""
     access.need_staff()
@@ -88,7 +99,7 @@ def screen_many(
                 f"Nothing was screened: {problem.message}", code=problem.code, field="entry_ids"
             )
     for entry in entries:
-        _decide(session, access, entry, body)
+        _decide(session, settings, access, entry, body)
     session.commit()
     return ids
 
