@@ -36,6 +36,7 @@ from app.judging.panel_router import router as panel_router
 from app.judging.router import router as judging_router
 from app.judging.scoring_router import router as scoring_router
 from app.mail.sender import BackgroundSender
+from app.notifications.router import router as notifications_router
 from app.results.router import router as results_router
 from app.stats.router import router as stats_router
 from app.voting.router import router as voting_router
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(results_router)
     app.include_router(exports_router)
     app.include_router(stats_router)
+    app.include_router(notifications_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -25,7 +25,7 @@ from app.entries.access import EntryContext
 from app.entries.rules import blocking_problems, evaluate_all
 from app.entries.schemas import EntryCreate, EntryUpdate, Problem
 from app.entries.views import entry_snapshot, files_of, problems_for, team_of
-from app.mail.outbox import queue_mail
+from app.mail.outbox import Notice, queue_mail
 from app.models import (
     Challenge,
     Channel,
@@ -351,6 +351,13 @@ def _queue_receipt(session: Session, settings: Settings, ctx: EntryContext) -> N
         template="entry_receipt",
         to_address=address,
         user_id=entry.owner_id,
+        challenge_id=challenge.id,
+        language=owner.language if owner else None,
+        notice=Notice(
+            title=f"Entry {entry.reference} received",
+            body=entry.title,
+            link=f"/entry.html?id={entry.id}",
+        ),
         context={
             "name": owner.display_name if owner else entry.submitter_name or "",
             "challenge_title": challenge.title,

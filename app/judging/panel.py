@@ -196,6 +196,7 @@ def invite(
         settings,
         template="judge_invitation",
         to_address=judge.email,
+        challenge_id=challenge.id,
         context={
             "name": judge.display_name,
             "challenge_title": challenge.title,

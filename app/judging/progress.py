@@ -16,7 +16,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.judging.rounds import RoundAccess, RoundState, round_state
 from app.judging.scoring import round_entries
-from app.mail.outbox import queue_mail
+from app.mail.outbox import Notice, queue_mail
 from app.models import (
     Assignment,
     Entry,
@@ -182,6 +182,13 @@ def remind_judges(
             template="judge_reminder",
             to_address=user.email if user else judge.email,
             user_id=user.id if user else None,
+            challenge_id=ra.challenge.id,
+            language=user.language if user else None,
+            notice=Notice(
+                title=f"{item.due - item.submitted} scorecard(s) due in {round_.name}",
+                body=body.message.strip(),
+                link="/judging.html",
+            ),
             context={
                 "name": judge.display_name,
                 "challenge_title": ra.challenge.title,

@@ -21,7 +21,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.judging.rounds import RoundAccess, frozen, round_state
 from app.judging.scoring import EntryScore, RoundScores, from_shown, round_scores
-from app.mail.outbox import queue_mail
+from app.mail.outbox import Notice, queue_mail
 from app.models import (
     Assignment,
     Criterion,
@@ -621,6 +621,14 @@ def _tell_entrants(
             template="round_outcome",
             to_address=owner.email,
             user_id=owner.id,
+            challenge_id=ra.challenge.id,
+            language=owner.language,
+            notice=Notice(
+                title=f"Entry {entry.reference} "
+                + ("advanced" if item.advances else "did not advance")
+                + f" from {round_.name}",
+                link=f"/entry.html?id={entry.id}",
+            ),
             context={
                 "name": owner.display_name,
                 "challenge_title": ra.challenge.title,
