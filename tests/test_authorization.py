@@ -1008,6 +1008,75 @@ CASES.update(
     }
 )
 
+
+def _participant_id(w: World) -> int:
+    return w.owner.get("/api/auth/me").json()["id"]
+
+
+def _own_notification(w: World) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A notification of the participant's (the only person it exists for)."""
+    from sqlmodel import Session
+
+    from app.models import Notification
+
+    with Session(w.app.state.engine) as session:
+        notification = Notification(user_id=_participant_id(w), kind="broadcast", title="News")
+        session.add(notification)
+        session.commit()
+        return {"notification_id": notification.id}, {}
+
+
+def _unsubscribe(**extra: Any) -> Callable[[World], tuple[dict[str, Any], dict[str, Any]]]:
+    """The participant's one-click link for organisers' messages: it needs no login."""
+    from app.mail.outbox import unsubscribe_token
+
+    return lambda w: (
+        {},
+        {
+            "params": {
+                "token": unsubscribe_token(w.app.state.settings, _participant_id(w), "broadcast")
+            },
+            **extra,
+        },
+    )
+
+
+BROADCAST = {"segment": "all_entrants", "subject": "News", "body": "The deadline moves."}
+
+CASES.update(
+    {
+        ("GET", "/api/mail-kinds"): Case(allowed=frozenset(ROLES)),
+        ("GET", "/api/me/mail-preferences"): Case(allowed=LOGGED_IN),
+        ("PUT", "/api/me/mail-preferences"): Case(
+            allowed=LOGGED_IN, request=with_json({"broadcast": False})
+        ),
+        ("PATCH", "/api/me/language"): Case(
+            allowed=LOGGED_IN, request=with_json({"language": "fr"})
+        ),
+        # The signed token is the proof: anyone holding the link may use it, logged in or not.
+        ("POST", "/api/unsubscribe"): Case(allowed=frozenset(ROLES), request=_unsubscribe()),
+        ("GET", "/api/unsubscribe"): Case(
+            allowed=frozenset(ROLES), ok=303, request=_unsubscribe(follow_redirects=False)
+        ),
+        ("GET", "/api/me/notifications"): Case(allowed=LOGGED_IN),
+        ("GET", "/api/me/notifications/unread"): Case(allowed=LOGGED_IN),
+        ("POST", "/api/me/notifications/read-all"): Case(allowed=LOGGED_IN),
+        ("POST", "/api/me/notifications/{notification_id}/read"): Case(
+            allowed=OWNER, hidden_from=LOGGED_IN - OWNER, request=_own_notification
+        ),
+        ("POST", "/api/challenges/{slug}/broadcasts/preview"): Case(
+            allowed=ORGANISERS, request=with_json(BROADCAST, slug="call")
+        ),
+        ("POST", "/api/challenges/{slug}/broadcasts"): Case(
+            allowed=ORGANISERS, ok=201, request=with_json(BROADCAST, slug="call")
+        ),
+        ("GET", "/api/challenges/{slug}/broadcasts"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
+        ),
+    }
+)
+
+
 # Routes whose every rule is tested where they live: accounts (tests/auth) and health.
 COVERED_ELSEWHERE = {"/api/auth/", "/healthz"}
 

@@ -1,0 +1,2 @@
+"""What each person hears: mail preferences, one-click unsubscribing, in-app notifications
+and organisers' broadcasts."""
