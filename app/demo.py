@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,6 +21,7 @@ from app.judging.assigning import apply_assignment
 from app.models import (
     Assignment,
     Challenge,
+    ChallengeReport,
     ChallengeRole,
     CommitteeMember,
     ConflictSource,
@@ -462,6 +464,22 @@ def _judging_challenge(session: Session, users: dict[str, User], created: list[s
             source=ConflictSource.organiser,
             reason="Her daughter attends the entrant's school.",
             created_by_id=organiser.id,
+        )
+    )
+    # What the organisers reported for the dashboard: reach and costs, in the call's currency.
+    session.add(
+        ChallengeReport(
+            challenge_id=challenge.id,
+            events=6,
+            attendance=540,
+            social_reach=12_000,
+            partners=3,
+            currency="USD",
+            prize_costs=Decimal("6000"),
+            staff_costs=Decimal("2500"),
+            promotion_costs=Decimal("400"),
+            notes="School assemblies in three regions and a radio spot.",
+            updated_by_id=organiser.id,
         )
     )
     round_ = _judging_round(session, challenge, now)
