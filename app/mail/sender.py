@@ -69,11 +69,16 @@ def claim_due(engine: Engine, batch: int = BATCH) -> tuple[list[OutboxMessage], 
         .limit(batch)
     )
     if engine.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+        # Picked once, in a materialised CTE: as an IN (subquery) the planner may rescan it
+        # per row, locking more than `batch` rows.
+        due = pick.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        picked = col(OutboxMessage.id) == due.c.id
+    else:
+        picked = col(OutboxMessage.id).in_(pick.scalar_subquery())
     claim = (
         update(OutboxMessage)
         # The conditions again: on SQLite they are what makes the claim exclusive.
-        .where(col(OutboxMessage.id).in_(pick.scalar_subquery()), _due(now))
+        .where(picked, _due(now))
         .values(locked_until=lease, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
