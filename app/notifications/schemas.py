@@ -32,6 +32,7 @@ class MailPreferences(BaseModel):
     language: str | None = Field(
         description="The language for mail where a translation exists (BCP 47); null: English"
     )
+    languages: list[str] = Field(description="The languages some mail is translated into")
     kinds: list[KindPreference]
 
 

@@ -3,6 +3,8 @@ notifications."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -12,7 +14,7 @@ from app.core.db import utcnow
 from app.core.errors import BadRequest, NotFound, Unprocessable
 from app.core.pagination import paginate_by_id
 from app.mail.kinds import KINDS, OPTIONAL
-from app.mail.outbox import check_unsubscribe_token
+from app.mail.outbox import TEMPLATE_DIR, check_unsubscribe_token
 from app.models import MailPreference, Notification, User
 from app.notifications.schemas import (
     KindPreference,
@@ -47,7 +49,19 @@ def preferences(session: Session, user: User) -> MailPreferences:
         )
         for k in KINDS.values()
     ]
-    return MailPreferences(language=user.language, kinds=kinds)
+    return MailPreferences(language=user.language, languages=mail_languages(), kinds=kinds)
+
+
+@cache
+def mail_languages() -> list[str]:
+    """The languages of the translated templates (``NAME.fr.txt``, ``NAME.fr.subject.txt``);
+    English is every template's own."""
+    tags = set()
+    for path in TEMPLATE_DIR.glob("*.txt"):
+        parts = path.name.split(".")
+        if len(parts) >= 3 and parts[1] != "subject":
+            tags.add(parts[1])
+    return sorted(tags)
 
 
 def set_preferences(session: Session, user: User, choices: dict[str, bool]) -> MailPreferences:

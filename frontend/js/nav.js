@@ -22,7 +22,43 @@ export function loginUrl(next = location.pathname + location.search) {
   return `/login.html?next=${encodeURIComponent(next)}`;
 }
 
-currentUser.then(showNavFor, (error) => {
+/** Shows `count` unread notifications beside the "Notifications" link (0: no badge). */
+export function showUnreadCount(count) {
+  const link = document.getElementById('nav-notifications');
+  if (!link) return;
+  link.querySelector('.badge')?.remove();
+  if (count > 0) {
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    const hidden = document.createElement('span');
+    hidden.className = 'visually-hidden';
+    hidden.textContent = ' unread';
+    badge.append(String(count), hidden);
+    link.append(' ', badge);
+  }
+}
+
+/** A "Notifications" link before "Account", with the unread count: one small request. */
+function addNotificationsLink() {
+  const account = document.querySelector('.nav-list a[href="/account.html"]')?.closest('li');
+  if (!account) return;
+  const link = document.createElement('a');
+  link.href = '/notifications.html';
+  link.id = 'nav-notifications';
+  link.textContent = 'Notifications';
+  if (location.pathname === link.pathname) link.setAttribute('aria-current', 'page');
+  const item = document.createElement('li');
+  item.dataset.nav = 'member';
+  item.append(link);
+  account.before(item);
+  // The count is a convenience: if it cannot be had, the link alone is shown.
+  get('/me/notifications/unread').then(({ count }) => showUnreadCount(count), () => {});
+}
+
+currentUser.then((user) => {
+  showNavFor(user);
+  if (user) addNotificationsLink();
+}, (error) => {
   showNavFor(null);
   showAlert(document.getElementById('page-alert'), [error.message]);
 });
