@@ -35,6 +35,7 @@ from app.health.router import router as health_router
 from app.judging.panel_router import router as panel_router
 from app.judging.router import router as judging_router
 from app.judging.scoring_router import router as scoring_router
+from app.mail.router import router as mail_router
 from app.mail.sender import BackgroundSender
 from app.notifications.router import router as notifications_router
 from app.results.router import router as results_router
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(results_router)
     app.include_router(exports_router)
     app.include_router(stats_router)
+    app.include_router(mail_router)
     app.include_router(notifications_router)
 
     @app.get("/docs", include_in_schema=False)

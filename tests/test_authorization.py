@@ -1077,6 +1077,43 @@ CASES.update(
 )
 
 
+def _failed_mail(w: World) -> int:
+    """A message of the call that failed after its last try."""
+    from sqlmodel import Session
+
+    from app.core.db import utcnow
+    from app.mail.outbox import queue_mail
+
+    with Session(w.app.state.engine) as session:
+        message = queue_mail(
+            session,
+            w.app.state.settings,
+            template="password_changed",
+            to_address=f"gone{next(_counter)}@example.org",
+            context={"display_name": "Gone"},
+            challenge_id=w.org.get("/api/challenges/call").json()["id"],
+        )
+        assert message is not None
+        message.status, message.attempts, message.failed_at = "failed", 8, utcnow()
+        session.commit()
+        assert message.id is not None
+        return message.id
+
+
+CASES.update(
+    {
+        ("GET", "/api/challenges/{slug}/mail"): Case(allowed=ORGANISERS, request=call(slug="call")),
+        ("GET", "/api/admin/mail"): Case(
+            allowed=frozenset({"admin"}), request=lambda w: ({}, {"params": {"status": "failed"}})
+        ),
+        # A fresh failed message for each caller: the admin's retry is the one that succeeds.
+        ("POST", "/api/admin/mail/{message_id}/retry"): Case(
+            allowed=frozenset({"admin"}), request=lambda w: ({"message_id": _failed_mail(w)}, {})
+        ),
+    }
+)
+
+
 # Routes whose every rule is tested where they live: accounts (tests/auth) and health.
 COVERED_ELSEWHERE = {"/api/auth/", "/healthz"}
 

@@ -154,6 +154,17 @@ def test_two_senders_on_their_own_engines_send_each_message_once(
     assert received_ids(mailbox) == Counter(ids)
 
 
+def test_a_claim_takes_at_most_its_batch_oldest_first(app: FastAPI, settings: Settings) -> None:
+    ids = queue(app.state.engine, settings, 30)
+    first, lease = claim_due(app.state.engine, batch=10)
+    second, _ = claim_due(app.state.engine, batch=10)
+    assert [m.message_id for m in first] == ids[:10]
+    assert [m.message_id for m in second] == ids[10:20]
+    assert {(m.attempts, m.locked_until) for m in first} == {(1, lease)}
+    claimed = [m for m in outbox(app.state.engine) if m.locked_until is not None]
+    assert [m.message_id for m in claimed] == ids[:20]
+
+
 def test_a_crashed_senders_claim_expires_and_another_sends_once(
     app: FastAPI, settings: Settings, mailbox: Mailbox
 ) -> None:
@@ -337,7 +348,8 @@ def test_build_email_adds_the_headers_only_with_an_unsubscribe_url(settings: Set
 def test_postgresql_claims_with_skip_locked_and_sqlite_with_the_same_conditional_update(
     app: FastAPI,
 ) -> None:
-    """The claim's SQL on each database (the two-sender tests run it for real)."""
+    """The claim's SQL on each database (the two-sender tests run it for real, and on
+    PostgreSQL would take more than their batch if the pick were rescanned)."""
     statements: list[str] = []
     engine: Engine = app.state.engine
 
@@ -349,10 +361,12 @@ def test_postgresql_claims_with_skip_locked_and_sqlite_with_the_same_conditional
         claim_due(engine)
     finally:
         event.remove(engine, "before_cursor_execute", keep)
-    [claim] = [s for s in statements if s.startswith("UPDATE outbox_message")]
+    [claim] = [s for s in statements if "UPDATE outbox_message" in s]
     if engine.dialect.name == "postgresql":
+        # Picked once (a materialised CTE), skipping rows another sender has locked.
+        assert claim.startswith("WITH due AS MATERIALIZED")
         assert "FOR UPDATE SKIP LOCKED" in claim
     else:
-        assert "FOR UPDATE" not in claim
+        assert claim.startswith("UPDATE outbox_message") and "FOR UPDATE" not in claim
     assert "RETURNING" in claim
     assert claim.count("outbox_message.status = ") == 2  # picked, and checked again
