@@ -155,6 +155,7 @@ const PAGES = [
   { key: 'dashboard', href: 'dashboard.html', label: 'Dashboard', organiser: true },
   { key: 'exports', href: 'exports.html', label: 'Exports', organiser: true },
   { key: 'messages', href: 'broadcasts.html', label: 'Messages', organiser: true },
+  { key: 'mail', href: 'mail-log.html', label: 'Mail', organiser: true },
   { key: 'audit', href: 'audit.html', label: 'Audit log', organiser: true },
   { key: 'public', href: 'challenge.html', label: 'Public page', organiser: false },
 ];
