@@ -149,6 +149,7 @@ def test_an_optional_kind_turned_off_is_not_mailed_a_transactional_one_is(
     deliver_mail(app)
     [reset] = mailbox.to("amina@example.org")
     assert "/reset.html?token=" in reset.get_body(preferencelist=("plain",)).get_content()
+    assert reset["List-Unsubscribe"] is None  # transactional: nothing to unsubscribe from
     # The broadcast still shows on the entrant's page.
     items = entrant.get("/api/me/notifications").json()["items"]
     assert [n["title"] for n in items if n["kind"] == "broadcast"] == ["Deadline extended"]
@@ -170,6 +171,12 @@ def test_one_click_unsubscribe(app: FastAPI, mailbox) -> None:
     deliver_mail(app)
     link = _unsubscribe_link(mailbox, "amina@example.org")
     token = link.split("token=", 1)[1]
+    # The headers a mail client's unsubscribe button uses name the same link (RFC 8058).
+    [message] = mailbox.to("amina@example.org")
+    assert (message["List-Unsubscribe"], message["List-Unsubscribe-Post"]) == (
+        f"<{link}>",
+        "List-Unsubscribe=One-Click",
+    )
     assert token == unsubscribe_token(app.state.settings, _user_id(entrant), "broadcast")
 
     # Opening the link (as a mail scanner does) changes nothing: it leads to the page.
