@@ -253,6 +253,7 @@ def run_worker(
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    log.info("mail worker started, polling every %s s", settings.mail_poll_seconds)
     try:
         while not stop.is_set():
             try:
@@ -265,3 +266,4 @@ def run_worker(
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        log.info("mail worker stopped")

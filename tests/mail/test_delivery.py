@@ -5,6 +5,9 @@ opened again, and one refused message does not hold up the rest."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -12,6 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +29,7 @@ from app.core.config import Settings
 from app.core.db import make_engine, utcnow
 from app.mail.backends import build_email, make_backend
 from app.mail.outbox import queue_mail
-from app.mail.sender import BackgroundSender, claim_due, send_due
+from app.mail.sender import LEASE_MARGIN, BackgroundSender, claim_due, send_batch, send_due
 from app.models import OutboxMessage, User
 from tests.conftest import Mailbox, free_port
 
@@ -165,6 +169,24 @@ def test_a_claim_takes_at_most_its_batch_oldest_first(app: FastAPI, settings: Se
     assert [m.message_id for m in claimed] == ids[:20]
 
 
+def test_a_batch_whose_lease_is_running_out_hands_back_what_it_has_not_sent(
+    app: FastAPI, settings: Settings, mailbox: Mailbox
+) -> None:
+    """Another sender may take a message once its lease ends: none is sent that late."""
+    queue(app.state.engine, settings, 3)
+    messages, _ = claim_due(app.state.engine)
+    soon = utcnow() + LEASE_MARGIN / 2  # as if the batch had been going for minutes
+    with Session(app.state.engine) as session:
+        session.execute(update(OutboxMessage).values(locked_until=soon))
+        session.commit()
+    with make_backend(settings).connection() as mail:
+        assert send_batch(app.state.engine, settings, mail, messages, soon) == 0
+    assert mailbox.messages == []
+    rows = outbox(app.state.engine)
+    assert {(m.status, m.attempts, m.locked_until) for m in rows} == {("pending", 0, None)}
+    assert send_due(app.state.engine, settings, make_backend(settings)) == 3
+
+
 def test_a_crashed_senders_claim_expires_and_another_sends_once(
     app: FastAPI, settings: Settings, mailbox: Mailbox
 ) -> None:
@@ -187,6 +209,57 @@ def test_a_crashed_senders_claim_expires_and_another_sends_once(
     restarted.dispose()
     assert received_ids(mailbox) == Counter(ids)
     assert sorted(m.attempts for m in outbox(app.state.engine)) == [1, 1, 2, 2, 2]
+
+
+def worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    """`opencall worker`, the real command, on the test database and SMTP server."""
+    env = {
+        **os.environ,
+        "OPENCALL_ENVIRONMENT": "test",
+        "OPENCALL_DATABASE_URL": settings.database_url,
+        "OPENCALL_SECRET_KEY": settings.secret_key,
+        "OPENCALL_MAIL_BACKEND": "smtp",
+        "OPENCALL_SMTP_HOST": settings.smtp_host,
+        "OPENCALL_SMTP_PORT": str(settings.smtp_port),
+        "OPENCALL_MAIL_POLL_SECONDS": "0.1",
+    }
+    opencall = Path(sys.executable).with_name("opencall")
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [str(opencall), "worker"], env=env, cwd=log.parent, stdout=out, stderr=out
+        )
+
+
+def test_two_worker_processes_and_a_restart_send_each_message_once(
+    app: FastAPI, settings: Settings, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    log = tmp_path / "workers.log"
+
+    def started(n: int) -> None:  # each says so once it would stop cleanly on SIGTERM
+        wait_for(lambda: log.read_text().count("mail worker started") == n, 60)
+
+    workers = [worker_process(settings, log), worker_process(settings, log)]
+    try:
+        started(2)
+        first = queue(app.state.engine, settings, 100, prefix="a")
+        wait_for(lambda: sum(received_ids(mailbox).values()) >= 100, 60)
+        wait_for(lambda: {m.status for m in outbox(app.state.engine)} == {"sent"})
+        # A restart: SIGTERM stops a worker after its batch; a new one takes its place.
+        workers[0].terminate()
+        assert workers[0].wait(timeout=30) == 0, log.read_text()
+        workers[0] = worker_process(settings, log)
+        started(3)
+        second = queue(app.state.engine, settings, 50, prefix="b")
+        wait_for(lambda: sum(received_ids(mailbox).values()) >= 150, 60)
+        wait_for(lambda: {m.status for m in outbox(app.state.engine)} == {"sent"})
+        time.sleep(0.5)  # two polls more: anything sent twice would have arrived by now
+    finally:
+        for worker in workers:
+            worker.terminate()
+        codes = [worker.wait(timeout=30) for worker in workers]
+    assert codes == [0, 0], log.read_text()
+    assert received_ids(mailbox) == Counter(first + second)
+    assert {m.attempts for m in outbox(app.state.engine)} == {1}
 
 
 def test_mail_server_down_for_a_while_then_up_every_message_once(
