@@ -16,7 +16,7 @@ from app.challenges.content import render_markdown
 from app.core.config import Settings
 from app.core.errors import Conflict
 from app.core.pagination import paginate_by_id
-from app.mail.outbox import Notice, queue_mail, render, unsubscribe_token
+from app.mail.outbox import Notice, Outgoing, queue_many, render, unsubscribe_token
 from app.models import (
     Award,
     AwardTier,
@@ -182,25 +182,29 @@ def queue_broadcast(
         people = recipients(session, challenge, Segment(broadcast.segment))
     notice_body = f"From the organisers of “{challenge.title}”:\n\n{broadcast.body}"
     shared = _context(settings, challenge, broadcast, "")
-    for person in people:
-        queue_mail(
-            session,
-            settings,
-            template=TEMPLATE,
-            kind=KIND,
-            to_address=person.email,
-            user_id=person.id,
-            challenge_id=challenge.id,
-            broadcast_id=broadcast.id,
-            idempotency_key=f"broadcast:{broadcast.id}:{person.id}",
-            language=person.language,
-            context={**shared, "name": person.display_name},
-            notice=Notice(
-                title=broadcast.subject,
-                body=notice_body,
-                link=f"/challenge.html?slug={challenge.slug}",
-            ),
-        )
+    queue_many(
+        session,
+        settings,
+        template=TEMPLATE,
+        kind=KIND,
+        challenge_id=challenge.id,
+        broadcast_id=broadcast.id,
+        items=[
+            Outgoing(
+                to_address=person.email,
+                user_id=person.id,
+                idempotency_key=f"broadcast:{broadcast.id}:{person.id}",
+                language=person.language,
+                context={**shared, "name": person.display_name},
+                notice=Notice(
+                    title=broadcast.subject,
+                    body=notice_body,
+                    link=f"/challenge.html?slug={challenge.slug}",
+                ),
+            )
+            for person in people
+        ],
+    )
     return len(people)
 
 
