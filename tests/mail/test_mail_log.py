@@ -185,3 +185,16 @@ def test_admins_see_every_calls_failed_mail_and_send_it_again(
         i for i in org.get("/api/challenges/call-a/mail").json()["items"] if i["id"] == in_call
     ]
     assert (sent["status"], sent["attempts"]) == ("sent", 1)
+
+    # Account mail belongs to no call: its retry is audited without one.
+    assert admin.post(f"/api/admin/mail/{account}/retry").status_code == 200
+    assert deliver_mail(app) == 1
+    assert len(mailbox.to("bo@example.org")) == 1
+    assert admin.get("/api/admin/mail", params={"status": "failed"}).json()["items"] == []
+    with Session(app.state.engine) as session:
+        retries = session.exec(
+            select(AuditEvent.object_id, AuditEvent.challenge_id)
+            .where(col(AuditEvent.action) == "mail.retry")
+            .order_by(col(AuditEvent.id))
+        ).all()
+    assert retries == [(in_call, a), (account, None)]
