@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlalchemy.orm import load_only
@@ -162,7 +162,10 @@ def list_mail(
     responses=error_responses(401, 403, 404, 409),
 )
 def retry_mail(
-    message_id: int, admin: AdminUser, session: SessionDep, request: Request
+    message_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    admin: AdminUser,
+    session: SessionDep,
+    request: Request,
 ) -> MailMessagePublic:
     """Send a failed message again (platform admins): it goes back in the queue, due now,
     with its attempts counted from zero and the same Message-ID. Audited. 409 when the

@@ -154,6 +154,8 @@ def test_admins_see_every_calls_failed_mail_and_send_it_again(
     assert (r.status_code, r.json()["error"]["code"]) == (409, "mail_not_failed")
     r = admin.post("/api/admin/mail/999999/retry")
     assert (r.status_code, r.json()["error"]["code"]) == (404, "not_found")
+    r = admin.post(f"/api/admin/mail/{2**40}/retry")  # beyond any id: refused, not a 500
+    assert (r.status_code, r.json()["error"]["field"]) == (422, "message_id")
 
     with Session(app.state.engine) as session:
         [event] = session.exec(
