@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     mail_from: str = "OpenCall <no-reply@localhost>"
     mail_sender_in_app: bool = True
     mail_poll_seconds: float = Field(default=2.0, gt=0)
+    # How often each sender looks for date-driven messages that have come due.
+    mail_schedule_seconds: float = Field(default=60.0, gt=0)
     mail_max_attempts: int = Field(default=8, ge=1)
     mail_retry_base_seconds: float = Field(default=30.0, gt=0)
     smtp_host: str = "localhost"

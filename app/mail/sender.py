@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound
 from app.mail.backends import MailBackend, MailConnection, build_email, make_backend
+from app.mail.schedule import schedule_due
 from app.models import OutboxMessage, User
 
 log = logging.getLogger("opencall.mail")
@@ -208,6 +210,35 @@ def retry_failed(session: Session, message_id: int, admin: User) -> OutboxMessag
     return message
 
 
+class Every:
+    """A clock that is due at once, then every `seconds` (the scheduler's pace)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.last: float | None = None
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.seconds:
+            return False
+        self.last = now
+        return True
+
+
+def schedule_if_due(engine: Engine, settings: Settings, clock: Every) -> None:
+    """Queue the date-driven messages come due (app/mail/schedule.py), at the clock's pace;
+    any number of senders may do it at once (each message's key is taken once)."""
+    if not clock.due():
+        return
+    try:
+        queued = schedule_due(engine, settings)
+    except Exception:  # the database may be down; the next round tries again
+        log.warning("mail scheduler could not reach the database; retrying", exc_info=True)
+        return
+    if queued:
+        log.info("scheduled %s date-driven message(s)", queued)
+
+
 class BackgroundSender:
     """The in-app sender: a daemon thread polling the outbox until stopped."""
 
@@ -233,8 +264,10 @@ class BackgroundSender:
         self._thread.join(timeout=30)
 
     def _run(self) -> None:
+        clock = Every(self.settings.mail_schedule_seconds)
         while not self._stop.is_set():
             self._wake.clear()
+            schedule_if_due(self.engine, self.settings, clock)
             try:
                 send_due(self.engine, self.settings, self.backend, stop=self._stop)
             except Exception:  # the database may be down; keep polling
@@ -254,8 +287,10 @@ def run_worker(
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
     log.info("mail worker started, polling every %s s", settings.mail_poll_seconds)
+    clock = Every(settings.mail_schedule_seconds)
     try:
         while not stop.is_set():
+            schedule_if_due(engine, settings, clock)
             try:
                 send_due(engine, settings, backend, stop=stop)
             except Exception:

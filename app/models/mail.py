@@ -34,9 +34,7 @@ class OutboxMessage(SQLModel, table=True):
     idempotency_key: str | None = Field(
         default=None, sa_column=Column(String(200), nullable=True, unique=True)
     )
-    challenge_id: int | None = Field(
-        default=None, foreign_key="challenge.id", ondelete="SET NULL"
-    )
+    challenge_id: int | None = Field(default=None, foreign_key="challenge.id", ondelete="SET NULL")
     broadcast_id: int | None = Field(
         default=None, foreign_key="broadcast.id", index=True, ondelete="SET NULL"
     )

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from app.core.db import normalise_database_url, utcnow
 from app.mail.schedule import schedule_due
+from app.mail.sender import run_worker
 from app.models import (
     Assignment,
     Challenge,
@@ -329,3 +330,13 @@ def test_voting_open_and_results_reach_each_entrant_once(app: FastAPI, mailbox: 
     texts = [_text(m) for m in results]
     assert sum("is recognised: Winner" in t for t in texts) == 1
     assert all("results.html?slug=hiv-testing" in t for t in texts)
+
+
+def test_the_worker_schedules_what_is_due_and_sends_it(app: FastAPI, mailbox: Any) -> None:
+    _drafter_and_submitter(app)
+    _set_deadline(app, utcnow() + timedelta(days=3))
+    run_worker(app.state.engine, app.state.settings, once=True)
+    [mail] = _about(mailbox, "ama@example.org", "left to submit")
+    assert mail["Subject"].startswith("7 days left")
+    run_worker(app.state.engine, app.state.settings, once=True)  # a restart: nothing again
+    assert len(_about(mailbox, "ama@example.org", "left to submit")) == 1
