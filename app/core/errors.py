@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -269,9 +269,22 @@ def _is_connection_error(exc: Exception) -> bool:
     )
 
 
+async def _out_of_range_handler(request: Request, exc: Exception) -> Response:
+    # A number the client sent (a path id, a cursor) beyond what the database column holds:
+    # PostgreSQL refuses it (DataError), SQLite's driver cannot even bind it (OverflowError).
+    return error_response(
+        request,
+        422,
+        "out_of_range",
+        "A number in the request is too large; ids are whole numbers up to 2147483647.",
+    )
+
+
 async def _dbapi_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, OperationalError) or _is_connection_error(exc):
         return await _database_down_handler(request, exc)
+    if isinstance(exc, DataError) and "out of range" in str(exc.orig):
+        return await _out_of_range_handler(request, exc)
     return await _unexpected_handler(request, exc)
 
 
@@ -281,4 +294,5 @@ def install_error_handlers(app: FastAPI, not_found_page: str | None) -> None:
     app.add_exception_handler(StarletteHTTPException, make_http_handler(not_found_page))
     app.add_exception_handler(DBAPIError, _dbapi_handler)
     app.add_exception_handler(PoolTimeoutError, _database_down_handler)
+    app.add_exception_handler(OverflowError, _out_of_range_handler)
     app.add_exception_handler(Exception, _unexpected_handler)

@@ -16,6 +16,7 @@ from app.core.errors import BadRequest
 T = TypeVar("T")
 
 MAX_LIMIT = 200
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
 
 LimitQuery = Annotated[
     int, Query(ge=1, le=MAX_LIMIT, description=f"How many items to return (1–{MAX_LIMIT}).")
@@ -43,9 +44,10 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, value = raw.split(":", 1)
-        if prefix != "id":
+        number = int(value)
+        if prefix != "id" or not 0 <= number <= MAX_ID:
             raise ValueError
-        return int(value)
+        return number
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadRequest(
             "cursor is not valid; use the next_cursor of the previous page",

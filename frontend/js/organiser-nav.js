@@ -154,8 +154,8 @@ const PAGES = [
   { key: 'results', href: 'results-admin.html', label: 'Results', organiser: true },
   { key: 'dashboard', href: 'dashboard.html', label: 'Dashboard', organiser: true },
   { key: 'exports', href: 'exports.html', label: 'Exports', organiser: true },
-  { key: 'messages', href: 'broadcasts.html', label: 'Messages', organiser: true },
-  { key: 'mail', href: 'mail-log.html', label: 'Mail', organiser: true },
+  { key: 'messages', href: 'broadcasts.html', label: 'Broadcasts', organiser: true },
+  { key: 'mail', href: 'mail-log.html', label: 'Mail log', organiser: true },
   { key: 'audit', href: 'audit.html', label: 'Audit log', organiser: true },
   { key: 'public', href: 'challenge.html', label: 'Public page', organiser: false },
 ];

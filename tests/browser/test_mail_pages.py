@@ -77,7 +77,7 @@ def test_an_organiser_reads_the_mail_log_and_an_admin_sends_failed_mail_again(
 
     _log_in(page, base, email["org"], f"/mail-log.html?slug={slug}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Mail")
-    expect(page.locator("#organiser-nav [aria-current=page]")).to_have_text("Mail")
+    expect(page.locator("#organiser-nav [aria-current=page]")).to_have_text("Mail log")
     cards = page.get_by_test_id("mail-message")
     expect(cards).to_have_count(2)
     expect(cards.nth(0).get_by_role("heading")).to_have_text(failed.subject)

@@ -1,7 +1,7 @@
 """Notifications in a real Chromium at 360 px, each person in their own browser. An entrant
 turns organisers' messages and deadline reminders off and chooses French on the account page,
 and finds the choices kept after a reload. The organiser writes to everyone who submitted an
-entry on the Messages page: the preview names the two entrants and shows the message as
+entry on the Broadcasts page: the preview names the two entrants and shows the message as
 they will read it; sending asks first; the real SMTP server receives it for the one entrant
 who still takes such mail, and after a refresh the page counts one sent and one with e-mail
 turned off. The other entrant stops these e-mails from the link in the mail (opening it
@@ -165,7 +165,7 @@ def test_preferences_and_a_broadcast_delivered(new_page, live_server, smtp_serve
     # The organiser previews and sends a message to everyone who submitted an entry.
     org = new_page()
     _log_in(org, base, email["organiser"], f"/exports.html?slug={slug}")
-    org.get_by_role("link", name="Messages", exact=True).click()
+    org.get_by_role("link", name="Broadcasts", exact=True).click()
     org.wait_for_url(re.compile(r".*/broadcasts\.html\?slug="))
     expect(org.locator("#sent-empty")).to_be_visible()
     org.get_by_label("Everyone who submitted an entry").check()

@@ -213,3 +213,23 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
 def test_registered_user_sees_docs_without_login(app: FastAPI, client: TestClient) -> None:
     register(client)
     assert client.get("/openapi.json").status_code == 200
+
+
+def test_numbers_beyond_any_id_are_a_422_not_a_500(app: FastAPI) -> None:
+    import base64
+
+    from tests.factories import client_for
+
+    admin = client_for(app, "admin@example.org", admin=True)
+    huge = "99999999999999999999"
+    for path in (
+        f"/api/entries/{huge}",
+        f"/api/rounds/{huge}",
+        "/api/entries/2147483648",
+    ):
+        r = admin.get(path)
+        assert r.status_code in (404, 422), (path, r.status_code, r.text)
+        assert "error" in r.json()
+    cursor = base64.urlsafe_b64encode(f"id:{huge}".encode()).decode().rstrip("=")
+    r = admin.get("/api/me/entries", params={"cursor": cursor})
+    assert (r.status_code, r.json()["error"]["field"]) == (400, "cursor")
