@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def queue_mail(
     key adds nothing (the database's unique key decides, across workers and restarts), and
     None is returned."""
     kind = kind or kind_of(template)
-    if idempotency_key is not None and _already_queued(session, idempotency_key):
+    if idempotency_key is not None and used_keys(session, [idempotency_key]):
         return None
     added: list[Any] = []
     if notice is not None and user_id is not None:
@@ -184,23 +185,12 @@ def queue_many(
     every row goes in with one flush, instead of several round trips per person. Returns how
     many were queued (mail or notice). Should another sender queue the same keys meanwhile,
     it falls back to one at a time, which skips theirs."""
-    keys = [item.idempotency_key for item in items]
-    used: set[str] = set()
+    used = used_keys(session, (item.idempotency_key for item in items))
     user_ids = [item.user_id for item in items if item.user_id is not None]
     off: set[int] = set()
-    for start in range(0, max(len(keys), len(user_ids)), 500):
-        chunk = keys[start : start + 500]
-        if chunk:
-            for table in (OutboxMessage, Notification):
-                used.update(
-                    k
-                    for k in session.scalars(
-                        select(table.idempotency_key).where(col(table.idempotency_key).in_(chunk))
-                    )
-                    if k
-                )
+    for start in range(0, len(user_ids), 500):
         ids = user_ids[start : start + 500]
-        if ids and kind in OPTIONAL:
+        if kind in OPTIONAL:
             off.update(
                 session.scalars(
                     select(MailPreference.user_id).where(
@@ -304,10 +294,18 @@ def _message(
     )
 
 
-def _already_queued(session: Session, key: str) -> bool:
-    found = session.scalar(
-        select(OutboxMessage.id).where(col(OutboxMessage.idempotency_key) == key).limit(1)
-    ) or session.scalar(
-        select(Notification.id).where(col(Notification.idempotency_key) == key).limit(1)
-    )
-    return found is not None
+def used_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """The idempotency keys already taken, by a message or a notice (checked in batches)."""
+    wanted = list(dict.fromkeys(keys))
+    used: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for table in (OutboxMessage, Notification):
+            used.update(
+                k
+                for k in session.scalars(
+                    select(table.idempotency_key).where(col(table.idempotency_key).in_(chunk))
+                )
+                if k
+            )
+    return used

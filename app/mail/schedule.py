@@ -32,7 +32,7 @@ from app.challenges.phase import deadline as deadline_of
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.mail.messages import entry_link, when
-from app.mail.outbox import Notice, queue_mail
+from app.mail.outbox import Notice, queue_mail, used_keys
 from app.models import (
     Assignment,
     Award,
@@ -44,7 +44,6 @@ from app.models import (
     Judge,
     JudgeStatus,
     Membership,
-    Notification,
     OutboxMessage,
     Publication,
     Round,
@@ -100,20 +99,9 @@ class Run:
 
 
 def fresh(session: Session, keys: Iterable[str]) -> set[str]:
-    """The keys not used yet, by a message or a notice (checked in batches)."""
-    wanted = list(dict.fromkeys(keys))
-    used: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for table in (OutboxMessage, Notification):
-            used.update(
-                k
-                for k in session.scalars(
-                    select(table.idempotency_key).where(col(table.idempotency_key).in_(chunk))
-                )
-                if k
-            )
-    return set(wanted) - used
+    """The keys not used yet, by a message or a notice."""
+    wanted = set(keys)
+    return wanted - used_keys(session, wanted)
 
 
 def _window(now: datetime, moment: datetime, start: timedelta, end: timedelta) -> bool:

@@ -108,7 +108,7 @@ def country_field(session: Session, challenge_id: int) -> FormField | None:
     ).first()
 
 
-def _answer(key: str) -> ColumnElement[Any]:
+def answer_expression(key: str) -> ColumnElement[Any]:
     return col(Entry.answers)[key].as_string()
 
 
@@ -128,7 +128,7 @@ def answer_counts(session: Session, challenge_id: int, field: FormField) -> Coun
     """Submitted entries per answer to one question; a multi-choice answer counts once for
     each choice ticked, so its counts may add up to more than the entries."""
     counts: Counter[str | None] = Counter()
-    for value, n in grouped(session, challenge_id, _answer(field.key)):
+    for value, n in grouped(session, challenge_id, answer_expression(field.key)):
         for item in _answer_values(field, value):
             counts[item] += n
     return counts

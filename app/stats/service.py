@@ -144,7 +144,9 @@ def _countries(
     per_country: Counter[str] = Counter()
     per_group: Counter[str | None] = Counter()
     if field is not None:
-        for value, n in queries.grouped(session, challenge_id, queries._answer(field.key)):
+        for value, n in queries.grouped(
+            session, challenge_id, queries.answer_expression(field.key)
+        ):
             country = known.get(value) if isinstance(value, str) else None
             if country is not None:
                 per_country[country.iso2] += n
