@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -33,6 +34,20 @@ class NewSession:
 class ClientInfo:
     ip: str | None
     user_agent: str | None
+
+
+def live_session(token_hash: Any, now: Any) -> ColumnElement[bool]:
+    """The condition on UserSession joined to User for the session that token_hash names:
+    not revoked, not expired, its account active. A query that wants the caller alongside
+    other rows (the vote does) joins on it, with bound parameters for a statement built
+    once; `app.core.deps.admit` then finishes the log-in."""
+    return and_(
+        col(UserSession.token_hash) == token_hash,
+        col(UserSession.revoked_at).is_(None),
+        col(UserSession.expires_at) > now,
+        col(User.id) == col(UserSession.user_id),
+        col(User.is_active).is_(True),
+    )
 
 
 def start_session(

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
+from app.auth.service import live_session
 from app.auth.throttle import LoginThrottle
 from app.core.config import Settings
 from app.core.db import utcnow
@@ -99,29 +100,38 @@ def resolve_auth(request: Request, session: Session, settings: Settings) -> Auth
     return auth
 
 
-def _lookup_auth(request: Request, session: Session, settings: Settings) -> Auth | None:
+def presented_token_hash(request: Request, settings: Settings) -> str | None:
+    """The hash under which the presented session token is stored, or None without one."""
     token = presented_token(request)
     if not token or len(token) > 200:
         return None
-    now = utcnow()
-    row = session.exec(
-        select(UserSession, User)
-        .join(User, col(User.id) == col(UserSession.user_id))
-        .where(
-            UserSession.token_hash == hash_token(settings.secret_key, token),
-            col(UserSession.revoked_at).is_(None),
-            col(UserSession.expires_at) > now,
-            col(User.is_active).is_(True),
-        )
-    ).first()
-    if row is None:
-        return None
-    user_session, user = row
+    return hash_token(settings.secret_key, token)
+
+
+def admit(
+    request: Request, session: Session, user_session: UserSession, user: User, now: datetime
+) -> Auth:
+    """The caller found by `live_session`: its last-seen time kept (at most every few
+    minutes, so reads stay reads) and remembered for the request's other lookups."""
     if now - user_session.last_seen_at > LAST_SEEN_RESOLUTION:
         user_session.last_seen_at = now
         session.add(user_session)
         session.commit()
-    return Auth(user=user, session=user_session)
+    auth = Auth(user=user, session=user_session)
+    request.state.auth = (session, auth)
+    return auth
+
+
+def _lookup_auth(request: Request, session: Session, settings: Settings) -> Auth | None:
+    token_hash = presented_token_hash(request, settings)
+    if token_hash is None:
+        return None
+    now = utcnow()
+    row = session.exec(select(UserSession, User).where(live_session(token_hash, now))).first()
+    if row is None:
+        return None
+    user_session, user = row
+    return admit(request, session, user_session, user, now)
 
 
 def optional_auth(request: Request, session: SessionDep, settings: SettingsDep) -> Auth | None:

@@ -265,7 +265,7 @@ def _counted_votes(session: Session, challenge: Challenge) -> dict[int, int]:
         .where(
             Vote.challenge_id == challenge.id,
             Vote.status == VoteStatus.counted,
-            ballot_filter(session, challenge, rules),
+            ballot_filter(challenge, rules),
         )
         .group_by(col(Vote.entry_id))
     ).all()

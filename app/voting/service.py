@@ -17,18 +17,31 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import Table, bindparam, delete, exists, func, insert, literal, update
+from sqlalchemy import (
+    Table,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from app.audit.service import changes, record, snapshot
+from app.auth.service import live_session
 from app.challenges.access import ChallengeAccess
 from app.challenges.form import fields_at
 from app.core.config import Settings
@@ -48,6 +61,7 @@ from app.models import (
     StoredFile,
     TeamMember,
     User,
+    UserSession,
     Vote,
     VoteStatus,
     VotingRules,
@@ -312,25 +326,47 @@ def update_rules(session: Session, access: ChallengeAccess, body: RulesIn) -> Vo
 # --- The ballot -----------------------------------------------------------------------------
 
 
-def ballot_filter(session: Session, challenge: Challenge, rules: VotingRules) -> Any:
-    """A condition on Entry.id: the entries on the ballot."""
-    submitted = (col(Entry.challenge_id) == challenge.id) & (
+def ballot_filter(challenge: Challenge, rules: VotingRules) -> Any:
+    """A condition on Entry: the entries on the challenge's ballot under these rules."""
+    return ballot_condition(challenge.id, rules.ballot, rules.ballot_round_id)
+
+
+def ballot_condition(challenge_id: Any, ballot: Any, ballot_round_id: Any) -> Any:
+    """A condition on Entry: submitted to the challenge and on the ballot its rules name,
+    all eligible entries or those advanced from a round (a declared one, or the last one
+    advanced: the finalists). `ballot` and `ballot_round_id` are the rules' values, or the
+    columns of a VotingRules joined in the same query, whose ballot SQL then chooses."""
+
+    def advanced_from(round_id: Any) -> Any:
+        return col(Entry.id).in_(
+            select(RoundEntry.entry_id).where(
+                RoundEntry.round_id == round_id, col(RoundEntry.advanced).is_(True)
+            )
+        )
+
+    submitted = (col(Entry.challenge_id) == challenge_id) & (
         col(Entry.status) == EntryStatus.submitted
     )
-    if rules.ballot == BallotSource.eligible:
-        return submitted & (col(Entry.eligibility) == Eligibility.eligible)
-    round_id = rules.ballot_round_id
-    if rules.ballot == BallotSource.finalists:
-        round_id = session.exec(
-            select(Round.id)
-            .where(Round.challenge_id == challenge.id, col(Round.advanced_at).is_not(None))
-            .order_by(col(Round.position).desc())
-            .limit(1)
-        ).first()
-    advanced = select(RoundEntry.entry_id).where(
-        RoundEntry.round_id == round_id, col(RoundEntry.advanced).is_(True)
+    eligible = col(Entry.eligibility) == Eligibility.eligible
+    last_advanced = (
+        select(Round.id)
+        .where(Round.challenge_id == challenge_id, col(Round.advanced_at).is_not(None))
+        .order_by(col(Round.position).desc())
+        .limit(1)
+        .correlate_except(Round)  # the challenge's, in a query about it two levels out
+        .scalar_subquery()
     )
-    return submitted & col(Entry.id).in_(advanced)
+    if isinstance(ballot, str):  # the rules' value: Python chooses
+        source = BallotSource(ballot)
+        if source == BallotSource.eligible:
+            return submitted & eligible
+        finalists = source == BallotSource.finalists
+        return submitted & advanced_from(last_advanced if finalists else ballot_round_id)
+    return submitted & case(
+        (ballot == BallotSource.eligible, eligible),
+        (ballot == BallotSource.finalists, advanced_from(last_advanced)),
+        else_=advanced_from(ballot_round_id),
+    )
 
 
 def ballot(
@@ -349,7 +385,7 @@ def ballot(
     return entry_page(
         session,
         challenge,
-        ballot_filter(session, challenge, rules),
+        ballot_filter(challenge, rules),
         q=q,
         category=category,
         offset=offset,
@@ -446,7 +482,7 @@ def ballot_file(session: Session, challenge: Challenge, file_id: int) -> tuple[S
     if file is None or entry is None or entry.challenge_id != challenge.id or not rules.enabled:
         raise NotFound("No such file.")
     on_ballot = session.exec(
-        select(Entry.id).where(Entry.id == entry.id, ballot_filter(session, challenge, rules))
+        select(Entry.id).where(Entry.id == entry.id, ballot_filter(challenge, rules))
     ).first()
     shown = {f.key for f in _public_fields(session, entry) if f.type == FieldType.file}
     if on_ballot is None or file.field_key not in shown:
@@ -523,17 +559,129 @@ def _take_statement(dialect: str) -> Any:
 
 
 _votes: Table = Vote.__table__  # type: ignore[attr-defined]
+_VOTE_VALUES = [bindparam(name, type_=_votes.c[name].type) for name in VOTE_COLUMNS]
 _INSERT_VOTE = (
-    insert(_votes).values({name: bindparam(name) for name in VOTE_COLUMNS}).returning(_votes.c.id)
+    insert(_votes).values(dict(zip(VOTE_COLUMNS, _VOTE_VALUES, strict=True))).returning(_votes.c.id)
 )
+
+
+@functools.cache
+def _take_and_insert_statement(dialect: str) -> Any:
+    """On PostgreSQL, the take and the vote's insert as one statement, a round trip fewer on
+    the busiest route: the take runs in a CTE, and the insert selects from its row, so no
+    vote is inserted (and no row returned) when none was left to take. Elsewhere None: the
+    take, then the insert."""
+    if dialect != "postgresql":
+        return None
+    taken = _take_statement(dialect).cte("taken")
+    values = select(*_VOTE_VALUES).select_from(taken)
+    return insert(_votes).from_select(list(VOTE_COLUMNS), values).returning(_votes.c.id)
+
+
+# What a vote reads of its challenge: whether it is public, and the voting window.
+VOTE_READS = ("id", "slug", "published_at", "voting_opens_at", "voting_closes_at", "timezone")
+
+
+_SESSIONS: Table = UserSession.__table__  # type: ignore[attr-defined]
+_USERS: Table = User.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class BallotChoice:
+    """The entry a vote names, as the vote reads it."""
+
+    reference: str | None
+    title: str
+    category: str | None
+    on_ballot: bool
+    own: bool  # the caller's entry, or one whose team lists the caller's e-mail
+
+
+@dataclass(frozen=True)
+class VoteReads:
+    """Everything a vote reads, from one query (`read_vote`)."""
+
+    challenge: Challenge
+    rules: VotingRules
+    caller: tuple[UserSession, User] | None
+    entry: BallotChoice | None
+
+
+# What a vote reads of the caller (the rest of their rows loads on first use).
+SESSION_READS = ("id", "user_id", "last_seen_at")
+USER_READS = ("id", "email", "email_verified_at", "created_at", "is_admin", "is_active")
+
+
+@functools.cache
+def _read_vote_statement() -> Any:
+    """`read_vote`'s query, built once from bound parameters, so compiled once."""
+    own = (col(Entry.owner_id) == col(User.id)) | exists().where(
+        col(TeamMember.entry_id) == col(Entry.id),
+        func.lower(TeamMember.email) == func.lower(User.email),
+    )
+    on_ballot = ballot_condition(
+        col(Challenge.id), col(VotingRules.ballot), col(VotingRules.ballot_round_id)
+    )
+    caller = live_session(bindparam("token_hash"), bindparam("now"))
+    return (
+        select(  # type: ignore[call-overload]
+            Challenge,
+            VotingRules,
+            UserSession,
+            User,
+            Entry.id,
+            Entry.reference,
+            Entry.title,
+            Entry.category,
+            on_ballot,
+            own,
+        )
+        .options(
+            load_only(*(getattr(Challenge, name) for name in VOTE_READS)),
+            load_only(*(getattr(UserSession, name) for name in SESSION_READS)),
+            load_only(*(getattr(User, name) for name in USER_READS)),
+        )
+        .outerjoin(VotingRules, col(VotingRules.challenge_id) == col(Challenge.id))
+        .outerjoin(_SESSIONS.join(_USERS, caller), true())
+        .outerjoin(
+            Entry,
+            (col(Entry.id) == bindparam("entry_id"))
+            & (col(Entry.challenge_id) == col(Challenge.id)),
+        )
+        .where(col(Challenge.slug) == bindparam("slug"))
+    )
+
+
+def read_vote(
+    session: Session, slug: str, entry_id: int, token_hash: str, now: datetime
+) -> VoteReads | None:
+    """The busiest route's reads in one round trip: the challenge named by `slug` (only the
+    columns a vote reads; any other loads on first use) with its voting rules, the caller
+    whose session token hashes to `token_hash` (`live_session`), and the entry voted for,
+    whether it is on the ballot the rules name and whether it is the caller's own. None when
+    there is no such challenge."""
+    params = {"slug": slug, "entry_id": entry_id, "token_hash": token_hash, "now": now}
+    row = session.execute(_read_vote_statement(), params).first()
+    if row is None:
+        return None
+    (challenge, rules, user_session, user, found, reference, title, category, listed, mine) = row
+    if rules is None:
+        rules = VotingRules(challenge_id=challenge.id)
+    return VoteReads(
+        challenge=challenge,
+        rules=rules,
+        caller=(user_session, user) if user is not None else None,
+        entry=None
+        if found is None
+        else BallotChoice(reference, title, category, bool(listed), bool(mine)),
+    )
 
 
 def cast_vote(
     session: Session,
     settings: Settings,
     limiter: RateLimiter,
-    challenge: Challenge,
-    rules: VotingRules,
+    reads: VoteReads,
     user: User,
     body: VoteIn,
     address: str | None,
@@ -542,12 +690,13 @@ def cast_vote(
     number of votes, once per entry (and per category where declared). A vote from a young
     account in a burst of young accounts from one network is held for review.
 
-    The hot path of a public vote, so it is lean: one read (the entry, on the ballot, with
-    the self-vote check; the rules came with the challenge), then one transaction: take a
-    vote from the voter's ballot, insert the vote, count the rate limits, commit. The
-    constraints and the conditional upserts do the counting. Rows are always locked in
-    that order (ballot, then the limits' counters), so concurrent votes cannot deadlock;
-    the shared per-address counter is held only from its upsert to the commit."""
+    The hot path of a public vote, so it is lean: one read (`read_vote`: the challenge, its
+    rules, the caller, the entry), then one transaction: take a vote from the voter's
+    ballot, insert the vote, count the rate limits, commit. The constraints and the
+    conditional upserts do the counting. Rows are always locked in that order (ballot, then
+    the limits' counters), so concurrent votes cannot deadlock; the shared per-address
+    counter is held only from its upsert to the commit."""
+    challenge, rules = reads.challenge, reads.rules
     assert challenge.id is not None and user.id is not None
     now = utcnow()
     state = voting_state(challenge, rules, now)
@@ -560,7 +709,7 @@ def cast_vote(
         )
     limits = _limits(settings, rules, user, address)
     try:
-        vote = _write_vote(session, settings, rules, challenge, user, body, address, now)
+        vote = _write_vote(session, settings, reads, user, body, address, now)
     except AppError as error:
         _refused(session, limiter, limits, error)
     _count_and_commit(session, limiter, limits)
@@ -570,49 +719,23 @@ def cast_vote(
 def _write_vote(
     session: Session,
     settings: Settings,
-    rules: VotingRules,
-    challenge: Challenge,
+    reads: VoteReads,
     user: User,
     body: VoteIn,
     address: str | None,
     now: datetime,
 ) -> VotePublic:
     """The vote's writes, uncommitted; raises the refusal when it may not be cast."""
+    challenge, rules, entry = reads.challenge, reads.rules, reads.entry
     assert challenge.id is not None and user.id is not None
     challenge_id, voter_id = challenge.id, user.id
-    own = (
-        literal(False)
-        if rules.allow_self_vote
-        else (col(Entry.owner_id) == voter_id)
-        | exists().where(
-            col(TeamMember.entry_id) == col(Entry.id),
-            func.lower(TeamMember.email) == user.email.lower(),
-        )
-    )
-    found = session.execute(
-        select(Entry.reference, Entry.title, Entry.category, own).where(
-            Entry.id == body.entry_id, ballot_filter(session, challenge, rules)
-        )
-    ).first()
-    if found is None:
+    if entry is None or not entry.on_ballot:
         raise NotFound("This entry is not on the ballot.", field="entry_id")
-    reference, title, category, self_vote = found
-    if self_vote:
+    if entry.own and not rules.allow_self_vote:
         raise Forbidden("You cannot vote for your own entry.", code="self_vote")
+    reference, title, category = entry.reference, entry.title, entry.category
     network = network_of(settings, address)
     new_account = user.created_at > now - timedelta(hours=rules.new_account_hours)
-    # Core statements on the session's connection: the ORM has nothing to add here.
-    connection = session.connection()
-    taken = connection.execute(
-        _take_statement(connection.dialect.name),
-        {"challenge_id": challenge_id, "voter_id": voter_id, "allowed": rules.votes_per_voter},
-    ).first()
-    if taken is None:
-        n = rules.votes_per_voter
-        raise Conflict(
-            f"You have used all {n} vote{'s' if n != 1 else ''}; retract one to vote again.",
-            code="no_votes_left",
-        )
     status, reason = VoteStatus.counted, None
     young = (
         _young_accounts(session, rules, challenge_id, voter_id, network, now) if new_account else 0
@@ -636,21 +759,28 @@ def _write_vote(
             .values(status=VoteStatus.held, hold_reason=reason)
             .execution_options(synchronize_session=False)
         )
+    params = {
+        "challenge_id": challenge_id,
+        "entry_id": body.entry_id,
+        "voter_id": voter_id,
+        "category_slot": (category or "") if rules.one_per_category else None,
+        "status": status,
+        "network": network,
+        "new_account": new_account,
+        "hold_reason": reason,
+        "created_at": now,
+        "allowed": rules.votes_per_voter,
+    }
+    # Core statements on the session's connection: the ORM has nothing to add here.
+    connection = session.connection()
+    take_and_insert = _take_and_insert_statement(connection.dialect.name)
     try:
-        vote_id = connection.execute(
-            _INSERT_VOTE,
-            {
-                "challenge_id": challenge_id,
-                "entry_id": body.entry_id,
-                "voter_id": voter_id,
-                "category_slot": (category or "") if rules.one_per_category else None,
-                "status": status,
-                "network": network,
-                "new_account": new_account,
-                "hold_reason": reason,
-                "created_at": now,
-            },
-        ).scalar_one()
+        if take_and_insert is not None:
+            vote_id = connection.execute(take_and_insert, params).scalar_one_or_none()
+        elif connection.execute(_take_statement(connection.dialect.name), params).first():
+            vote_id = connection.execute(_INSERT_VOTE, params).scalar_one()
+        else:
+            vote_id = None
     except IntegrityError:
         session.rollback()
         if (
@@ -672,6 +802,12 @@ def _write_vote(
         raise Conflict(
             "You have voted for this entry already.", field="entry_id", code="already_voted"
         ) from None
+    if vote_id is None:
+        n = rules.votes_per_voter
+        raise Conflict(
+            f"You have used all {n} vote{'s' if n != 1 else ''}; retract one to vote again.",
+            code="no_votes_left",
+        )
     return VotePublic(
         id=vote_id,
         entry_id=body.entry_id,

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.db import utcnow
-from app.models import User
-from tests.factories import client_for, login, make_challenge, submitted_entry
+from app.models import BallotSource, Challenge, Round, RoundEntry, User, Vote, VotingRules
+from tests.factories import anonymous, client_for, login, make_challenge, submitted_entry
 
 SLUG = "hiv-testing"
 
@@ -189,3 +189,85 @@ def test_rules_freeze_once_voting_opens(app: FastAPI) -> None:
     assert r.status_code == 200 and r.json()["burst_accounts"] == 8
     r = org.patch(f"/api/challenges/{SLUG}/voting", json={"ballot": "advanced"})
     assert r.status_code == 409
+
+
+def test_a_vote_reads_its_ballot_and_its_caller_in_one_query(app: FastAPI) -> None:
+    """The vote's single read (the caller, the call, its rules, the entry) against each
+    ballot source, whose vote is recorded, and the caller's refusals in their usual order."""
+    from sqlmodel import select
+
+    _org, (e1, e2, e3) = _voting_call(app, votes_per_voter=3)
+    now = utcnow()
+    with Session(app.state.engine) as session:
+        challenge_id = session.exec(select(Challenge.id).where(Challenge.slug == SLUG)).one()
+        rounds = [
+            Round(challenge_id=challenge_id, position=1, name="One", advanced_at=now),
+            Round(challenge_id=challenge_id, position=2, name="Two", advanced_at=now),
+            Round(challenge_id=challenge_id, position=3, name="Three"),  # not advanced yet
+        ]
+        session.add_all(rounds)
+        session.flush()
+        one, two, _three = (r.id for r in rounds)
+        advanced = {(one, e1): True, (one, e2): True, (one, e3): False, (two, e1): False}
+        advanced[(two, e2)] = True
+        session.add_all(
+            RoundEntry(round_id=r, entry_id=e, advanced=a) for (r, e), a in advanced.items()
+        )
+        session.commit()
+
+    def ballot(source: str, round_id: int | None = None) -> None:
+        with Session(app.state.engine) as session:
+            rules = session.get(VotingRules, challenge_id)
+            assert rules is not None
+            rules.ballot, rules.ballot_round_id = BallotSource(source), round_id
+            session.add(rules)
+            session.commit()
+
+    voter = client_for(app, "voter@example.org")
+    _age(app, "voter@example.org", 24 * 30)
+    other = client_for(app, "other@example.org")
+    _age(app, "other@example.org", 24 * 30)
+
+    def vote(who: TestClient, entry_id: int) -> tuple[int, str | None]:
+        r = who.post(f"/api/challenges/{SLUG}/votes", json={"entry_id": entry_id})
+        if r.status_code == 201:
+            assert who.delete(f"/api/votes/{r.json()['id']}").status_code == 204
+            return 201, None
+        return r.status_code, r.json()["error"].get("field") or r.json()["error"].get("code")
+
+    assert [vote(voter, e) for e in (e1, e2, e3)] == [(201, None)] * 3  # all eligible
+    ballot("advanced", one)
+    assert [vote(voter, e) for e in (e1, e2, e3)] == [(201, None), (201, None), (404, "entry_id")]
+    ballot("finalists")  # the last round that advanced any: Two
+    refused = (404, "entry_id")
+    assert [vote(voter, e) for e in (e1, e2, e3)] == [refused, (201, None), refused]
+
+    # Each vote is its caller's, however many sessions are live.
+    mine = voter.post(f"/api/challenges/{SLUG}/votes", json={"entry_id": e2}).json()
+    theirs = other.post(f"/api/challenges/{SLUG}/votes", json={"entry_id": e2}).json()
+    with Session(app.state.engine) as session:
+        voters = {
+            v.id: session.get(User, v.voter_id).email  # type: ignore[union-attr]
+            for v in session.exec(select(Vote).where(Vote.challenge_id == challenge_id))
+        }
+    assert voters == {mine["id"]: "voter@example.org", theirs["id"]: "other@example.org"}
+
+    # No such call: 401 without a live session, 404 with one.
+    assert voter.post("/api/challenges/nope/votes", json={"entry_id": e2}).status_code == 404
+    assert (
+        anonymous(app).post("/api/challenges/nope/votes", json={"entry_id": e2}).status_code == 401
+    )
+    assert (
+        anonymous(app).post(f"/api/challenges/{SLUG}/votes", json={"entry_id": e2}).status_code
+        == 401
+    )
+    # A revoked session, or a deactivated account, votes no more.
+    assert voter.post("/api/auth/logout").status_code == 204
+    with Session(app.state.engine) as session:
+        gone = session.exec(select(User).where(User.email == "other@example.org")).one()
+        gone.is_active = False
+        session.add(gone)
+        session.commit()
+    for who in (voter, other):
+        r = who.post(f"/api/challenges/{SLUG}/votes", json={"entry_id": e1})
+        assert r.status_code == 401, r.text
