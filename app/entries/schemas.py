@@ -53,6 +53,12 @@ class EntryUpdate(Input):
     licence_accepted: bool | None = None
     submitter_name: str | None = Field(default=None, max_length=200)
     submitter_contact: str | None = Field(default=None, max_length=320)
+    expected_updated_at: datetime | None = Field(
+        default=None,
+        description="the entry's updated_at this change was made on: if the entry has "
+        "changed since (another device, an upload), nothing is saved and the answer is 409 "
+        "edit_conflict, so a device that was offline never silently overwrites newer work",
+    )
 
 
 class Problem(BaseModel):

@@ -235,15 +235,37 @@ def require_changeable(ctx: EntryContext) -> None:
         raise _deadline_passed(ctx.challenge)
 
 
+def _claim_version(session: Session, entry_id: int, expected: datetime, now: datetime) -> None:
+    """Moves the entry's updated_at from `expected` to `now`, or raises edit_conflict when it
+    is no longer `expected`. One conditional UPDATE, so of two saves made on the same version
+    (two devices coming back online at once) exactly one gets through; the row stays locked
+    until the save commits."""
+    claimed = session.execute(
+        update(Entry)
+        .where(col(Entry.id) == entry_id, col(Entry.updated_at) == expected)
+        .values(updated_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(
+            "This entry was changed somewhere else since this change was made, so it was "
+            "not saved. Load the entry again and choose which version to keep.",
+            code="edit_conflict",
+        )
+
+
 def save_entry(session: Session, ctx: EntryContext, body: EntryUpdate) -> Entry:
     """Save a draft as it is (nothing typed is lost, valid or not), or change a submitted
     entry, which must stay complete and is kept as a revision."""
     require_changeable(ctx)
     entry = ctx.entry
     assert entry.id is not None
+    now = utcnow()
+    if body.expected_updated_at is not None:
+        _claim_version(session, entry.id, body.expected_updated_at, now)
     team = _apply(session, entry, body)
     entry.form_version = ctx.challenge.form_version
-    entry.updated_at = utcnow()
+    entry.updated_at = now
     if entry.status == EntryStatus.draft:
         # Shown while drafting, so entrants see how the declared rules read their answers.
         today = utcnow().astimezone(UTC).date()

@@ -220,6 +220,88 @@ def test_concurrent_submits_of_one_draft_count_once(app: FastAPI, mailbox) -> No
     assert submitted_entry(client_for(app, "q@example.org"))["reference"] == "HIV-0002"
 
 
+def test_a_save_based_on_an_old_version_is_refused_and_changes_nothing(app: FastAPI) -> None:
+    org = client_for(app, "org@example.org")
+    make_challenge(org)
+    p = client_for(app, "p@example.org")
+    entry = start_entry(p, body={"title": "First"})
+    url = f"/api/entries/{entry['id']}"
+    # The phone saves on the version it loaded: accepted, and the entry gets a new version.
+    r = p.patch(url, json={"title": "Phone", "expected_updated_at": entry["updated_at"]})
+    assert r.status_code == 200, r.text
+    phone = r.json()
+    assert (phone["title"], phone["updated_at"] > entry["updated_at"]) == ("Phone", True)
+    # A laptop that was offline sends its change made on the first version: refused.
+    r = p.patch(url, json={"summary": "Laptop", "expected_updated_at": entry["updated_at"]})
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "edit_conflict"
+    after = p.get(url).json()
+    assert (after["title"], after["summary"], after["updated_at"]) == (
+        "Phone",
+        "",
+        phone["updated_at"],
+    )
+    # Made on the version it has now, the same change goes through.
+    r = p.patch(url, json={"summary": "Laptop", "expected_updated_at": after["updated_at"]})
+    assert (r.status_code, r.json()["title"], r.json()["summary"]) == (200, "Phone", "Laptop")
+    # Without a version a save still applies as it did (clients that do not send one).
+    r = p.patch(url, json={"summary": "Any"})
+    assert (r.status_code, r.json()["summary"]) == (200, "Any")
+
+
+def test_an_upload_makes_a_new_version_too(app: FastAPI) -> None:
+    org = client_for(app, "org@example.org")
+    make_challenge(org)
+    p = client_for(app, "p@example.org")
+    entry = start_entry(p)
+    r = p.post(
+        f"/api/entries/{entry['id']}/attachments",
+        params={"field": "poster", "filename": "poster.pdf"},
+        content=b"%PDF-1.4\n" + b"0" * 200,
+        headers={"Content-Type": "application/pdf"},
+    )
+    assert r.status_code == 201, r.text
+    r = p.patch(
+        f"/api/entries/{entry['id']}",
+        json={"title": "Stale", "expected_updated_at": entry["updated_at"]},
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "edit_conflict")
+    fresh = p.get(f"/api/entries/{entry['id']}").json()
+    r = p.patch(
+        f"/api/entries/{entry['id']}",
+        json={"title": "Fresh", "expected_updated_at": fresh["updated_at"]},
+    )
+    assert (r.status_code, r.json()["title"]) == (200, "Fresh")
+
+
+def test_two_saves_on_one_version_at_once_let_exactly_one_through(app: FastAPI) -> None:
+    org = client_for(app, "org@example.org")
+    make_challenge(org)
+    p = client_for(app, "p@example.org")
+    entry = start_entry(p)
+    cookie = p.cookies["opencall_session"]
+    results: dict[str, int] = {}
+    barrier = threading.Barrier(3)
+
+    def save(title: str) -> None:
+        with TestClient(app, base_url=BASE_URL, headers={"Origin": BASE_URL}) as c:
+            c.cookies.set("opencall_session", cookie)
+            barrier.wait()
+            results[title] = c.patch(
+                f"/api/entries/{entry['id']}",
+                json={"title": title, "expected_updated_at": entry["updated_at"]},
+            ).status_code
+
+    threads = [threading.Thread(target=save, args=(f"Device {n}",)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results.values()) == [200, 409, 409]
+    winner = next(title for title, code in results.items() if code == 200)
+    assert p.get(f"/api/entries/{entry['id']}").json()["title"] == winner
+
+
 def test_eligibility_rules_block_or_flag(app: FastAPI, mailbox) -> None:
     org = client_for(app, "org@example.org")
     make_challenge(
