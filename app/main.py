@@ -11,9 +11,7 @@ import fastapi_offline
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
 
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
@@ -41,6 +39,7 @@ from app.notifications.router import router as notifications_router
 from app.results.router import router as results_router
 from app.stats.router import router as stats_router
 from app.voting.router import router as voting_router
+from app.web.static import FrontendSite
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 # Swagger UI 5 (it reads OpenAPI 3.1), served from the installed package, not a CDN.
@@ -71,15 +70,6 @@ DOCS_HTML = """<!doctype html>
 
 DOCS_INIT_JS = """window.ui = SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui',
   deepLinking: true, presets: [SwaggerUIBundle.presets.apis]});"""
-
-
-class FrontendFiles(StaticFiles):
-    """The static frontend; paths under /api never fall through to it."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/api"):
-            raise HTTPException(404)
-        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -150,8 +140,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/docs-assets", StaticFiles(directory=SWAGGER_DIR), name="docs-assets")
     if FRONTEND_DIR.is_dir():
         # The frontend answers whatever no route matched, so a wrong method on an API path
-        # still gets its 405 and an unknown API path its JSON 404.
-        app.router.default = FrontendFiles(directory=FRONTEND_DIR, html=True)
+        # still gets its 405 and an unknown API path its JSON 404. Its files are read and
+        # compressed here, once; the security headers still wrap every answer.
+        app.state.frontend = FrontendSite(FRONTEND_DIR)
+        app.router.default = app.state.frontend
 
     if settings.cors_origins:
         # Credentials are never combined with a wildcard origin.

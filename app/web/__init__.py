@@ -1,0 +1,1 @@
+"""The static frontend, served from memory: compressed, versioned, cached."""
