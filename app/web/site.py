@@ -8,7 +8,9 @@ ever using a stale copy. Rewriting happens only in what the browser reads as URL
 - HTML: ``href``/``src``/``poster`` attributes naming an asset (``/css/app.css``,
   ``/js/home.js``, ``/favicon.svg``), never a page (``/login.html`` stays as it is, pages
   are revalidated on every visit);
-- JS: absolute import specifiers (``from '/js/api.js'``, ``import('/js/x.js')``);
+- JS: string literals that start with an asset's absolute URL or with a directory holding
+  only assets: import specifiers (``from '/js/api.js'``) and URLs built at run time
+  (``fetch(`/i18n/${id}.json`)`` becomes ``fetch(`/v/<version>/i18n/${id}.json`)``);
 - CSS: absolute ``url(/…)`` and ``@import '/…'``.
 
 Relative imports (``./api.js``) and relative ``url()``s need nothing: they resolve inside
@@ -42,7 +44,6 @@ MEDIA_TYPES = {
 COMPRESSIBLE = frozenset({".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt", ".webmanifest"})
 
 _HTML_URL = re.compile(r"""(\b(?:href|src|poster)\s*=\s*)(["'])(/[^"'/][^"']*)\2""")
-_JS_SPECIFIER = re.compile(r"""(\bfrom\s*|\bimport\s*\(?\s*)(["'])(/[^"'/][^"']*)\2""")
 _CSS_URL = re.compile(r"""(url\(\s*|@import\s+)(["']?)(/[^"')\s/][^"')\s]*)\2""")
 
 
@@ -94,6 +95,21 @@ def _rewriter(
     return lambda text: pattern.sub(replace, text)
 
 
+def _js_rewriter(version: str, paths: frozenset[str]) -> Callable[[str], str]:
+    """Version the string literals (quoted or template) that begin with an asset's URL, or
+    with a top-level directory that holds assets and no page."""
+    top_assets = {p for p in paths if "/" not in p and not p.endswith(".html")}
+    page_dirs = {p.split("/", 1)[0] for p in paths if "/" in p and p.endswith(".html")}
+    asset_dirs = {p.split("/", 1)[0] for p in paths if "/" in p} - page_dirs
+    alternatives = [re.escape(d) + "/" for d in sorted(asset_dirs)]
+    alternatives += [re.escape(f) + "[\"'`]" for f in sorted(top_assets)]
+    if not alternatives:
+        return lambda text: text
+    starts = "|".join(alternatives)
+    literal = re.compile(r"""(["'`])/(?=""" + starts + ")")
+    return lambda text: literal.sub(rf"\1/{VERSION_PREFIX}/{version}/", text)
+
+
 def _as_asset(path: str, body: bytes) -> Asset:
     digest = hashlib.sha256(body).hexdigest()[:20]
     gzipped = None
@@ -124,10 +140,11 @@ def build_site(files: Mapping[str, bytes]) -> Site:
     version = digest.hexdigest()[:VERSION_LENGTH]
 
     targets = frozenset(p for p in files if not p.endswith(".html"))
+    in_js = _js_rewriter(version, frozenset(files))
     rewrite = {
         ".html": _rewriter(_HTML_URL, version, targets),
-        ".js": _rewriter(_JS_SPECIFIER, version, targets),
-        ".mjs": _rewriter(_JS_SPECIFIER, version, targets),
+        ".js": in_js,
+        ".mjs": in_js,
         ".css": _rewriter(_CSS_URL, version, targets),
     }
     assets = {}

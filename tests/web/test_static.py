@@ -248,8 +248,12 @@ def test_urls_are_rewritten_only_where_they_name_assets(tmp_path: Path) -> None:
         "img/dot.svg": "<svg/>",
         "js/page.js": (
             "import { f } from '/js/lib.js';\nimport './lib.js';\n"
-            "const later = () => import(\"/js/lib.js\");\nlocation.href = '/about.html';\n"
+            'const later = () => import("/js/lib.js");\n'
+            "const words = (code) => fetch(`/data/${code}.json`);\n"
+            "const icon = '/favicon.svg';\n"
+            "location.href = '/about.html'; fetch('/api/me'); open('/help/faq.html');\n"
         ),
+        "help/faq.html": "<p>FAQ</p>",
         "js/lib.js": "export const f = 1;",
         "data/words.json": '{"hello": "bonjour"}',
     }
@@ -270,7 +274,10 @@ def test_urls_are_rewritten_only_where_they_name_assets(tmp_path: Path) -> None:
     )
     assert site.assets["js/page.js"].body.decode() == (
         f"import {{ f }} from '/v/{v}/js/lib.js';\nimport './lib.js';\n"
-        f"const later = () => import(\"/v/{v}/js/lib.js\");\nlocation.href = '/about.html';\n"
+        f'const later = () => import("/v/{v}/js/lib.js");\n'
+        f"const words = (code) => fetch(`/v/{v}/data/${{code}}.json`);\n"
+        f"const icon = '/v/{v}/favicon.svg';\n"
+        "location.href = '/about.html'; fetch('/api/me'); open('/help/faq.html');\n"
     )
     assert site.assets["data/words.json"].media_type == "application/json"
 
