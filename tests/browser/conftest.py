@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,15 +36,10 @@ class LiveServer:
     database_url: str
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterator[LiveServer]:
-    controller, _ = smtp_server
-    workdir = tmp_path_factory.mktemp("live")
-    if TEST_DB_KIND == "postgresql":
-        database_url = create_pg_database("opencall_browser")
-    else:
-        database_url = f"sqlite:///{workdir / 'browser.db'}"
-    run_migrations(database_url)
+@contextmanager
+def serve(workdir: Path, database_url: str, smtp_port: int) -> Iterator[LiveServer]:
+    """OpenCall under uvicorn on a free port, on `database_url` (migrated already), sending
+    mail to the test SMTP server; stopped on leaving."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -54,7 +50,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterat
         "OPENCALL_SECRET_KEY": "browser-test-secret-key-long-enough-0123456789",
         "OPENCALL_MAIL_BACKEND": "smtp",
         "OPENCALL_SMTP_HOST": "127.0.0.1",
-        "OPENCALL_SMTP_PORT": str(controller.port),
+        "OPENCALL_SMTP_PORT": str(smtp_port),
         "OPENCALL_MAIL_POLL_SECONDS": "0.2",
         "OPENCALL_ARGON2_MEMORY_KIB": "1024",
         "OPENCALL_ARGON2_TIME_COST": "1",
@@ -94,6 +90,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterat
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterator[LiveServer]:
+    controller, _ = smtp_server
+    workdir = tmp_path_factory.mktemp("live")
+    if TEST_DB_KIND == "postgresql":
+        database_url = create_pg_database("opencall_browser")
+    else:
+        database_url = f"sqlite:///{workdir / 'browser.db'}"
+    run_migrations(database_url)
+    try:
+        with serve(workdir, database_url, controller.port) as server:
+            yield server
+    finally:
         if TEST_DB_KIND == "postgresql":
             drop_pg_database(database_url)
 
