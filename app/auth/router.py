@@ -46,6 +46,7 @@ def user_public(user: User) -> UserPublic:
         email_verified=user.email_verified_at is not None,
         is_admin=user.is_admin,
         created_at=user.created_at,
+        language=user.language,
     )
 
 

@@ -88,6 +88,10 @@ class UserPublic(BaseModel):
     email_verified: bool
     is_admin: bool
     created_at: datetime
+    language: str | None = Field(
+        default=None,
+        description="The account's language (BCP 47) for pages and mail; null: not chosen",
+    )
 
 
 class LoginOut(BaseModel):

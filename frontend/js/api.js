@@ -1,14 +1,17 @@
 // The one module that talks to OpenCall's JSON API, and the helpers that show its errors.
+// Its own messages come from the common catalogue; the API's messages are shown as sent.
+import { t } from './i18n.js';
 
 const API_ROOT = '/api';
 
-export const NETWORK_MESSAGE = 'Could not reach the server; check your connection and try again.';
+/** "Could not reach the server…" in the chosen language. */
+export const networkMessage = () => t('common.error.network');
 
 const STATUS_MESSAGES = {
-  401: 'Please log in first.',
-  403: 'You are not allowed to do that.',
-  404: 'That could not be found.',
-  429: 'Too many attempts; please wait a moment and try again.',
+  401: 'common.error.401',
+  403: 'common.error.403',
+  404: 'common.error.404',
+  429: 'common.error.429',
 };
 
 /** An error answer from the API: status, code, message, field, details (every problem). */
@@ -46,14 +49,14 @@ export async function request(method, path, body, options = {}) {
     response = await fetch(API_ROOT + path, init);
     text = await response.text();
   } catch {
-    throw new ApiError({ code: 'network_error', message: NETWORK_MESSAGE });
+    throw new ApiError({ code: 'network_error', message: networkMessage() });
   }
   noteServerDate(response.headers.get('Date'));
   const data = parseJson(text);
   if (!response.ok) throw errorFrom(response, data);
   if (response.status === 204 || text === '') return null;
   if (data === undefined) {
-    throw new ApiError({ status: response.status, code: 'bad_response', message: 'The server sent an answer this page cannot read. Please try again.' });
+    throw new ApiError({ status: response.status, code: 'bad_response', message: t('common.error.bad_response') });
   }
   return data;
 }
@@ -78,9 +81,9 @@ function errorFrom(response, data) {
   const error = data && typeof data.error === 'object' && data.error ? data.error : {};
   let message = typeof error.message === 'string' && error.message ? error.message : null;
   if (!message && data && typeof data.detail === 'string') message = data.detail;
-  message ??= STATUS_MESSAGES[status]
-    ?? (status >= 500 ? 'The server had a problem; please try again in a moment.' : `The request could not be completed (HTTP ${status}).`);
-  if (status >= 500 && error.request_id) message += ` (Reference: ${error.request_id})`;
+  if (!message && STATUS_MESSAGES[status]) message = t(STATUS_MESSAGES[status]);
+  message ??= status >= 500 ? t('common.error.server') : t('common.error.http', { status: String(status) });
+  if (status >= 500 && error.request_id) message += ` ${t('common.error.reference', { reference: error.request_id })}`;
   return new ApiError({
     status,
     code: error.code || `http_${status}`,
@@ -133,7 +136,7 @@ export function renderErrors(form, error) {
 
 function unexpected(error) {
   console.error(error);
-  return new ApiError({ code: 'client_error', message: 'Something went wrong on this page. Please reload it and try again.' });
+  return new ApiError({ code: 'client_error', message: t('common.error.client') });
 }
 
 /** How far this device's clock is behind the server's, in ms (0 until an answer says). */
@@ -176,17 +179,17 @@ export function upload(path, file, options = {}) {
       } else if (text === '') {
         resolve(null);
       } else if (data === undefined) {
-        reject(new ApiError({ status: xhr.status, code: 'bad_response', message: 'The server sent an answer this page cannot read. Please try again.' }));
+        reject(new ApiError({ status: xhr.status, code: 'bad_response', message: t('common.error.bad_response') }));
       } else {
         resolve(data);
       }
     });
-    xhr.addEventListener('error', () => reject(new ApiError({ code: 'network_error', message: NETWORK_MESSAGE })));
-    xhr.addEventListener('timeout', () => reject(new ApiError({ code: 'network_error', message: NETWORK_MESSAGE })));
-    xhr.addEventListener('abort', () => reject(new ApiError({ code: 'aborted', message: 'The upload was cancelled.' })));
+    xhr.addEventListener('error', () => reject(new ApiError({ code: 'network_error', message: networkMessage() })));
+    xhr.addEventListener('timeout', () => reject(new ApiError({ code: 'network_error', message: networkMessage() })));
+    xhr.addEventListener('abort', () => reject(new ApiError({ code: 'aborted', message: t('common.error.upload_cancelled') })));
     signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     if (signal?.aborted) {
-      reject(new ApiError({ code: 'aborted', message: 'The upload was cancelled.' }));
+      reject(new ApiError({ code: 'aborted', message: t('common.error.upload_cancelled') }));
       return;
     }
     xhr.send(file);

@@ -6,6 +6,9 @@ import { currentUser, loginUrl } from './nav.js';
 import { callTimeElement, formatDateTime } from './dates.js';
 import { PHASE_NAMES, phaseBadge, licenceInfo, languageName } from './call-info.js';
 import { startCountdown } from './countdown.js';
+import { formatList, formatNumber, locale, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('calls');
 
 const byId = (id) => document.getElementById(id);
 const slug = new URLSearchParams(location.search).get('slug');
@@ -17,7 +20,7 @@ let countdown = null;
 function showNotFound() {
   loading.remove();
   byId('not-found').hidden = false;
-  document.title = 'Call not found · OpenCall';
+  document.title = t('calls.call.not_found_title');
 }
 
 /** Plain text with blank lines between paragraphs, as paragraphs (never parsed as HTML). */
@@ -41,14 +44,14 @@ function fact(list, term, ...value) {
 
 function range(from, to, zone) {
   const span = document.createElement('span');
-  if (from) span.append('From ', callTimeElement(from, zone));
+  if (from) span.append(...tParts('calls.call.range_from', { time: callTimeElement(from, zone) }));
   if (from && to) span.append(document.createElement('br'));
-  if (to) span.append(from ? 'until ' : 'Until ', callTimeElement(to, zone));
+  if (to) span.append(...tParts(from ? 'calls.call.range_until' : 'calls.call.range_until_only', { time: callTimeElement(to, zone) }));
   return span;
 }
 
 function renderHeader() {
-  document.title = `${challenge.title} · OpenCall`;
+  document.title = t('calls.call.title', { title: challenge.title });
   byId('call-phase').replaceChildren(phaseBadge(challenge.phase));
   byId('call-title').textContent = challenge.title;
   const prompt = byId('call-prompt');
@@ -70,9 +73,9 @@ function renderHeader() {
 function renderDeadline() {
   const text = byId('deadline-text');
   if (challenge.closes_at) {
-    text.replaceChildren('Entries close ', callTimeElement(challenge.closes_at, challenge.timezone), '.');
+    text.replaceChildren(...tParts('calls.call.entries_close', { time: callTimeElement(challenge.closes_at, challenge.timezone) }));
   } else {
-    text.textContent = 'The organisers have not set a deadline yet.';
+    text.textContent = t('calls.call.no_deadline');
   }
   countdown?.stop();
   let first = true;
@@ -107,10 +110,9 @@ async function renderEntryAction() {
   loginBlock.hidden = !(challenge.accepting_entries && !user);
   byId('login-link').href = loginUrl(`/challenge.html?slug=${encodeURIComponent(challenge.slug)}`);
   notAccepting.hidden = challenge.accepting_entries;
-  notAccepting.textContent = {
-    upcoming: 'This call is not open yet. Come back when it opens to start an entry.',
-    draft: 'This call is not published yet.',
-  }[challenge.phase] ?? `This call is not taking entries (${(PHASE_NAMES[challenge.phase] ?? challenge.phase).toLowerCase()}).`;
+  if (challenge.phase === 'upcoming') notAccepting.textContent = t('calls.call.not_open_yet');
+  else if (challenge.phase === 'draft') notAccepting.textContent = t('calls.call.not_published');
+  else notAccepting.textContent = t('calls.call.not_taking', { phase: (PHASE_NAMES[challenge.phase] ?? challenge.phase).toLocaleLowerCase(locale) });
   if (user) await renderMyEntries();
 }
 
@@ -128,13 +130,13 @@ async function renderMyEntries() {
     const li = document.createElement('li');
     const link = document.createElement('a');
     link.href = `/entry.html?id=${encodeURIComponent(entry.id)}`;
-    const name = entry.title || 'Untitled entry';
-    if (entry.status === 'draft') link.textContent = `Continue your draft: ${name}`;
-    else if (entry.status === 'submitted') link.textContent = `${entry.reference ?? ''} ${name} (submitted)`.trim();
-    else link.textContent = `${name} (withdrawn)`;
+    const name = entry.title || t('calls.call.untitled');
+    if (entry.status === 'draft') link.textContent = t('calls.call.continue_draft', { name });
+    else if (entry.status === 'submitted') link.textContent = t('calls.call.submitted', { reference: entry.reference ?? '', name }).trim();
+    else link.textContent = t('calls.call.withdrawn', { name });
     const saved = document.createElement('span');
     saved.className = 'muted';
-    saved.textContent = `Last saved ${formatDateTime(entry.updated_at)}`;
+    saved.textContent = t('calls.call.last_saved', { time: formatDateTime(entry.updated_at) });
     li.append(link, saved);
     return li;
   }));
@@ -149,44 +151,45 @@ function renderAbout() {
   byId('about-section').hidden = !description.textContent.trim() && !description.querySelector('img');
 }
 
-const listFormat = new Intl.ListFormat(undefined, { style: 'long', type: 'disjunction' });
-
 /**
  * One declared eligibility rule in plain words. `fieldLabels` maps a form field's key to its
  * label; `countryNames` maps ISO2 codes to names (either may be empty).
  */
 function describeRule(rule, fieldLabels = {}, countryNames = {}) {
   const label = fieldLabels[rule.field];
-  const answer = label ? `the answer to “${label}”` : 'the answer given';
+  const answer = label ? t('calls.rule.answer_to', { label }) : t('calls.rule.answer_given');
   let text;
   switch (rule.kind) {
     case 'country_in': {
       const names = (rule.countries ?? []).map((code) => countryNames[code] ?? code);
-      text = `${capitalise(answer)} must be ${names.length === 1 ? names[0] : `one of: ${names.join(', ')}`}.`;
+      text = names.length === 1
+        ? t('calls.rule.country', { answer, country: names[0] })
+        : t('calls.rule.country_one_of', { answer, countries: names.join(', ') });
       break;
     }
     case 'income_group_in':
-      text = `${capitalise(answer)} must be a country the World Bank classes as ${listFormat.format((rule.groups ?? []).map((g) => g.toLowerCase()))}.`;
+      text = t('calls.rule.income_group', { answer, groups: formatList((rule.groups ?? []).map((g) => g.toLocaleLowerCase(locale)), 'disjunction') });
       break;
     case 'amount_max':
-      text = `${capitalise(answer)} must be no more than ${Number(rule.max).toLocaleString()}.`;
+      text = t('calls.rule.amount_max', { answer, max: formatNumber(Number(rule.max)) });
       break;
     case 'consent_required':
-      text = label ? `You must tick “${label}”.` : 'You must give the consent the form asks for.';
+      text = label ? t('calls.rule.consent', { label }) : t('calls.rule.consent_form');
       break;
     case 'min_age':
-      text = `You must be at least ${rule.min} years old${label ? ` (from “${label}”)` : ''}.`;
+      text = label ? t('calls.rule.min_age_from', { min: rule.min, label }) : t('calls.rule.min_age', { min: rule.min });
       break;
     default:
-      text = `${capitalise(answer)} is checked (${rule.kind}).`;
+      text = t('calls.rule.other', { answer, kind: rule.kind });
   }
-  if (rule.label) text = `${rule.label}: ${text}`;
-  const how = rule.enforce === 'flag' ? 'The screeners check this.' : 'Checked when you submit: an entry that does not meet it cannot be submitted.';
+  text = capitalise(text);
+  if (rule.label) text = t('calls.rule.labelled', { label: rule.label, text });
+  const how = rule.enforce === 'flag' ? t('calls.rule.flag') : t('calls.rule.block');
   return `${text} ${how}`;
 }
 
 function capitalise(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return text.charAt(0).toLocaleUpperCase(locale) + text.slice(1);
 }
 
 async function renderEligibility() {
@@ -212,18 +215,18 @@ async function renderEligibility() {
 function renderSubmitFacts() {
   const list = byId('submit-facts');
   list.replaceChildren();
-  if (challenge.categories?.length) fact(list, 'Categories', challenge.categories.join(', '));
-  if (challenge.languages?.length) fact(list, 'Languages you may use', challenge.languages.map(languageName).join(', '));
+  if (challenge.categories?.length) fact(list, t('calls.call.categories'), challenge.categories.join(', '));
+  if (challenge.languages?.length) fact(list, t('calls.call.languages'), challenge.languages.map(languageName).join(', '));
   if (challenge.formats_text) {
     const block = document.createElement('div');
     block.className = 'text-block';
     textBlock(block, challenge.formats_text);
-    fact(list, 'Accepted formats', block);
+    fact(list, t('calls.call.formats'), block);
   }
   const limit = challenge.max_entries_per_participant;
-  if (limit) fact(list, 'Entries per person', limit === 1 ? 'One entry each.' : `Up to ${limit} entries each.`);
+  if (limit) fact(list, t('calls.call.entries_per_person'), t('calls.call.entry_limit', { count: limit }));
   const team = challenge.max_team_size;
-  if (team) fact(list, 'Team size', team === 1 ? 'Individual entries only.' : `Teams of up to ${team} people, or on your own.`);
+  if (team) fact(list, t('calls.call.team_size'), t('calls.call.team_limit', { count: team }));
   byId('submit-section').hidden = list.children.length === 0;
 }
 
@@ -238,18 +241,16 @@ function renderLicence() {
   const licence = licenceInfo(challenge.licence);
   const text = byId('licence-text');
   if (challenge.licence === 'all-rights-reserved') {
-    text.textContent = 'Entrants keep all rights to their entries (all rights reserved).';
+    text.textContent = t('calls.call.all_rights');
   } else {
-    text.replaceChildren('Entries are shared under ');
+    let name = licence.name;
     if (licence.url) {
-      const link = document.createElement('a');
-      link.href = licence.url;
-      link.rel = 'license noopener';
-      link.textContent = licence.name;
-      text.append(link, '. You will be asked to agree to this licence before you submit.');
-    } else {
-      text.append(`${licence.name}. You will be asked to agree to this licence before you submit.`);
+      name = document.createElement('a');
+      name.href = licence.url;
+      name.rel = 'license noopener';
+      name.textContent = licence.name;
     }
+    text.replaceChildren(...tParts('calls.call.shared_under', { licence: name }));
   }
   byId('consent-block').hidden = !textBlock(byId('consent-text'), challenge.consent_text);
 }
@@ -258,15 +259,13 @@ function renderTimeline() {
   const list = byId('timeline');
   const zone = challenge.timezone;
   list.replaceChildren();
-  if (challenge.opens_at) fact(list, 'Opens', callTimeElement(challenge.opens_at, zone));
-  if (challenge.closes_at) fact(list, 'Deadline for entries', callTimeElement(challenge.closes_at, zone));
+  if (challenge.opens_at) fact(list, t('calls.opens'), callTimeElement(challenge.opens_at, zone));
+  if (challenge.closes_at) fact(list, t('calls.call.deadline_for_entries'), callTimeElement(challenge.closes_at, zone));
   const grace = challenge.grace_minutes || 0;
-  fact(list, 'Grace period', grace
-    ? `Entries that arrive up to ${grace} minute${grace === 1 ? '' : 's'} after the deadline are still accepted.`
-    : 'None: entries must arrive before the deadline.');
-  if (challenge.judging_opens_at || challenge.judging_closes_at) fact(list, 'Judging', range(challenge.judging_opens_at, challenge.judging_closes_at, zone));
-  if (challenge.voting_opens_at || challenge.voting_closes_at) fact(list, 'Public voting', range(challenge.voting_opens_at, challenge.voting_closes_at, zone));
-  fact(list, 'Time zone of this call', zone);
+  fact(list, t('calls.call.grace'), grace ? t('calls.call.grace_minutes', { count: grace }) : t('calls.call.grace_none'));
+  if (challenge.judging_opens_at || challenge.judging_closes_at) fact(list, t('calls.phase.judging'), range(challenge.judging_opens_at, challenge.judging_closes_at, zone));
+  if (challenge.voting_opens_at || challenge.voting_closes_at) fact(list, t('calls.phase.voting'), range(challenge.voting_opens_at, challenge.voting_closes_at, zone));
+  fact(list, t('calls.call.time_zone'), zone);
 }
 
 function renderContact() {
@@ -283,18 +282,18 @@ async function renderCommittee() {
   try {
     members = await get(`/challenges/${encodeURIComponent(challenge.slug)}/committee`);
   } catch (error) {
-    status.textContent = `The committee could not be loaded. ${error.message}`;
+    status.textContent = t('calls.call.committee_failed', { message: error.message });
     return;
   }
   members = [...(members ?? [])].sort((a, b) => a.position - b.position);
-  status.textContent = members.length ? '' : 'The steering committee has not been announced yet.';
+  status.textContent = members.length ? '' : t('calls.call.committee_none');
   byId('committee').replaceChildren(...members.map((member) => {
     const li = document.createElement('li');
     const name = document.createElement('strong');
     name.textContent = member.name;
     li.append(name);
     const details = [member.role, member.affiliation].filter(Boolean);
-    if (!member.voting) details.push('observer (does not vote)');
+    if (!member.voting) details.push(t('calls.call.observer'));
     if (details.length) {
       const span = document.createElement('span');
       span.className = 'person-details';
@@ -316,20 +315,21 @@ async function renderVoting() {
   if (!voting.enabled) return;
   const zone = voting.timezone;
   const text = document.createElement('p');
+  const at = (iso) => ({ time: callTimeElement(iso, zone) });
   if (voting.state === 'open') {
-    text.append('Voting is open', ...(voting.closes_at ? [' until ', callTimeElement(voting.closes_at, zone)] : []), '.');
+    text.append(...(voting.closes_at ? tParts('calls.vote.open_until', at(voting.closes_at)) : [t('calls.vote.open')]));
   } else if (voting.state === 'upcoming') {
-    text.append(...(voting.opens_at ? ['Voting opens ', callTimeElement(voting.opens_at, zone), '.'] : ['Voting has not opened yet.']));
+    text.append(...(voting.opens_at ? tParts('calls.vote.opens', at(voting.opens_at)) : [t('calls.vote.not_open')]));
   } else {
-    text.append('Voting has closed', ...(voting.closes_at ? [' (', callTimeElement(voting.closes_at, zone), ')'] : []), '.');
+    text.append(...(voting.closes_at ? tParts('calls.vote.closed_at', at(voting.closes_at)) : [t('calls.vote.closed')]));
   }
   const link = document.createElement('a');
   link.className = voting.state === 'closed' ? 'button button-secondary' : 'button';
   link.href = `/ballot.html?slug=${encodeURIComponent(challenge.slug)}`;
-  link.textContent = voting.state === 'closed' ? 'See the entries on the ballot' : 'Vote for your favourites';
+  link.textContent = voting.state === 'closed' ? t('calls.vote.see_ballot') : t('calls.vote.vote');
   const heading = document.createElement('h2');
   heading.id = 'vote-heading';
-  heading.textContent = 'Public vote';
+  heading.textContent = t('calls.vote.heading');
   const section = document.createElement('section');
   section.setAttribute('aria-labelledby', 'vote-heading');
   const action = document.createElement('p');
@@ -354,12 +354,12 @@ async function renderResults() {
   };
   const heading = document.createElement('h2');
   heading.id = 'results-heading';
-  heading.textContent = 'Results published';
+  heading.textContent = t('calls.phase.results');
   const text = document.createElement('p');
-  text.textContent = 'The awards, how they were decided and the results table; the gallery shows every entry shared under its licence.';
+  text.textContent = t('calls.call.results_text');
   const actions = document.createElement('p');
   actions.className = 'actions';
-  actions.append(link('/results.html', 'Results', 'button'), link('/gallery.html', 'Gallery', 'button button-secondary'));
+  actions.append(link('/results.html', t('calls.call.results'), 'button'), link('/gallery.html', t('calls.call.gallery'), 'button button-secondary'));
   const section = document.createElement('section');
   section.setAttribute('aria-labelledby', 'results-heading');
   section.append(heading, text, actions);
@@ -383,8 +383,8 @@ bindForm(byId('start-form'), async () => {
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.status === 401) return location.assign(loginUrl());
-    if (error.code === 'entry_limit') return alertWithLink(error.message, '/my-entries.html', 'See your entries.');
-    if (error.code === 'email_not_verified') return alertWithLink(error.message, '/account.html', 'Verify your e-mail address from your account page.');
+    if (error.code === 'entry_limit') return alertWithLink(error.message, '/my-entries.html', t('calls.call.see_entries'));
+    if (error.code === 'email_not_verified') return alertWithLink(error.message, '/account.html', t('calls.call.verify_email'));
     throw error;
   }
   location.assign(`/entry.html?id=${encodeURIComponent(entry.id)}`);
@@ -394,13 +394,13 @@ bindForm(byId('start-form'), async () => {
 async function load() {
   byId('page-retry').hidden = true;
   showAlert(pageAlert, []);
-  loading.textContent = 'Loading the call…';
+  loading.textContent = t('calls.call.loading');
   try {
     challenge = await get(`/challenges/${encodeURIComponent(slug)}`);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return showNotFound();
     loading.textContent = '';
-    showAlert(pageAlert, [`The call could not be loaded. ${error.message}`]);
+    showAlert(pageAlert, [t('calls.call.load_failed', { message: error.message })]);
     byId('page-retry').hidden = false;
     return undefined;
   }

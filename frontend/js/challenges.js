@@ -2,7 +2,10 @@
 import { get } from './api.js';
 import { callTimeElement } from './dates.js';
 import { phaseBadge } from './call-info.js';
+import { t, useCatalogues } from './i18n.js';
 import './nav.js';
+
+await useCatalogues('calls');
 
 const PAGE_SIZE = 20;
 const PAST_PHASES = new Set(['closed', 'judging', 'voting', 'results']);
@@ -21,9 +24,9 @@ function makeSection(id, sources, keep, emptyText) {
 
 const sections = [
   makeSection('open-section', [{ phase: 'open' }, { phase: 'upcoming' }], () => true,
-    { all: 'No call is open right now. Past calls are listed below.', search: 'No open call matches your search.' }),
+    { all: t('calls.list.open_none'), search: t('calls.list.open_no_match') }),
   makeSection('past-section', [{ phase: null }], (item) => PAST_PHASES.has(item.phase),
-    { all: 'No calls have closed yet.', search: 'No past call matches your search.' }),
+    { all: t('calls.list.past_none'), search: t('calls.list.past_no_match') }),
 ];
 
 let query = '';
@@ -41,7 +44,7 @@ function line(label, iso, zone) {
   const paragraph = document.createElement('p');
   paragraph.className = 'card-date';
   const term = document.createElement('strong');
-  term.textContent = `${label}: `;
+  term.textContent = t('calls.list.date_label', { label });
   paragraph.append(term, callTimeElement(iso, zone));
   return paragraph;
 }
@@ -64,8 +67,8 @@ function card(item) {
     prompt.textContent = item.prompt;
     li.append(prompt);
   }
-  if (item.phase === 'upcoming' && item.opens_at) li.append(line('Opens', item.opens_at, item.timezone));
-  if (item.closes_at) li.append(line(PAST_PHASES.has(item.phase) ? 'Closed' : 'Deadline', item.closes_at, item.timezone));
+  if (item.phase === 'upcoming' && item.opens_at) li.append(line(t('calls.opens'), item.opens_at, item.timezone));
+  if (item.closes_at) li.append(line(PAST_PHASES.has(item.phase) ? t('calls.list.closed') : t('calls.deadline'), item.closes_at, item.timezone));
   return li;
 }
 
@@ -78,7 +81,7 @@ async function load(section, first) {
   const button = section.more.querySelector('button');
   button.disabled = true;
   if (first) {
-    section.status.textContent = 'Loading calls…';
+    section.status.textContent = t('calls.list.loading');
     section.list.replaceChildren();
     section.seen.clear();
     for (const source of section.sources) source.cursor = undefined;
@@ -105,7 +108,7 @@ async function load(section, first) {
     if (mine !== generation) return;
     section.status.textContent = '';
     const message = document.createElement('p');
-    message.textContent = `These calls could not be loaded. ${error.message}`;
+    message.textContent = t('calls.list.load_failed', { message: error.message });
     section.error.replaceChildren(message);
     section.retry.hidden = false;
     section.retry.dataset.first = first ? 'true' : 'false';
@@ -119,7 +122,7 @@ async function load(section, first) {
   button.disabled = false;
   const shown = section.list.children.length;
   if (!shown) section.status.textContent = query ? section.emptyText.search : section.emptyText.all;
-  else section.status.textContent = first ? '' : `${added.length} more shown, ${shown} in all.`;
+  else section.status.textContent = first ? '' : t('calls.list.more_shown', { count: added.length, total: shown });
   if (!first && added.length) section.list.children[shown - added.length].querySelector('a').focus();
 }
 
@@ -130,7 +133,7 @@ function search(text) {
   if (query) url.searchParams.set('q', query);
   else url.searchParams.delete('q');
   history.replaceState(null, '', url);
-  summary.textContent = query ? `Showing calls that match “${query}”.` : '';
+  summary.textContent = query ? t('calls.list.search_summary', { query }) : '';
   document.getElementById('clear-search').hidden = !query;
   for (const section of sections) load(section, true);
 }

@@ -2,6 +2,9 @@
 // read out every second); a separate status line announces only a change of state.
 import { serverNow } from './api.js';
 import { parseUtc } from './dates.js';
+import { t, loadNamespaces } from './i18n.js';
+
+await loadNamespaces('calls');
 
 const UNITS = [['day', 86_400], ['hour', 3_600], ['minute', 60], ['second', 1]];
 
@@ -12,9 +15,9 @@ export function formatDuration(ms) {
   for (const [unit, size] of UNITS) {
     const count = Math.floor(left / size);
     left -= count * size;
-    if (count || parts.length || unit === 'second') parts.push(`${count} ${unit}${count === 1 ? '' : 's'}`);
+    if (count || parts.length || unit === 'second') parts.push(t(`calls.countdown.${unit}`, { count }));
   }
-  return parts.join(', ');
+  return parts.join(t('calls.countdown.separator'));
 }
 
 const time = (iso) => (iso ? parseUtc(iso).getTime() : Number.NaN);
@@ -49,21 +52,17 @@ export function startCountdown(container, call, onChange = () => {}) {
     else if (now < graceEnds) next = 'grace';
     else next = 'closed';
 
-    if (next === 'none') text.textContent = 'No deadline has been set yet.';
-    else if (next === 'before') text.textContent = `Opens in ${formatDuration(opens - now)}`;
-    else if (next === 'open') text.textContent = `${formatDuration(closes - now)} left`;
-    else if (next === 'grace') text.textContent = `The deadline has passed. Late entries are still accepted for ${formatDuration(graceEnds - now)}.`;
-    else text.textContent = 'Closed';
+    if (next === 'none') text.textContent = t('calls.countdown.none');
+    else if (next === 'before') text.textContent = t('calls.countdown.before', { duration: formatDuration(opens - now) });
+    else if (next === 'open') text.textContent = t('calls.countdown.open', { duration: formatDuration(closes - now) });
+    else if (next === 'grace') text.textContent = t('calls.countdown.grace', { duration: formatDuration(graceEnds - now) });
+    else text.textContent = t('calls.countdown.closed');
     container.dataset.state = next;
 
     if (next !== state) {
       // The first state is on the page already; only later changes are announced.
       if (state !== null) {
-        status.textContent = {
-          open: 'The call is now open for entries.',
-          grace: 'The deadline has passed; the grace period for late entries has started.',
-          closed: 'The call is now closed.',
-        }[next] ?? '';
+        status.textContent = ['open', 'grace', 'closed'].includes(next) ? t(`calls.countdown.now_${next}`) : '';
       }
       state = next;
       onChange(next);

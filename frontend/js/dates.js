@@ -1,6 +1,7 @@
-// Dates in the viewer's own locale and time zone, always with the zone's name.
+// Dates in the viewer's language (i18n.js) and own time zone, always with the zone's name.
+import { locale, t } from './i18n.js';
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
+const dateTime = new Intl.DateTimeFormat(locale, {
   year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
 });
 
@@ -14,7 +15,7 @@ export function parseUtc(iso) {
   return new Date(hasOffset || !text.includes('T') ? text : `${text}Z`);
 }
 
-/** "12 Mar 2025, 14:05 GMT+1" in the viewer's locale; the raw text if it is not a date. */
+/** "12 Mar 2025, 14:05 GMT+1" in the viewer's language; the raw text if it is not a date. */
 export function formatDateTime(iso) {
   const date = parseUtc(iso);
   return Number.isNaN(date.getTime()) ? String(iso) : dateTime.format(date);
@@ -32,9 +33,9 @@ export function timeElement(iso) {
 function zoneFormat(timeZone) {
   const options = { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' };
   try {
-    return { format: new Intl.DateTimeFormat(undefined, { ...options, timeZone }), zone: timeZone };
+    return { format: new Intl.DateTimeFormat(locale, { ...options, timeZone }), zone: timeZone };
   } catch {
-    return { format: new Intl.DateTimeFormat(undefined, { ...options, timeZone: 'UTC' }), zone: 'UTC' };
+    return { format: new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }), zone: 'UTC' };
   }
 }
 
@@ -57,8 +58,8 @@ export function formatCallTime(iso, timeZone) {
   const inZone = formatInZone(iso, timeZone);
   const local = zoneFormat(viewerTimeZone).format.format(date);
   const { format } = zoneFormat(timeZone || 'UTC');
-  if (format.format(date) === local) return `${inZone}, the same in your time zone`;
-  return `${inZone} — ${local} your time`;
+  if (format.format(date) === local) return t('common.dates.same_zone', { time: inZone });
+  return t('common.dates.your_time', { time: inZone, local });
 }
 
 /** A <time> element showing formatCallTime(iso, timeZone). */

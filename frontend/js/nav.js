@@ -1,5 +1,84 @@
-// The header every page shares: which links show depends on who is logged in.
-import { get, post, ApiError, showAlert } from './api.js';
+// The header every page shares: which links show depends on who is logged in. It is written
+// in English in every page's HTML; here it is translated, and given the language picker.
+import { get, post, patch, ApiError, showAlert } from './api.js';
+import { LANGUAGES, adoptAccountLanguage, language, rememberLanguage, t, translate } from './i18n.js';
+
+/** The header's links by address, and the catalogue key of each one's text. */
+const NAV_KEYS = {
+  '/challenges.html': 'common.nav.challenges',
+  '/my-entries.html': 'common.nav.my_entries',
+  '/judging.html': 'common.nav.judging',
+  '/manage.html': 'common.nav.manage',
+  '/login.html': 'common.nav.login',
+  '/register.html': 'common.nav.register',
+  '/account.html': 'common.nav.account',
+};
+
+function translateHeader() {
+  document.querySelector('.skip-link')?.replaceChildren(t('common.skip_link'));
+  document.querySelector('.site-header nav')?.setAttribute('aria-label', t('common.nav.label'));
+  for (const link of document.querySelectorAll('.site-header .nav-list a[href]')) {
+    const key = NAV_KEYS[link.pathname];
+    if (key) link.textContent = t(key);
+  }
+  for (const button of document.querySelectorAll('[data-action="logout"]')) button.textContent = t('common.nav.logout');
+}
+
+/**
+ * Switches the interface to `code`: remembered on this device, saved on the account when
+ * logged in (GET /api/auth/me then answers with it everywhere), then the page reloads in it.
+ */
+export async function switchLanguage(code, user) {
+  rememberLanguage(code);
+  if (user) await patch('/me/language', { language: code });
+  const url = new URL(location.href);
+  if (url.searchParams.has('lang')) {
+    url.searchParams.set('lang', code);
+    location.assign(url);
+  } else {
+    location.reload();
+  }
+}
+
+/** A labelled <select> of the interface languages, each named in its own language. */
+export function languageSelect(id) {
+  const select = document.createElement('select');
+  select.id = id;
+  select.append(...LANGUAGES.map(({ code, name }) => {
+    const option = document.createElement('option');
+    option.value = code;
+    option.lang = code;
+    option.textContent = name;
+    option.selected = code === language;
+    return option;
+  }));
+  return select;
+}
+
+/** The language picker at the end of the header. */
+function addLanguagePicker() {
+  const bar = document.querySelector('.site-header .bar');
+  if (!bar) return;
+  const box = document.createElement('div');
+  box.className = 'language-picker';
+  const label = document.createElement('label');
+  label.htmlFor = 'site-language';
+  label.className = 'visually-hidden';
+  label.textContent = t('common.language.label');
+  const select = languageSelect('site-language');
+  select.addEventListener('change', async () => {
+    select.disabled = true;
+    try {
+      await switchLanguage(select.value, await currentUser.catch(() => null));
+    } catch (error) {
+      // The account could not be told; this device remembers the choice all the same.
+      showAlert(document.getElementById('page-alert'), [error.message]);
+      select.disabled = false;
+    }
+  });
+  box.append(label, select);
+  bar.append(box);
+}
 
 /** The logged-in user (UserPublic), null when logged out; rejects if the server cannot say. */
 export const currentUser = get('/auth/me').catch((error) => {
@@ -32,7 +111,7 @@ export function showUnreadCount(count) {
     badge.className = 'badge';
     const hidden = document.createElement('span');
     hidden.className = 'visually-hidden';
-    hidden.textContent = ' unread';
+    hidden.textContent = ` ${t('common.nav.unread')}`;
     badge.append(String(count), hidden);
     link.append(' ', badge);
   }
@@ -45,7 +124,7 @@ function addNotificationsLink() {
   const link = document.createElement('a');
   link.href = '/notifications.html';
   link.id = 'nav-notifications';
-  link.textContent = 'Notifications';
+  link.textContent = t('common.nav.notifications');
   if (location.pathname === link.pathname) link.setAttribute('aria-current', 'page');
   const item = document.createElement('li');
   item.dataset.nav = 'member';
@@ -55,7 +134,12 @@ function addNotificationsLink() {
   get('/me/notifications/unread').then(({ count }) => showUnreadCount(count), () => {});
 }
 
+translateHeader();
+translate(document);
+addLanguagePicker();
+
 currentUser.then((user) => {
+  if (user && adoptAccountLanguage(user.language)) return;
   showNavFor(user);
   if (user) addNotificationsLink();
 }, (error) => {
