@@ -111,6 +111,7 @@ function shell(field, path, { group = false } = {}) {
   const hintText = [field.help_text, limitsHint(field)].filter(Boolean).join(' ');
   const hint = hintText ? el('p', { className: 'hint', id: `${id}-hint`, text: hintText }) : null;
   const message = el('p', { className: 'field-error', id: `${id}-error` });
+  const unsaved = unsavedMark(id);
   const wrapper = group
     ? el('fieldset', { className: 'field group', 'data-path': path, id: `${id}-group` }, el('legend', {}, ...labelContent(field)))
     : el('div', { className: 'field', 'data-path': path });
@@ -122,10 +123,23 @@ function shell(field, path, { group = false } = {}) {
     if (marker && !nativeRequired(field)) marker.id = `${id}-required`;
     wrapper.append(marker ? el('div', { className: 'label-row' }, label, marker) : label);
   }
+  wrapper.append(unsaved);
   if (hint) wrapper.append(hint);
-  const describedBy = [wrapper.querySelector(`[id="${id}-required"]`) ? `${id}-required` : null, hint ? hint.id : null, message.id];
-  return { id, wrapper, message, describedBy };
+  const describedBy = [wrapper.querySelector(`[id="${id}-required"]`) ? `${id}-required` : null, unsaved.id, hint ? hint.id : null, message.id];
+  return { id, wrapper, message, unsaved, describedBy };
 }
+
+/**
+ * The visible note beside a field whose change has not reached the server ("Not saved yet"):
+ * text, not a colour, and named by the inputs' aria-describedby (empty when all is saved).
+ */
+function unsavedMark(id) {
+  return el('p', { className: 'unsaved-mark', id: `${id}-unsaved` });
+}
+
+const unsavedSetter = (mark) => (text) => {
+  if (mark.textContent !== (text ?? '')) mark.textContent = text ?? '';
+};
 
 /**
  * The message slot under a control: an error (red, marks `inputs()` invalid) or a "needed" note (what
@@ -155,7 +169,7 @@ function messages(slot, inputs, extraInvalid = () => false) {
 /**
  * The control for one form field (or a core entry part drawn like one). `path` is the API's
  * name for it ("answers.<key>", "title"…). Returns {path, label, element, read(), write(v),
- * focus(), setMessage(text, kind), setAttachments?(list), hasQueued?()}.
+ * focus(), setMessage(text, kind), setUnsaved(text), setAttachments?(list), hasQueued?()}.
  */
 export function fieldControl(field, path, ctx = {}) {
   if (field.type === 'file') return fileControl(field, path, ctx);
@@ -164,7 +178,7 @@ export function fieldControl(field, path, ctx = {}) {
   const options = Array.isArray(c.options) ? c.options : (Array.isArray(c.choices) ? c.choices : []).map((choice) => [String(choice), String(choice)]);
   // A few choices show as radio buttons; many, or `as_select`, as a drop-down list.
   const group = field.type === 'multi_choice' || (field.type === 'choice' && !c.as_select && options.length <= 5 && options.length > 0);
-  const { id, wrapper, message, describedBy } = shell(field, path, { group });
+  const { id, wrapper, message, unsaved, describedBy } = shell(field, path, { group });
   let read;
   let write;
   let focusTarget;
@@ -319,6 +333,7 @@ export function fieldControl(field, path, ctx = {}) {
       (focusTarget ?? inputs[0])?.focus();
     },
     setMessage: slot.setMessage,
+    setUnsaved: unsavedSetter(unsaved),
     get messageKind() {
       return slot.messageKind;
     },
@@ -329,14 +344,15 @@ export function fieldControl(field, path, ctx = {}) {
  * A file question: the files already uploaded (each with Remove) and a file picker. Chosen
  * files upload at once, one at a time, each with a progress bar and Cancel; a file stopped by a
  * lost connection waits for "Upload again". `ctx` gives upload(key, file, {onProgress, signal}),
- * remove(attachment) and changed(path) (after any upload or removal).
+ * remove(attachment), changed(path) (after any upload or removal) and queued(path, names) (the
+ * files waiting, whenever that list may have changed).
  */
 function fileControl(field, path, ctx) {
   const c = field.config ?? {};
   const key = path.replace(/^answers\./, '');
   const maxFiles = c.max_files || 1;
   const maxBytes = c.max_size_mb ? c.max_size_mb * 1024 * 1024 : Infinity;
-  const { id, wrapper, message, describedBy } = shell(field, path);
+  const { id, wrapper, message, unsaved, describedBy } = shell(field, path);
   const uploaded = el('ul', { className: 'files' });
   const picker = el('input', {
     type: 'file', id, name: path, multiple: maxFiles > 1,
@@ -370,6 +386,7 @@ function fileControl(field, path, ctx) {
     waitingNote.textContent = queue.length && !busy
       ? `Not uploaded yet: ${queue.map((file) => `${file.name} (${formatSize(file.size)})`).join(', ')}.`
       : '';
+    ctx.queued?.(path, queue.map((file) => file.name));
   }
 
   function renderUploaded() {
@@ -486,6 +503,7 @@ function fileControl(field, path, ctx) {
     get messageKind() {
       return slot.messageKind;
     },
+    setUnsaved: unsavedSetter(unsaved),
     setAttachments(list) {
       attachments = [...(list ?? [])];
       renderUploaded();
@@ -504,11 +522,12 @@ export function teamControl(max) {
   const id = idFor(path);
   const hint = el('p', { className: 'hint', id: `${id}-hint`, text: max > 1 ? `List everyone who worked on this entry, up to ${max} people. E-mail addresses are optional; the organisers use them only to contact the team.` : 'This call takes individual entries: list only yourself, if anyone.' });
   const message = el('p', { className: 'field-error', id: `${id}-error` });
+  const unsaved = unsavedMark(id);
   const rows = el('ol', { className: 'team-rows' });
   const add = el('button', { type: 'button', className: 'button button-secondary', text: 'Add team member' });
   const fullNote = el('p', { className: 'hint', hidden: true, text: `The team is full (${max} people).` });
   const wrapper = el('fieldset', { className: 'field group', 'data-path': path, id: `${id}-group` },
-    el('legend', { text: 'Team members' }), hint, rows, fullNote, el('p', {}, add), message);
+    el('legend', { text: 'Team members' }), unsaved, hint, rows, fullNote, el('p', {}, add), message);
   const slot = messages(message, () => rows.querySelectorAll('input'));
   let counter = 0;
 
@@ -527,8 +546,8 @@ export function teamControl(max) {
   function addRow(member = { name: '', email: '' }) {
     counter += 1;
     const rowId = `${id}-${counter}`;
-    const name = el('input', { id: `${rowId}-name`, type: 'text', maxlength: 200, autocomplete: 'off', value: member.name ?? '', 'data-part': 'name', 'aria-describedby': message.id });
-    const email = el('input', { id: `${rowId}-email`, type: 'email', maxlength: 320, autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', value: member.email ?? '', 'data-part': 'email', 'aria-describedby': message.id });
+    const name = el('input', { id: `${rowId}-name`, type: 'text', maxlength: 200, autocomplete: 'off', value: member.name ?? '', 'data-part': 'name', 'aria-describedby': `${unsaved.id} ${message.id}` });
+    const email = el('input', { id: `${rowId}-email`, type: 'email', maxlength: 320, autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', value: member.email ?? '', 'data-part': 'email', 'aria-describedby': `${unsaved.id} ${message.id}` });
     const remove = el('button', { type: 'button', className: 'button button-small button-secondary' }, 'Remove', el('span', { className: 'visually-hidden', 'data-part': 'remove-name' }));
     const row = el('li', { className: 'team-row' },
       el('div', { className: 'field' }, el('label', { for: name.id, 'data-part': 'name-label' }), name),
@@ -566,6 +585,7 @@ export function teamControl(max) {
     },
     focus: () => (rows.querySelector('input') ?? add).focus(),
     setMessage: slot.setMessage,
+    setUnsaved: unsavedSetter(unsaved),
     get messageKind() {
       return slot.messageKind;
     },

@@ -1,18 +1,85 @@
-// The entry editor and receipt (?id=). A draft saves itself as you type (only what changed);
-// what has not reached the server is kept in localStorage and sent when the connection
-// returns. A submitted entry is changed with "Save changes" (each save is a revision).
+// The entry editor and receipt (?id=). Every change is kept on this device at once
+// (offline-drafts.js) and a draft sends it to the server as the entrant types; through a
+// dropped connection nothing is lost: the changes wait on the phone and go when it is back.
+// The status line and a note beside each field say what is not saved yet; a change that
+// clashes with one made on another device meanwhile waits until the entrant chooses. A
+// submitted entry is changed with "Save changes" (each save is a revision).
 import { get, post, del, request, upload, serverNow, ApiError, showAlert } from './api.js';
 import { currentUser, loginUrl } from './nav.js';
 import { callTimeElement, parseUtc, timeElement } from './dates.js';
 import { licenceInfo, licenceAgreement, languageName } from './call-info.js';
 import { startCountdown } from './countdown.js';
-import { el, fieldControl, teamControl, serverTeam } from './entry-fields.js';
+import { el, fieldControl, teamControl } from './entry-fields.js';
+import { UnsentChanges, normalise, sameValue, savedValue, storageKey } from './offline-drafts.js';
+
+/** What the editor says about saving (one place, for the message catalogue). */
+const changes = (n) => `${n} change${n === 1 ? '' : 's'}`;
+const SAVE_TEXT = {
+  dirty: 'Changes not saved yet…',
+  saving: 'Saving…',
+  saved: (time) => `All changes saved (${time}).`,
+  offline: (n, kept) => (kept
+    ? `Offline: ${changes(n)} kept on this device, will send when you are back online.`
+    : `Offline: ${changes(n)} not sent yet. Keep this page open: they will send when you are back online.`),
+  offlineRevise: (n, kept) => `Offline: ${changes(n)} ${kept ? 'kept on this device' : 'not sent yet'}. Press “Save changes” again when you are back online.`,
+  server: (n, kept) => `Could not save: the server did not answer. ${changes(n)} ${kept ? 'kept on this device' : 'not sent yet'}, trying again shortly.`,
+  error: (detail) => `Could not save: ${detail}`,
+  pageBroken: 'something went wrong on this page. Reload it to try again.',
+  invalid: 'Could not save: correct the marked fields.',
+  conflict: 'Could not save: some answers were also changed on another device. Choose which version to keep beside each one.',
+  auth: (kept) => `Could not save: you are logged out; ${kept ? 'your changes are kept on this device' : 'keep this page open so your changes are not lost'}. `,
+  authLink: 'Log in again',
+  authAfter: ' and they will be sent.',
+  reviseDirty: 'You have changes that are not saved yet. Press “Save changes” to keep them.',
+  revised: (time) => `Changes saved (${time}). The earlier version is kept as a revision.`,
+  unchanged: 'There are no changes to save.',
+  invalidSummary: 'Your changes were not saved. Correct the following:',
+};
+/** The note beside a field whose change the server does not have yet. */
+const MARK_TEXT = {
+  pending: 'Not saved yet',
+  kept: 'Not saved yet: kept on this device',
+  blocked: 'Not saved: correct it as the message below says',
+  held: 'Also changed on another device: choose which version to keep',
+  upload: (names) => `Not uploaded: ${names}. Choose the file again.`,
+};
+const CONFLICT_TEXT = {
+  intro: 'This was changed on another device while your change waited on this one.',
+  saved: 'Saved version (from the other device)',
+  mine: 'Your version (on this device)',
+  keepMine: 'Keep mine',
+  useSaved: 'Use the saved one',
+  forField: (label) => `for ${label}`,
+  empty: '(empty)',
+  yes: 'Yes (ticked)',
+  no: 'No (not ticked)',
+};
+const SUBMIT_TEXT = {
+  offline: (n) => `The entry was not submitted: you are offline and ${changes(n)} not saved yet. They are kept on this device and will send when you are back online; then submit again.`,
+  server: (n) => `The entry was not submitted: ${changes(n)} could not be saved yet because the server did not answer. Wait until the status says “All changes saved”, then submit again.`,
+  conflict: 'The entry was not submitted: some answers were also changed on another device. Choose which version to keep for each, then submit again.',
+  invalid: 'The entry was not submitted: some changes were not saved. Correct the marked fields, then submit again.',
+  unsaved: 'The entry was not submitted: your latest changes could not be saved. See the message at the bottom of the form, then try again.',
+};
+/** The note at the top about changes an earlier visit left on this device. */
+const NOTE_TEXT = {
+  draft: 'Changes typed on this device that had not reached the server have been put back, and are being saved now.',
+  saved: 'Changes typed on this device earlier have been put back and saved.',
+  files: 'Some files chosen on this device earlier were not uploaded: each is named beside its question. Choose them again.',
+  revise: 'You have changes on this device that are not saved yet. Press “Save changes” to keep them, or discard them.',
+  closed: 'These changes, typed on this device, were not saved before the entry closed. They are shown here so you can copy them.',
+  discard: 'Discard them',
+};
+const LOAD_TEXT = {
+  offline: 'You are offline, so your entry could not be loaded. Changes you made on this device are kept, and the page will try again when you are back online.',
+};
 
 const byId = (id) => document.getElementById(id);
 const entryId = new URLSearchParams(location.search).get('id');
-const STORE_KEY = `opencall.entry.${entryId}.unsent`;
 const SAVE_DELAY = 1500;
-const RETRY_DELAY = 20_000;
+const RETRY_FIRST = 1000; // then 2, 4, 8… seconds, up to RETRY_MOST
+const RETRY_MOST = 60_000;
+const NETWORK_STATUSES = [0, 502, 503, 504]; // not the server refusing: the change is kept and sent again
 
 const pageAlert = byId('page-alert');
 const formEl = byId('entry-form');
@@ -28,99 +95,73 @@ let entryForm = null;
 let countries = [];
 let user = null;
 let controls = new Map(); // API field path → control
-let pending = {}; // changes the server has not acknowledged: {title, answers: {key: value}, team…}
+let store = new UnsentChanges(null); // what the server has not taken yet
+let lost = null; // why the last send did not arrive: 'offline' or 'server' (null: it did)
+let failures = 0; // sends in a row that did not arrive, for the back-off
+let clashes = 0; // edit conflicts in a row, so a busy entry cannot loop for ever
 let timer = null;
 let flushing = null;
-let storageOk = true;
 let justSubmitted = false;
 let countdown = null;
 let view = null; // entry-view.js, loaded the first time the entry is read-only
+const chosenHere = new Set(); // file questions where files were chosen on this page
 
-/* ---------- What has not been saved: kept on this device until the server has it ---------- */
-
-const isEmpty = (changes) => Object.keys(changes).length === 0;
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-const copy = (value) => JSON.parse(JSON.stringify(value)); // structuredClone is too new for some phones
-
-function loadLocal() {
-  try {
-    const data = JSON.parse(localStorage.getItem(STORE_KEY) ?? 'null');
-    return data && typeof data.changes === 'object' && data.changes ? data.changes : {};
-  } catch {
-    return {};
-  }
-}
-
-function persist() {
-  try {
-    if (isEmpty(pending)) localStorage.removeItem(STORE_KEY);
-    else localStorage.setItem(STORE_KEY, JSON.stringify({ changes: pending, at: Date.now() }));
-    storageOk = true;
-  } catch {
-    storageOk = false; // private mode or a full disk: the page itself still holds the changes
-  }
-}
-
-/** Forgets what `sent` holds, unless it was changed again while it was on its way. */
-function removeAcked(sent) {
-  for (const [key, value] of Object.entries(sent)) {
-    if (key === 'answers') {
-      for (const [answer, answerValue] of Object.entries(value)) {
-        if (pending.answers && answer in pending.answers && same(pending.answers[answer], answerValue)) delete pending.answers[answer];
-      }
-      if (pending.answers && isEmpty(pending.answers)) delete pending.answers;
-    } else if (key in pending && same(pending[key], value)) {
-      delete pending[key];
-    }
-  }
-}
-
-/** The changes as EntryUpdate: empty texts as "", empty choices as null, the team cleaned. */
-function toServer(changes) {
-  const body = {};
-  for (const [key, value] of Object.entries(changes)) {
-    if (key === 'team') body.team = serverTeam(value);
-    else if (key === 'title' || key === 'summary') body[key] = value ?? '';
-    else body[key] = value ?? null;
-  }
-  return body;
-}
-
-const isPendingPath = (path) => (path.startsWith('answers.') ? Boolean(pending.answers && path.slice(8) in pending.answers) : path in pending);
+const isEmpty = (object) => Object.keys(object).length === 0;
 
 const mode = () => {
   if (!entry.editable) return 'read';
   return entry.status === 'submitted' ? 'revise' : 'draft';
 };
 
-/* ---------- The save status line ---------- */
-
-function loginLink() {
-  return el('a', { href: loginUrl(), text: 'Log in again' });
-}
+/* ---------- The save status line and the notes beside fields ---------- */
 
 function setSave(state, detail = '') {
-  const kept = storageOk ? 'your changes are kept on this device' : 'keep this page open so your changes are not lost';
   const now = clock.format(new Date());
+  const n = store.count();
+  const kept = store.storageOk && Boolean(store.key);
   saveStatus.dataset.state = state;
+  if (state === 'auth') {
+    saveStatus.replaceChildren(SAVE_TEXT.auth(kept), el('a', { href: loginUrl(), text: SAVE_TEXT.authLink }), SAVE_TEXT.authAfter);
+    return;
+  }
   const texts = {
-    dirty: 'Changes not saved yet…',
-    saving: 'Saving…',
-    saved: `All changes saved ${now}`,
-    offline: mode() === 'draft'
-      ? `Not saved — offline; ${kept} and will be sent when the connection returns.`
-      : `Not saved — offline; ${kept}. Press “Save changes” again when the connection returns.`,
-    error: `Not saved — ${detail} ${storageOk ? 'Your changes are kept on this device.' : ''}`.trim(),
-    invalid: 'Not saved — correct the marked fields, then save again.',
-    'revise-dirty': 'You have changes that are not saved yet. Press “Save changes” to keep them.',
-    revised: `Changes saved ${now}. The earlier version is kept as a revision.`,
-    unchanged: 'There are no changes to save.',
+    dirty: SAVE_TEXT.dirty,
+    saving: SAVE_TEXT.saving,
+    saved: SAVE_TEXT.saved(now),
+    offline: mode() === 'draft' ? SAVE_TEXT.offline(n, kept) : SAVE_TEXT.offlineRevise(n, kept),
+    server: mode() === 'draft' ? SAVE_TEXT.server(n, kept) : SAVE_TEXT.offlineRevise(n, kept),
+    error: SAVE_TEXT.error(detail),
+    invalid: SAVE_TEXT.invalid,
+    conflict: SAVE_TEXT.conflict,
+    'revise-dirty': SAVE_TEXT.reviseDirty,
+    revised: SAVE_TEXT.revised(now),
+    unchanged: SAVE_TEXT.unchanged,
     idle: '',
   };
-  if (state === 'auth') {
-    saveStatus.replaceChildren(`Not saved — you are logged out; ${kept}. `, loginLink(), ' and they will be sent.');
-  } else {
-    saveStatus.textContent = texts[state] ?? detail;
+  const text = texts[state] ?? detail;
+  // The line is a live region: the same words are not announced again at every key press.
+  if (saveStatus.textContent !== text) saveStatus.textContent = text;
+}
+
+/** The status line for where things stand now. */
+function showState() {
+  if (store.held.size) return setSave('conflict');
+  if (store.blocked.size) return setSave('invalid');
+  if (lost && !store.isEmpty()) return setSave(lost);
+  if (store.isEmpty()) return setSave(mode() === 'draft' ? 'saved' : 'revised');
+  return setSave(mode() === 'draft' ? 'dirty' : 'revise-dirty');
+}
+
+/** Marks each field whose change the server does not have (or whose file is not uploaded). */
+function renderMarks() {
+  for (const control of controls.values()) {
+    const { path } = control;
+    let text = '';
+    if (store.held.has(path)) text = MARK_TEXT.held;
+    else if (store.blocked.has(path)) text = MARK_TEXT.blocked;
+    else if (store.has(path)) text = lost ? MARK_TEXT.kept : MARK_TEXT.pending;
+    else if (store.uploads[path]?.length && !control.hasQueued?.()) text = MARK_TEXT.upload(store.uploads[path].join(', '));
+    control.setUnsaved?.(text);
   }
 }
 
@@ -131,68 +172,90 @@ function schedule(delay = SAVE_DELAY) {
   timer = setTimeout(() => flush(), delay);
 }
 
-function handleSaveError(error) {
+/** Tries again later, waiting twice as long each time (or as long as the server asks). */
+function retryLater(seconds = null) {
+  failures += 1;
+  if (mode() !== 'draft') return;
+  schedule(seconds ? seconds * 1000 : Math.min(RETRY_MOST, RETRY_FIRST * 2 ** (failures - 1)));
+}
+
+/** Handles a save that did not go through; true when it is worth sending again at once. */
+async function handleSaveError(error, sent) {
   if (!(error instanceof ApiError)) {
     console.error(error);
-    setSave('error', 'something went wrong on this page. Reload it to try again.');
-    return;
+    setSave('error', SAVE_TEXT.pageBroken);
+    return false;
   }
-  if (error.status === 0) {
-    setSave('offline');
-    if (mode() === 'draft') schedule(RETRY_DELAY);
-  } else if (error.status === 401) {
+  const { status } = error;
+  if (NETWORK_STATUSES.includes(status)) {
+    lost = status === 0 ? 'offline' : 'server';
+    showState();
+    retryLater();
+  } else if (status === 401) {
     setSave('auth');
-  } else if (error.status === 422) {
-    showFieldErrors(error.problems, 'Your changes were not saved. Correct the following:');
-    setSave('invalid');
-  } else if (error.status === 409) {
+  } else if (status === 422) {
+    // Only the refused fields wait for a correction; the rest are sent without them.
+    const refused = new Set(error.problems.map((problem) => controlFor(problem.field)?.path).filter((path) => path && path in sent));
+    store.block(refused.size ? refused : Object.keys(sent));
+    showFieldErrors(error.problems, SAVE_TEXT.invalidSummary);
+    showState();
+    if (mode() === 'draft' && !isEmpty(store.sendable())) schedule();
+  } else if (status === 409 && error.code === 'edit_conflict') {
+    clashes += 1;
+    if (clashes <= 3 && (await refetch())) return true;
+    setSave('error', error.message);
+  } else if (status === 409) {
     setSave('error', error.message);
     reload();
   } else {
     setSave('error', error.message);
-    if (mode() === 'draft' && (error.status >= 500 || error.status === 429)) schedule(RETRY_DELAY);
+    if (status >= 500 || status === 429) retryLater(error.retryAfter);
   }
+  return false;
 }
 
-/** One PATCH with what is pending; true when the server took it. */
+/** One PATCH with what can be sent, on the version it was made on; true when it went through. */
 async function sendOnce(keepalive = false) {
-  const sending = copy(pending);
-  const body = toServer(sending);
+  const sending = store.sendable();
+  if (isEmpty(sending)) return true;
+  const body = store.body(sending);
   setSave('saving');
   try {
     // keepalive (for a closing page) takes bodies up to 64 KB only.
     const small = JSON.stringify(body).length < 60_000;
     const result = await request('PATCH', `/entries/${encodeURIComponent(entryId)}`, body, { keepalive: keepalive && small });
-    removeAcked(sending);
-    persist();
+    store.acknowledge(sending, result);
+    lost = null;
+    failures = 0;
+    clashes = 0;
     applyServer(result);
     return true;
   } catch (error) {
-    handleSaveError(error);
-    return false;
+    return handleSaveError(error, sending);
   }
 }
 
 /**
- * Sends what is pending (after any save already on its way). With `all`, keeps sending until
- * nothing is left; resolves to true when everything typed so far is saved.
+ * Sends what can be sent (after any save already on its way). With `all`, keeps sending until
+ * nothing is left; resolves to true when the server has every change typed so far.
  */
 async function flush({ all = false, keepalive = false } = {}) {
   clearTimeout(timer);
   while (flushing) await flushing;
-  if (isEmpty(pending)) return true;
-  flushing = sendOnce(keepalive);
-  const ok = await flushing;
-  flushing = null;
-  if (!ok) return false;
-  if (!isEmpty(pending)) {
-    if (all) return flush({ all });
-    setSave('dirty');
-    schedule();
-    return false;
+  while (!isEmpty(store.sendable())) {
+    flushing = sendOnce(keepalive);
+    const ok = await flushing;
+    flushing = null;
+    renderMarks();
+    if (!ok) return false;
+    if (!all && !isEmpty(store.sendable())) {
+      showState();
+      schedule();
+      return false;
+    }
   }
-  setSave('saved');
-  return true;
+  showState();
+  return store.isEmpty();
 }
 
 function recordChange(path) {
@@ -200,20 +263,18 @@ function recordChange(path) {
   if (!control) return;
   const value = control.read();
   if (value === undefined) return; // files are saved by their own upload
-  if (path.startsWith('answers.')) pending.answers = { ...(pending.answers ?? {}), [path.slice(8)]: value };
-  else pending[path] = value;
-  persist();
+  // A "change" event as focus leaves a field already saved is not a change.
+  if (!store.has(path) && sameValue(path, value, savedValue(entry, path))) return;
+  store.record(path, value, entry);
   // Being changed, the field's old message no longer applies; the next save says if one does.
   if (control.messageKind) control.setMessage('');
-  if (mode() === 'draft') {
-    setSave('dirty');
-    schedule();
-  } else {
-    setSave('revise-dirty');
-  }
+  renderMarks();
+  // While the connection is lost the back-off timer sends; typing does not hurry it.
+  if (mode() === 'draft' && !lost) schedule();
+  showState();
 }
 
-/** Takes a fresh EntryPublic without touching what is typed; redraws only if the mode changed. */
+/** Takes the server's answer to this page's own save; redraws only if the mode changed. */
 function applyServer(result) {
   const before = mode();
   const oldStatus = entry.status;
@@ -228,12 +289,106 @@ function applyServer(result) {
   byId('withdraw-section').hidden = !entry.withdrawable;
 }
 
+/**
+ * Takes a version of the entry this page did not write (read again after a conflict, an
+ * upload, the deadline): the unsent changes are lined up with it, fields without one show
+ * what is saved now, and clashing changes wait for the entrant's choice.
+ */
+function adopt(fresh) {
+  if (!store.isEmpty()) store.rebase(fresh);
+  const before = mode();
+  applyServer(fresh);
+  if (mode() === before && mode() !== 'read') {
+    for (const control of controls.values()) {
+      if (store.has(control.path) || control.read() === undefined) continue;
+      const saved = savedValue(entry, control.path);
+      if (!sameValue(control.path, control.read(), saved)) control.write(saved);
+    }
+  }
+  renderConflicts();
+  renderMarks();
+  if (store.held.size) showState();
+}
+
+/** Reads the entry again after the server refused a save made on an older version. */
+async function refetch() {
+  try {
+    adopt(await get(`/entries/${encodeURIComponent(entryId)}`));
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && NETWORK_STATUSES.includes(error.status)) {
+      lost = error.status === 0 ? 'offline' : 'server';
+      showState();
+      retryLater();
+    }
+    return false;
+  }
+}
+
 /** Asks the server for the entry again (e.g. at the deadline); redraws only if the mode changed. */
 async function reload() {
   try {
-    applyServer(await get(`/entries/${encodeURIComponent(entryId)}`));
+    adopt(await get(`/entries/${encodeURIComponent(entryId)}`));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) setSave('auth');
+  }
+}
+
+/* ---------- A change made on two devices: the entrant chooses ---------- */
+
+/** A value as the entrant reads it, to compare two versions. */
+function describeValue(path, value) {
+  const v = normalise(path, value);
+  if (v === null || v === '' || (Array.isArray(v) && v.length === 0)) return CONFLICT_TEXT.empty;
+  if (path === 'team') return v.map((member) => (member.email ? `${member.name} (${member.email})` : member.name)).join(', ');
+  if (typeof v === 'boolean') return v ? CONFLICT_TEXT.yes : CONFLICT_TEXT.no;
+  if (Array.isArray(v)) return v.join(', ');
+  if (typeof v === 'object') return v.amount !== undefined ? `${v.amount} ${v.currency ?? ''}`.trim() : JSON.stringify(v);
+  if (path === 'language') return languageName(v);
+  const field = formFields().find((f) => `answers.${f.key}` === path);
+  if (field?.type === 'country') return countries.find((country) => country.iso2 === v)?.name ?? String(v);
+  return String(v);
+}
+
+function resolveConflict(path, keepMine) {
+  const control = controls.get(path);
+  if (keepMine) {
+    store.keepMine(path, entry);
+  } else {
+    store.useSaved(path);
+    control?.write(savedValue(entry, path));
+  }
+  renderConflicts();
+  renderMarks();
+  control?.focus();
+  if (mode() === 'draft') flush();
+  else showState();
+}
+
+/** Both versions of each clashing field, beside it, with "Keep mine" and "Use the saved one". */
+function renderConflicts() {
+  for (const box of formEl.querySelectorAll('.conflict')) box.remove();
+  const held = [...store.held].filter((path) => controls.has(path));
+  const section = byId('conflicts');
+  section.hidden = held.length === 0;
+  section.querySelector('ul').replaceChildren(...held.map((path) => {
+    const control = controls.get(path);
+    return el('li', {}, el('a', { href: `#${control.element.id}`, 'data-path': path, text: control.label }));
+  }));
+  for (const path of held) {
+    const control = controls.get(path);
+    const button = (text, keepMine) => {
+      const b = el('button', { type: 'button', className: 'button button-small button-secondary' }, text, el('span', { className: 'visually-hidden', text: ` ${CONFLICT_TEXT.forField(control.label)}` }));
+      b.addEventListener('click', () => resolveConflict(path, keepMine));
+      return b;
+    };
+    const box = el('div', { className: 'conflict', role: 'group', 'aria-label': `${control.label}: two versions` },
+      el('p', { text: CONFLICT_TEXT.intro }),
+      el('dl', {},
+        el('dt', { text: CONFLICT_TEXT.saved }), el('dd', { className: 'text-answer', text: describeValue(path, savedValue(entry, path)) }),
+        el('dt', { text: CONFLICT_TEXT.mine }), el('dd', { className: 'text-answer', text: describeValue(path, store.changes[path]) })),
+      el('p', { className: 'conflict-actions' }, button(CONFLICT_TEXT.keepMine, true), button(CONFLICT_TEXT.useSaved, false)));
+    control.element.querySelector('.unsaved-mark')?.after(box);
   }
 }
 
@@ -317,7 +472,7 @@ function renderProblems(everywhere = true, alsoPath = null) {
   for (const control of controls.values()) {
     // A field with unsent changes would get a message about its old value: leave it.
     const focused = control.element.contains(document.activeElement) || control.path === alsoPath;
-    if (!everywhere && (!focused || isPendingPath(control.path))) continue;
+    if (!everywhere && (!focused || store.has(control.path))) continue;
     const messages = byControl.get(control);
     if (messages) control.setMessage(messages.join(' '), control.messageKind === 'error' ? 'error' : 'needed');
     else if (mode() === 'draft' || control.messageKind !== 'error') control.setMessage('');
@@ -405,9 +560,15 @@ function buildForm() {
     remove: (attachment) => del(`/attachments/${encodeURIComponent(attachment.id)}`),
     // After an upload or removal: the entry's problems may have changed for this question.
     changed: (path) => get(`/entries/${encodeURIComponent(entryId)}`).then((result) => {
-      applyServer(result);
+      adopt(result); // an upload makes a new version: unsent changes are lined up with it
       renderProblems(false, path);
     }, () => {}),
+    // Only the names of files not uploaded yet are kept, so after a reload the entrant is asked again.
+    queued: (path, names) => {
+      if (names.length) chosenHere.add(path);
+      if (names.length || chosenHere.has(path)) store.setUploads(path, names);
+      renderMarks();
+    },
   };
   const add = (container, control) => {
     controls.set(control.path, control);
@@ -446,13 +607,7 @@ function buildForm() {
   controls.get('team').write(entry.team);
   controls.get('licence_accepted').write(entry.licence_accepted);
   for (const control of controls.values()) control.setAttachments?.(entry.attachments);
-  for (const [key, value] of Object.entries(pending)) {
-    if (key === 'answers') {
-      for (const [answer, answerValue] of Object.entries(value)) controls.get(`answers.${answer}`)?.write(answerValue);
-    } else {
-      controls.get(key)?.write(value);
-    }
-  }
+  for (const path of store.paths()) controls.get(path)?.write(store.changes[path]);
 
   const revise = mode() === 'revise';
   submitButton.hidden = revise;
@@ -484,28 +639,28 @@ function renderLocalNote(restored) {
   const note = byId('local-note');
   note.replaceChildren();
   note.hidden = true;
-  if (!restored || isEmpty(pending)) return;
-  const discard = el('button', { type: 'button', className: 'button button-small button-secondary', text: 'Discard them' });
+  if (!restored || (store.isEmpty() && !store.uploadCount())) return;
+  const discard = el('button', { type: 'button', className: 'button button-small button-secondary', text: NOTE_TEXT.discard });
   discard.addEventListener('click', () => {
-    pending = {};
-    persist();
+    store.clear();
     renderAll();
     renderLocalNote(false);
     setSave('idle');
     byId('entry-heading').focus();
   });
   const m = mode();
+  const files = store.uploadCount() ? [el('p', { text: NOTE_TEXT.files })] : [];
   if (m === 'draft') {
-    note.append(el('p', { text: 'Changes typed on this device that had not reached the server have been put back, and are being saved now.' }));
+    note.append(...(store.isEmpty() ? [] : [el('p', { text: NOTE_TEXT.draft })]), ...files);
     return void (note.hidden = false);
   }
   if (m === 'revise') {
-    note.append(el('p', { text: 'You have changes on this device that are not saved yet. Press “Save changes” to keep them, or discard them.' }), el('p', {}, discard));
+    note.append(el('p', { text: NOTE_TEXT.revise }), ...files, el('p', {}, discard));
     return void (note.hidden = false);
   }
-  if (!view) return; // buildReadOnly() calls again once entry-view.js is here
-  const kept = view.keptChanges(pending, formFields());
-  note.append(el('p', { text: 'These changes, typed on this device, were not saved before the entry closed. They are shown here so you can copy them.' }), kept, el('p', {}, discard));
+  if (!view || store.isEmpty()) return; // buildReadOnly() calls again once entry-view.js is here
+  const kept = view.keptChanges(store.nested(), formFields());
+  note.append(el('p', { text: NOTE_TEXT.closed }), kept, el('p', {}, discard));
   note.hidden = false;
 }
 
@@ -525,6 +680,8 @@ function renderAll() {
     buildReadOnly();
   } else {
     buildForm();
+    renderConflicts();
+    renderMarks();
   }
   byId('withdraw-section').hidden = !entry.withdrawable;
   renderProblems();
@@ -553,9 +710,13 @@ async function submitEntry() {
   clearSummary();
   const queued = queuedFiles();
   if (queued.length) return showFieldErrors(queued, 'The entry was not submitted yet:');
-  if (!(await flush({ all: true }))) {
-    return showSummary('Your latest changes could not be saved, so the entry was not submitted. See the message at the bottom of the form, then try again.');
+  // Submitting checks what the server has: every change must be there first.
+  if (!store.held.size) {
+    clearTimeout(timer);
+    if (lost) failures = 0;
+    await flush({ all: true });
   }
+  if (!store.isEmpty()) return refuseSubmit();
   let result;
   try {
     result = await post(`/entries/${encodeURIComponent(entryId)}/submit`);
@@ -563,7 +724,7 @@ async function submitEntry() {
     if (!(error instanceof ApiError)) throw error;
     if (error.status === 401) {
       showSummary('You are logged out, so the entry was not submitted.');
-      summaryEl.append(el('p', {}, loginLink(), ' and submit again; your changes are kept on this device.'));
+      summaryEl.append(el('p', {}, el('a', { href: loginUrl(), text: SAVE_TEXT.authLink }), ' and submit again; your changes are kept on this device.'));
     } else if (error.status === 422) {
       showFieldErrors(error.problems, 'The entry was not submitted. Correct the following:');
     } else {
@@ -572,8 +733,7 @@ async function submitEntry() {
     }
     return undefined;
   }
-  pending = {};
-  persist();
+  store.clear();
   justSubmitted = true;
   entry = result;
   renderAll();
@@ -582,24 +742,26 @@ async function submitEntry() {
   return undefined;
 }
 
+/** Says why the entry was not submitted while changes are not on the server, with links to them. */
+function refuseSubmit() {
+  const unsent = store.paths().map((path) => ({ field: path, message: MARK_TEXT.pending }));
+  if (store.held.size) return showSummary(SUBMIT_TEXT.conflict, [...store.held].map((path) => ({ field: path, message: MARK_TEXT.held })));
+  if (store.blocked.size) return showSummary(SUBMIT_TEXT.invalid, unsent);
+  if (lost === 'offline') return showSummary(SUBMIT_TEXT.offline(store.count()), unsent);
+  if (lost === 'server') return showSummary(SUBMIT_TEXT.server(store.count()), unsent);
+  return showSummary(SUBMIT_TEXT.unsaved, unsent);
+}
+
 async function saveChanges() {
   clearSummary();
   const queued = queuedFiles();
   if (queued.length) return showFieldErrors(queued, 'Your changes were not saved yet:');
   while (flushing) await flushing;
-  if (isEmpty(pending)) return setSave('unchanged');
-  const sending = copy(pending);
-  setSave('saving');
-  try {
-    const result = await request('PATCH', `/entries/${encodeURIComponent(entryId)}`, toServer(sending));
-    removeAcked(sending);
-    persist();
+  if (store.held.size) return showState();
+  if (isEmpty(store.sendable())) return setSave(store.isEmpty() ? 'unchanged' : 'invalid');
+  if (await flush({ all: true })) {
     for (const control of controls.values()) if (control.messageKind === 'error') control.setMessage('');
-    applyServer(result);
     renderLocalNote(false);
-    setSave(isEmpty(pending) ? 'revised' : 'revise-dirty');
-  } catch (error) {
-    handleSaveError(error);
   }
   return undefined;
 }
@@ -617,8 +779,7 @@ async function withdraw() {
   try {
     const result = await post(`/entries/${encodeURIComponent(entryId)}/withdraw`);
     dialog.close?.();
-    pending = {};
-    persist();
+    store.clear();
     entry = result;
     renderAll();
     setSave('idle');
@@ -642,7 +803,7 @@ formEl.addEventListener('input', onEdit);
 formEl.addEventListener('change', onEdit);
 formEl.addEventListener('submit', (event) => event.preventDefault());
 formEl.addEventListener('focusout', () => {
-  if (entry && mode() === 'draft' && !isEmpty(pending)) flush();
+  if (entry && mode() === 'draft' && !lost && !isEmpty(store.sendable())) flush();
 });
 formEl.addEventListener('click', focusControl);
 submitButton.addEventListener('click', () => busy(submitButton, submitEntry));
@@ -654,16 +815,28 @@ byId('withdraw-dialog').addEventListener('close', () => {
   if (entry?.withdrawable) byId('withdraw-button').focus();
 });
 
-function sendBeforeLeaving() {
-  if (document.visibilityState === 'hidden' && entry && mode() === 'draft' && !isEmpty(pending)) flush({ keepalive: true });
+const canSend = () => Boolean(entry) && controls.size > 0 && mode() === 'draft' && !isEmpty(store.sendable());
+
+/** Sends at once, as when the connection has just come back, rather than at the next back-off. */
+function sendNow() {
+  failures = 0;
+  if (canSend()) flush();
+  else if (entry && lost) renderMarks();
 }
-document.addEventListener('visibilitychange', sendBeforeLeaving);
+
+// Leaving (or hiding) the page: what is waiting is sent with keepalive, so it can arrive
+// after the page is gone; it is kept on this device too, in case it does not.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') {
+    if (canSend()) flush({ keepalive: true });
+  } else {
+    sendNow(); // back on the page: a phone often has its connection again
+  }
+});
 window.addEventListener('pagehide', () => {
-  if (entry && mode() === 'draft' && !isEmpty(pending)) flush({ keepalive: true });
+  if (canSend()) flush({ keepalive: true });
 });
-window.addEventListener('online', () => {
-  if (entry && mode() === 'draft' && !isEmpty(pending)) flush();
-});
+window.addEventListener('online', sendNow);
 
 /* ---------- The outcome of judging ---------- */
 
@@ -719,6 +892,10 @@ async function load() {
       byId('not-found').hidden = false;
       return undefined;
     }
+    if (error instanceof ApiError && error.status === 0) {
+      window.addEventListener('online', load, { once: true });
+      return fail(LOAD_TEXT.offline);
+    }
     return fail(`Your entry could not be loaded. ${error.message}`);
   }
   const slug = encodeURIComponent(entry.challenge_slug);
@@ -726,19 +903,22 @@ async function load() {
     [challenge, entryForm, user] = await Promise.all([
       get(`/challenges/${slug}`),
       get(`/challenges/${slug}/form`),
-      currentUser.catch(() => null),
+      // Asked again if the page was opened offline (the account keys what this device keeps).
+      currentUser.catch(() => get('/auth/me')).catch(() => null),
     ]);
     if (entryForm.fields?.some((field) => field.type === 'country')) countries = await get('/countries');
   } catch (error) {
     return fail(`The call’s form could not be loaded. ${error.message}`);
   }
   countries = [...countries].sort((a, b) => a.name.localeCompare(b.name));
-  pending = loadLocal();
+  store = new UnsentChanges(user ? storageKey(user.id, entryId) : null);
+  const restored = store.load();
+  // Saved elsewhere since these changes were made: line them up with what is saved now.
+  if (!store.isEmpty() && store.base !== entry.updated_at) store.rebase(entry);
   byId('page-loading').remove();
   byId('page-retry').remove();
   renderAll();
   byId('entry-page').hidden = false;
-  renderLocalNote(true);
   loadOutcomes();
   countdown?.stop();
   let first = true;
@@ -747,12 +927,15 @@ async function load() {
     if (!first && (state === 'grace' || state === 'closed')) reload();
     first = false;
   });
-  if (mode() === 'draft' && !isEmpty(pending)) {
+  renderLocalNote(restored);
+  if (mode() === 'draft' && !isEmpty(store.sendable())) {
     flush().then((saved) => {
       const note = byId('local-note');
-      if (saved && !note.hidden) note.replaceChildren(el('p', { text: 'Changes typed on this device earlier have been put back and saved.' }));
+      if (saved && !note.hidden && !store.uploadCount()) note.replaceChildren(el('p', { text: NOTE_TEXT.saved }));
     });
-  } else if (mode() === 'revise' && !isEmpty(pending)) setSave('revise-dirty');
+  } else if (mode() !== 'read' && !store.isEmpty()) {
+    showState();
+  }
   return undefined;
 }
 
