@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from starlette.staticfiles import StaticFiles
 
+from app.admin.router import router as admin_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.auth.throttle import make_throttle
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats_router)
     app.include_router(mail_router)
     app.include_router(notifications_router)
+    app.include_router(admin_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -1114,6 +1114,32 @@ CASES.update(
 )
 
 
+def _participant_id(w: World) -> dict[str, Any]:
+    return {"user_id": w.clients["participant"].get("/api/auth/me").json()["id"]}
+
+
+ADMINS = frozenset({"admin"})
+CASES.update(
+    {
+        ("GET", "/api/admin/users"): Case(allowed=ADMINS),
+        ("GET", "/api/admin/users/{user_id}"): Case(
+            allowed=ADMINS, request=lambda w: (_participant_id(w), {})
+        ),
+        ("PATCH", "/api/admin/users/{user_id}"): Case(
+            allowed=ADMINS,
+            request=lambda w: (
+                _participant_id(w),
+                {"json": {"is_active": True, "reason": "Check"}},
+            ),
+        ),
+        # Last, after every refusal: the admin's request logs the participant out everywhere.
+        ("POST", "/api/admin/users/{user_id}/sessions/end"): Case(
+            allowed=ADMINS, request=lambda w: (_participant_id(w), {"json": {"reason": "Lost"}})
+        ),
+    }
+)
+
+
 # Routes whose every rule is tested where they live: accounts (tests/auth) and health.
 COVERED_ELSEWHERE = {"/api/auth/", "/healthz"}
 

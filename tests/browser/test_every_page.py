@@ -65,6 +65,7 @@ PAGES: dict[str, tuple[str | None, str]] = {
     "broadcasts.html": ("organiser", f"slug={JUDGED}"),
     "stats.html": ("admin", ""),
     "admin-mail.html": ("admin", ""),
+    "admin-users.html": ("admin", ""),
 }
 
 # Opened with a made-up token, these pages show their error on arrival.
