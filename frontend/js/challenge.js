@@ -180,7 +180,7 @@ function describeRule(rule, fieldLabels = {}, countryNames = {}) {
       text = label ? t('calls.rule.min_age_from', { min: rule.min, label }) : t('calls.rule.min_age', { min: rule.min });
       break;
     default:
-      text = t('calls.rule.other', { answer, kind: rule.kind });
+      text = t('calls.rule.checked', { answer, kind: rule.kind });
   }
   text = capitalise(text);
   if (rule.label) text = t('calls.rule.labelled', { label: rule.label, text });

@@ -5,25 +5,26 @@ import { get, ApiError, showAlert } from './api.js';
 import { languageName } from './call-info.js';
 import { answerList, licenceLine } from './public-entry.js';
 import { el } from './organiser-nav.js';
+import { formatNumber, t, useCatalogues } from './i18n.js';
+
+await useCatalogues('results');
 
 const PAGE_SIZE = 12;
 const enc = encodeURIComponent;
 const byId = (id) => document.getElementById(id);
-const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
-
-const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
 function fileSize(bytes) {
-  if (bytes < 1024) return plural(bytes, 'byte');
-  if (bytes < 1024 * 1024) return `${decimal.format(bytes / 1024)} KB`;
-  return `${decimal.format(bytes / (1024 * 1024))} MB`;
+  const size = (value) => formatNumber(value, { maximumFractionDigits: 1 });
+  if (bytes < 1024) return t('results.bytes', { count: bytes });
+  if (bytes < 1024 * 1024) return t('results.kilobytes', { size: size(bytes / 1024) });
+  return t('results.megabytes', { size: size(bytes / (1024 * 1024)) });
 }
 
 function fileList(files) {
   if (!files?.length) return null;
   return el('ul', { className: 'entry-files' }, ...files.map((file) => el('li', {},
-    el('a', { href: file.url, download: '', text: `Download ${file.label}` }),
-    el('span', { className: 'muted', text: ` (${file.name}, ${fileSize(file.size)})` }))));
+    el('a', { href: file.url, download: '', text: t('results.download', { label: file.label }) }),
+    el('span', { className: 'muted', text: ` ${t('results.file_details', { name: file.name, size: fileSize(file.size) })}` }))));
 }
 
 // ---------------------------------------------------------------- the gallery
@@ -33,7 +34,7 @@ function entryCard(entry) {
   const meta = [entry.reference, entry.category, entry.language ? languageName(entry.language) : null].filter(Boolean);
   return el('li', { className: 'gallery-entry', 'data-entry-id': entry.id, 'data-testid': 'gallery-entry' },
     el('article', { 'aria-labelledby': titleId },
-      el('h3', { id: titleId, tabindex: '-1', text: entry.title || 'Untitled entry' }),
+      el('h3', { id: titleId, tabindex: '-1', text: entry.title || t('results.untitled') }),
       meta.length ? el('p', { className: 'entry-meta', text: meta.join(' · ') }) : null,
       entry.summary ? el('p', { className: 'pre-line', text: entry.summary }) : null,
       answerList(entry.answers),
@@ -70,15 +71,13 @@ function startGallery() {
     const empty = byId('gallery-empty');
     if (total === 0) {
       setText(listStatus, '');
-      empty.textContent = filtered ? 'No entries match your search.' : 'No entries are shared in the gallery: none of the eligible entrants agreed to share their entry.';
+      empty.textContent = filtered ? t('results.gallery.no_match') : t('results.gallery.none');
       empty.hidden = false;
       return;
     }
     empty.hidden = true;
-    const what = filtered
-      ? `${plural(total, 'entry', 'entries')} ${total === 1 ? 'matches' : 'match'}`
-      : `${plural(total, 'entry', 'entries')} in the gallery`;
-    setText(listStatus, shown.size < total ? `${what}; showing ${shown.size.toLocaleString()}.` : `${what}.`);
+    const what = filtered ? t('results.gallery.matches', { count: total }) : t('results.gallery.in_gallery', { count: total });
+    setText(listStatus, shown.size < total ? t('results.gallery.showing', { what, shown: shown.size }) : t('results.gallery.all_shown', { what }));
   }
 
   async function loadPage(offset) {
@@ -88,7 +87,7 @@ function startGallery() {
     query.set('offset', String(offset));
     query.set('limit', String(PAGE_SIZE));
     showAlert(listAlert, []);
-    setText(listStatus, 'Loading entries…');
+    setText(listStatus, t('results.gallery.loading_entries'));
     more.setAttribute('aria-disabled', 'true');
     let page;
     try {
@@ -96,8 +95,8 @@ function startGallery() {
     } catch (error) {
       if (serial !== loadSerial) return [];
       setText(listStatus, '');
-      showAlert(listAlert, [`The entries could not be loaded. ${error.message}`]);
-      const retry = el('button', { type: 'button', className: 'button button-secondary button-small', text: 'Try again' });
+      showAlert(listAlert, [t('results.gallery.entries_failed', { message: error.message })]);
+      const retry = el('button', { type: 'button', className: 'button button-secondary button-small', text: t('common.try_again') });
       retry.addEventListener('click', () => loadPage(offset));
       listAlert.lastElementChild.append(' ', retry);
       return [];
@@ -153,7 +152,7 @@ function startGallery() {
   async function load() {
     byId('page-retry').hidden = true;
     showAlert(byId('page-alert'), []);
-    byId('page-loading').textContent = 'Loading the gallery…';
+    byId('page-loading').textContent = t('results.gallery.loading');
     let challenge;
     let published = true;
     try {
@@ -164,14 +163,14 @@ function startGallery() {
       });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
-        fail('There is no published call at this address.', ['/challenges.html', 'See the open calls.']);
+        fail(t('results.no_call'), ['/challenges.html', t('results.see_open_calls')]);
       } else {
-        fail(`The gallery could not be loaded. ${error.message}`);
+        fail(t('results.gallery.load_failed', { message: error.message }));
         byId('page-retry').hidden = false;
       }
       return;
     }
-    document.title = `Gallery · ${challenge.title} · OpenCall`;
+    document.title = t('results.gallery.title', { title: challenge.title });
     byId('call-name').textContent = challenge.title;
     const callHref = `/challenge.html?slug=${enc(challenge.slug)}`;
     byId('call-link').href = callHref;
@@ -196,7 +195,7 @@ function startGallery() {
   }
 
   if (!slug) {
-    fail('This address does not say which call’s gallery to open.', ['/challenges.html', 'See the open calls.']);
+    fail(t('results.gallery.no_slug'), ['/challenges.html', t('results.see_open_calls')]);
   } else {
     byId('page-retry').querySelector('button').addEventListener('click', load);
     load();

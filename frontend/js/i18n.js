@@ -204,6 +204,15 @@ export function translate(root = document) {
   }
 }
 
+/** The namespaces of the keys `root`'s marked elements use. */
+export function namespacesIn(root = document) {
+  const keys = [...root.querySelectorAll('[data-i18n]')].map((element) => element.dataset.i18n);
+  for (const element of root.querySelectorAll('[data-i18n-attr]')) {
+    keys.push(...element.dataset.i18nAttr.split(';').map((pair) => pair.split(':')[1]?.trim() ?? ''));
+  }
+  return [...new Set(keys.filter((key) => key.includes('.')).map(namespaceOf))];
+}
+
 /** Loads the namespaces a page uses, then translates the page. */
 export async function useCatalogues(...namespaces) {
   await loadNamespaces(...namespaces);

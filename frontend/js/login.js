@@ -1,7 +1,10 @@
 // Log in, then go to ?next= when it is a path on this site, else to the account page.
 import { post } from './api.js';
 import { bindForm } from './form.js';
+import { useCatalogues } from './i18n.js';
 import './nav.js';
+
+await useCatalogues('account');
 
 /** `next` if it is a path on this origin ("/x", never "//host" or "/\host"), else null. */
 function safeNext(next) {

@@ -1,30 +1,16 @@
-// Account page: which optional e-mail the person gets, kind by kind, and the language for it.
-// Transactional kinds are listed, not offered: they always come.
-import { get, put, patch, ApiError } from './api.js';
+// Account page: which optional e-mail the person gets, kind by kind. Transactional kinds are
+// listed, not offered: they always come. The language of mail is the account's language,
+// chosen in its own section (account.js). The kinds' labels are the API's own words.
+import { get, put, ApiError } from './api.js';
 import { bindForm, showStatus } from './form.js';
 import { currentUser, loginUrl } from './nav.js';
+import { t, loadNamespaces } from './i18n.js';
+
+await loadNamespaces('account');
 
 const byId = (id) => document.getElementById(id);
 const form = byId('mail-form');
 const loading = byId('mail-loading');
-
-/** "français" for "fr", in its own language; the tag itself where the browser cannot say. */
-function languageName(tag) {
-  try {
-    const name = new Intl.DisplayNames([tag], { type: 'language' }).of(tag);
-    return name && name !== tag ? name : tag;
-  } catch {
-    return tag;
-  }
-}
-
-function option(value, text, selected) {
-  const node = document.createElement('option');
-  node.value = value;
-  node.textContent = text;
-  node.selected = selected;
-  return node;
-}
 
 function kindCheckbox(kind) {
   const row = document.createElement('div');
@@ -49,26 +35,18 @@ function show(preferences) {
     item.textContent = k.label;
     return item;
   }));
-  const tags = [...preferences.languages];
-  if (preferences.language && !tags.includes(preferences.language)) tags.push(preferences.language);
-  byId('language').replaceChildren(
-    option('', 'English', !preferences.language),
-    ...tags.map((tag) => option(tag, languageName(tag), tag === preferences.language)),
-  );
 }
 
 bindForm(form, async () => {
   const choices = {};
   for (const input of byId('optional-kinds').querySelectorAll('input[type="checkbox"]')) choices[input.name] = input.checked;
   try {
-    const preferences = await put('/me/mail-preferences', choices);
-    const { language } = await patch('/me/language', { language: byId('language').value || null });
-    show({ ...preferences, language });
+    show(await put('/me/mail-preferences', choices));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return location.replace(loginUrl('/account.html#mail-preferences'));
     throw error;
   }
-  showStatus(form, 'Your e-mail choices are saved.');
+  showStatus(form, t('account.mail.saved'));
 });
 
 currentUser.then(async (user) => {

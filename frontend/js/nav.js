@@ -1,7 +1,7 @@
 // The header every page shares: which links show depends on who is logged in. It is written
 // in English in every page's HTML; here it is translated, and given the language picker.
 import { get, post, patch, ApiError, showAlert } from './api.js';
-import { LANGUAGES, adoptAccountLanguage, language, rememberLanguage, t, translate } from './i18n.js';
+import { LANGUAGES, adoptAccountLanguage, language, namespacesIn, rememberLanguage, t, useCatalogues } from './i18n.js';
 
 /** The header's links by address, and the catalogue key of each one's text. */
 const NAV_KEYS = {
@@ -134,8 +134,10 @@ function addNotificationsLink() {
   get('/me/notifications/unread').then(({ count }) => showUnreadCount(count), () => {});
 }
 
+// The page's own marked text is translated as soon as its catalogues arrive (a page whose
+// script has text of its own loads that namespace too, and translates again).
+await useCatalogues(...namespacesIn(document));
 translateHeader();
-translate(document);
 addLanguagePicker();
 
 currentUser.then((user) => {

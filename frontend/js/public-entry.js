@@ -2,10 +2,13 @@
 // and the results page all show entries this way.
 import { licenceInfo } from './call-info.js';
 import { el } from './organiser-nav.js';
+import { formatNumber, locale, t, tParts, loadNamespaces } from './i18n.js';
+
+await loadNamespaces('results');
 
 const regionNames = (() => {
   try {
-    return new Intl.DisplayNames(undefined, { type: 'region' });
+    return new Intl.DisplayNames(locale, { type: 'region' });
   } catch {
     return null;
   }
@@ -15,9 +18,9 @@ const regionNames = (() => {
 export function answerValue({ type, value }) {
   if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) return null;
   switch (type) {
-    case 'checkbox': return value ? 'Yes' : 'No';
+    case 'checkbox': return value ? t('results.yes') : t('results.no');
     case 'multi_choice': return Array.isArray(value) ? value.join(', ') : String(value);
-    case 'money': return typeof value === 'object' ? `${value.currency ?? ''} ${Number(value.amount).toLocaleString()}`.trim() : String(value);
+    case 'money': return typeof value === 'object' ? `${value.currency ?? ''} ${formatNumber(Number(value.amount))}`.trim() : String(value);
     case 'country': {
       let name = null;
       try {
@@ -32,7 +35,7 @@ export function answerValue({ type, value }) {
       ? el('a', { href: String(value), rel: 'nofollow ugc noopener noreferrer', text: String(value) })
       : String(value);
     case 'long_text': return el('span', { className: 'pre-line', text: String(value) });
-    case 'number': return typeof value === 'number' ? value.toLocaleString() : String(value);
+    case 'number': return typeof value === 'number' ? formatNumber(value) : String(value);
     default: return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 }
@@ -49,8 +52,8 @@ export function answerList(answers) {
 
 /** "Licence: Creative Commons Attribution 4.0 (CC BY 4.0)." with the licence's link. */
 export function licenceLine(code) {
-  if (code === 'all-rights-reserved') return el('p', { className: 'entry-licence', text: 'Licence: all rights reserved (the entrant keeps the copyright).' });
+  if (code === 'all-rights-reserved') return el('p', { className: 'entry-licence', text: t('results.licence_reserved') });
   const info = licenceInfo(code);
-  return el('p', { className: 'entry-licence' }, 'Licence: ',
-    info.url ? el('a', { href: info.url, rel: 'license noopener', text: info.name }) : info.name, '.');
+  const name = info.url ? el('a', { href: info.url, rel: 'license noopener', text: info.name }) : info.name;
+  return el('p', { className: 'entry-licence' }, ...tParts('results.licence', { licence: name }));
 }

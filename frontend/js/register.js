@@ -2,6 +2,9 @@
 import { post } from './api.js';
 import { bindForm } from './form.js';
 import { showNavFor } from './nav.js';
+import { useCatalogues } from './i18n.js';
+
+await useCatalogues('account');
 
 bindForm(document.getElementById('register-form'), async ({ email, display_name, password }) => {
   const { user } = await post('/auth/register', { email, display_name, password });

@@ -1,7 +1,10 @@
 // Set a new password with the token from the e-mailed link (?token=).
 import { post, showAlert } from './api.js';
 import { bindForm, invalid } from './form.js';
+import { t, useCatalogues } from './i18n.js';
 import './nav.js';
+
+await useCatalogues('account');
 
 const token = new URLSearchParams(location.search).get('token');
 const form = document.getElementById('reset-form');
@@ -11,12 +14,12 @@ if (!token) {
   form.hidden = true;
   askAgain.hidden = false;
   showAlert(document.getElementById('page-alert'), [
-    'This link is incomplete. Open the link from the e-mail again, or ask for a new one.',
+    t('account.reset.incomplete'),
   ]);
 }
 
 bindForm(form, async ({ new_password, new_password_repeat }) => {
-  if (new_password !== new_password_repeat) throw invalid('new_password_repeat', 'The two passwords do not match.');
+  if (new_password !== new_password_repeat) throw invalid('new_password_repeat', t('account.reset.mismatch'));
   try {
     await post('/auth/password-reset', { token, new_password });
   } catch (error) {

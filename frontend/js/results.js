@@ -6,6 +6,9 @@ import { get, ApiError, showAlert } from './api.js';
 import { timeElement } from './dates.js';
 import { el } from './organiser-nav.js';
 import { answerList, licenceLine } from './public-entry.js';
+import { t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('results');
 
 const byId = (id) => document.getElementById(id);
 const enc = encodeURIComponent;
@@ -40,7 +43,7 @@ function awardCard(award, level, n) {
   const meta = [award.reference, award.category].filter(Boolean);
   return el('li', { className: 'award-entry', 'data-testid': 'award', 'data-tier': award.tier },
     el('article', { 'aria-labelledby': titleId },
-      el(`h${level}`, { id: titleId, text: award.title || 'Untitled entry' }),
+      el(`h${level}`, { id: titleId, text: award.title || t('results.untitled') }),
       meta.length ? el('p', { className: 'entry-meta', text: meta.join(' · ') }) : null,
       award.summary ? el('p', { className: 'pre-line', text: award.summary }) : null,
       answerList(award.answers),
@@ -57,7 +60,7 @@ function renderAwards() {
     el('ul', { className: 'award-list' }, ...awards.map((award) => awardCard(award, level + 1, n++)))));
   if (byCategory) {
     box.replaceChildren(...groups.map(([category, tiers]) => el('div', { className: 'award-category' },
-      el('h3', { text: category || 'Across the whole call' }),
+      el('h3', { text: category || t('results.whole_call') }),
       ...tierBlocks(tiers, 4))));
   } else {
     box.replaceChildren(...tierBlocks(groups[0]?.[1] ?? [], 3));
@@ -107,29 +110,30 @@ async function sha256Hex(buffer) {
 /** Works out the checksum of `read()`'s bytes and says whether it is the published one. */
 async function check(what, read) {
   if (!globalThis.crypto?.subtle) {
-    say('error', 'This browser cannot work out checksums on this page (it needs a secure https connection). Use one of the commands above instead.');
+    say('error', t('results.check.no_crypto'));
     return;
   }
-  say('working', `Working out the checksum of ${what}…`);
+  say('working', t('results.check.working', { what }));
   let actual;
   try {
     actual = await sha256Hex(await read());
   } catch (error) {
-    say('error', `${what.charAt(0).toUpperCase()}${what.slice(1)} could not be read. ${error.message ?? ''}`.trim());
+    const text = t('results.check.unreadable', { what, message: error.message ?? '' }).trim();
+    say('error', text.charAt(0).toLocaleUpperCase() + text.slice(1));
     return;
   }
   const expected = results.publication.sha256;
   if (actual === expected) {
-    say('match', `It matches: the SHA-256 of ${what} is the published one, so it is the results table of version ${results.publication.version}, unchanged.`, actual);
+    say('match', t('results.check.match', { what, version: results.publication.version }), actual);
   } else {
-    say('mismatch', `It does not match: the SHA-256 of ${what} differs from the published one. The file was changed, or it is another version of the table.`,
-      `Published: ${expected}`, `This file: ${actual}`);
+    say('mismatch', t('results.check.mismatch', { what }),
+      t('results.check.published', { hash: expected }), t('results.check.this_file', { hash: actual }));
   }
 }
 
 byId('check-file').addEventListener('change', (event) => {
   const [file] = event.target.files;
-  if (file) check(`your file “${file.name}”`, () => file.arrayBuffer());
+  if (file) check(t('results.check.your_file', { name: file.name }), () => file.arrayBuffer());
 });
 
 byId('check-fetch').addEventListener('click', async (event) => {
@@ -137,11 +141,11 @@ byId('check-fetch').addEventListener('click', async (event) => {
   if (button.getAttribute('aria-disabled') === 'true') return;
   button.setAttribute('aria-disabled', 'true');
   try {
-    await check('the table downloaded now', async () => {
+    await check(t('results.check.downloaded_now'), async () => {
       // The exact bytes are needed, not JSON: api.js reads JSON answers, so this one fetch is
       // made here.
       const response = await fetch(results.publication.table_url, { credentials: 'same-origin', cache: 'no-store' });
-      if (!response.ok) throw new Error(response.status === 404 ? 'The results have just been taken down.' : `The server answered ${response.status}.`);
+      if (!response.ok) throw new Error(response.status === 404 ? t('results.check.taken_down') : t('results.check.server_answered', { status: String(response.status) }));
       return response.arrayBuffer();
     });
   } finally {
@@ -153,15 +157,17 @@ byId('check-fetch').addEventListener('click', async (event) => {
 
 function renderVersions() {
   const p = results.publication;
-  byId('version-line').replaceChildren(`Version ${p.version}, published `, timeElement(p.published_at), '.');
-  byId('current-version').replaceChildren(`This is version ${p.version}, published `, timeElement(p.published_at), '. ',
-    p.version === 1 ? 'It is the first version.' : `What changed since version ${p.version - 1}: `,
-    p.version === 1 ? '' : el('span', { className: 'pre-line', text: p.changes || 'nothing in the results table.' }));
+  byId('version-line').replaceChildren(...tParts('results.versions.line', { version: p.version, time: timeElement(p.published_at) }));
+  byId('current-version').replaceChildren(...tParts('results.versions.current', { version: p.version, time: timeElement(p.published_at) }), ' ',
+    ...(p.version === 1 ? [t('results.versions.first')] : tParts('results.versions.changed_since', {
+      version: p.version - 1,
+      changes: el('span', { className: 'pre-line', text: p.changes || t('results.versions.nothing') }),
+    })));
   const history = results.history ?? [];
   byId('history').replaceChildren(...history.map((h) => el('li', { value: h.version },
-    el('p', {}, el('strong', { text: `Version ${h.version}` }), ', published ', timeElement(h.published_at), '.'),
-    h.changes ? el('p', { className: 'pre-line', text: `What changed in it: ${h.changes}` }) : el('p', { text: 'The first version.' }),
-    el('p', {}, 'SHA-256 of its table: ', el('code', { className: 'hash', text: h.sha256 })))));
+    el('p', {}, ...tParts('results.versions.earlier', { version: el('strong', { text: t('results.versions.version', { version: h.version }) }), time: timeElement(h.published_at) })),
+    h.changes ? el('p', { className: 'pre-line', text: t('results.versions.changed_in_it', { changes: h.changes }) }) : el('p', { text: t('results.versions.the_first') }),
+    el('p', {}, ...tParts('results.versions.sha', { hash: el('code', { className: 'hash', text: h.sha256 }) })))));
   byId('history-block').hidden = history.length === 0;
 }
 
@@ -170,20 +176,20 @@ function renderVersions() {
 async function load() {
   byId('page-retry').hidden = true;
   showAlert(byId('page-alert'), []);
-  byId('page-loading').textContent = 'Loading the results…';
+  byId('page-loading').textContent = t('results.loading');
   let challenge;
   try {
     challenge = await get(base);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
-      fail('There is no published call at this address.', ['/challenges.html', 'See the open calls.']);
+      fail(t('results.no_call'), ['/challenges.html', t('results.see_open_calls')]);
     } else {
-      fail(`The results could not be loaded. ${error.message}`);
+      fail(t('results.load_failed', { message: error.message }));
       byId('page-retry').hidden = false;
     }
     return;
   }
-  document.title = `Results · ${challenge.title} · OpenCall`;
+  document.title = t('results.title', { title: challenge.title });
   byId('call-name').textContent = challenge.title;
   const callHref = `/challenge.html?slug=${enc(challenge.slug)}`;
   byId('call-link').href = callHref;
@@ -197,7 +203,7 @@ async function load() {
       byId('not-published-link').href = callHref;
       byId('not-published').hidden = false;
     } else {
-      fail(`The results could not be loaded. ${error.message}`);
+      fail(t('results.load_failed', { message: error.message }));
       byId('page-retry').hidden = false;
     }
     return;
@@ -213,7 +219,7 @@ async function load() {
 }
 
 if (!slug) {
-  fail('This address does not say which call’s results to open.', ['/challenges.html', 'See the open calls.']);
+  fail(t('results.no_slug'), ['/challenges.html', t('results.see_open_calls')]);
 } else {
   byId('page-retry').querySelector('button').addEventListener('click', load);
   load();

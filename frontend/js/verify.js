@@ -1,6 +1,9 @@
 // Confirm an e-mail address with the token from the e-mailed link (?token=), as soon as the page opens.
 import { post, showAlert } from './api.js';
+import { t, useCatalogues } from './i18n.js';
 import './nav.js';
+
+await useCatalogues('account');
 
 const token = new URLSearchParams(location.search).get('token');
 const pageAlert = document.getElementById('page-alert');
@@ -10,10 +13,10 @@ const retry = document.getElementById('verify-retry');
 async function verify() {
   retry.hidden = true;
   showAlert(pageAlert, []);
-  status.textContent = 'Checking your link…';
+  status.textContent = t('account.verify.checking');
   try {
     await post('/auth/verify', { token });
-    status.textContent = 'Your e-mail address is verified.';
+    status.textContent = t('account.verified');
     document.getElementById('verify-done').hidden = false;
   } catch (error) {
     status.textContent = '';
@@ -29,6 +32,6 @@ retry.querySelector('button').addEventListener('click', verify);
 if (token) {
   verify();
 } else {
-  showAlert(pageAlert, ['This link is incomplete: it has no token. Open the link from the e-mail again.']);
+  showAlert(pageAlert, [t('account.verify.no_token')]);
   document.getElementById('verify-failed').hidden = false;
 }

@@ -148,7 +148,6 @@ def test_preferences_and_a_broadcast_delivered(new_page, live_server, smtp_serve
     expect(amina.get_by_label(organisers_messages)).to_be_checked()
     amina.get_by_label(organisers_messages).uncheck()
     amina.get_by_label("Deadline reminders (7 days and 24 hours before)").uncheck()
-    amina.get_by_label("Language for e-mail").select_option("fr")
     amina.get_by_role("button", name="Save e-mail choices").click()
     expect(amina.get_by_text("Your e-mail choices are saved.")).to_be_visible()
     amina.reload()
@@ -157,10 +156,14 @@ def test_preferences_and_a_broadcast_delivered(new_page, live_server, smtp_serve
         amina.get_by_label("Deadline reminders (7 days and 24 hours before)")
     ).not_to_be_checked()
     expect(amina.get_by_label("Reminders of scorecards due")).to_be_checked()
-    expect(amina.get_by_label("Language for e-mail")).to_have_value("fr")
     amina.get_by_text("Messages that always come").click()
     expect(amina.get_by_text("Receipt for each entry you submit")).to_be_visible()
     _checked(amina)
+    # The account's one language, for mail and pages alike: French switches the page too.
+    amina.get_by_label("Language for pages and e-mail").select_option("fr")
+    amina.get_by_role("button", name="Save language").click()
+    expect(amina.get_by_role("heading", name="Votre compte")).to_be_visible()
+    expect(amina.get_by_label("Langue des pages et des e-mails")).to_have_value("fr")
 
     # The organiser previews and sends a message to everyone who submitted an entry.
     org = new_page()
