@@ -117,7 +117,11 @@ def _new_entry(world: World) -> int:
 
 def _saved(world: World, entry_id: int) -> dict[str, Any]:
     entry = world.entrant.get(f"/api/entries/{entry_id}").json()
-    return {"title": entry["title"], "summary": entry["summary"], "idea": entry["answers"].get("idea")}
+    return {
+        "title": entry["title"],
+        "summary": entry["summary"],
+        "idea": entry["answers"].get("idea"),
+    }
 
 
 def _status(page: Page):
