@@ -31,7 +31,7 @@ def english_keys() -> set[str]:
 
 
 def base_key(key: str) -> str:
-    """"calls.list.more_shown.one" → "calls.list.more_shown": the key t() is called with."""
+    """ "calls.list.more_shown.one" → "calls.list.more_shown": the key t() is called with."""
     head, _, last = key.rpartition(".")
     return head if last in PLURAL_FORMS else key
 
@@ -120,7 +120,9 @@ def marked(page: Path) -> MarkedText:
 
 
 def test_every_key_the_pages_use_is_in_english_with_the_same_text() -> None:
-    english = {f"{ns}.{key}": text for ns in NAMESPACES for key, text in catalogue("en", ns).items()}
+    english = {
+        f"{ns}.{key}": text for ns in NAMESPACES for key, text in catalogue("en", ns).items()
+    }
     missing, different = [], []
     for page in sorted(FRONTEND.glob("*.html")):
         found = marked(page)

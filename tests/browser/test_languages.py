@@ -132,13 +132,17 @@ def test_a_french_browser_gets_french_pages(new_page, live_server, call) -> None
     card.get_by_role("link").click()
     page.wait_for_url(re.compile(rf".*/challenge\.html\?slug={call}$"))
     expect(page.get_by_role("heading", name="Date limite", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="Connectez-vous pour commencer une participation")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Connectez-vous pour commencer une participation")
+    ).to_be_visible()
     expect(page.locator("#countdown .countdown-text")).to_contain_text(re.compile(r"^Il reste \d"))
     expect(page.locator("#countdown .countdown-text")).to_contain_text("jours")
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("Délai de grâce")
     expect(timeline).to_contain_text("jusqu’à 5 minutes après la date limite")
-    expect(page.locator("#submit-facts")).to_contain_text("Participations individuelles uniquement.")
+    expect(page.locator("#submit-facts")).to_contain_text(
+        "Participations individuelles uniquement."
+    )
     expect(timeline.locator("time").nth(1)).to_contain_text(
         "31 décembre 2099 à 23:59 (Africa/Lagos)"
     )
@@ -161,7 +165,9 @@ def test_the_header_picker_switches_and_remembers(new_page, live_server, call) -
     expect(page.get_by_role("combobox", name="Idioma", exact=True)).to_have_value("es")
     page.locator(f'a[href="/challenge.html?slug={call}"]').click()
     expect(page.get_by_role("heading", name="Plazo", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="Inicie sesión para empezar una propuesta")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Inicie sesión para empezar una propuesta")
+    ).to_be_visible()
 
     # A shared link's ?lang= wins over the remembered choice, for that page.
     page.goto(f"{base}/challenges.html?lang=fr")

@@ -159,11 +159,6 @@ def test_preferences_and_a_broadcast_delivered(new_page, live_server, smtp_serve
     amina.get_by_text("Messages that always come").click()
     expect(amina.get_by_text("Receipt for each entry you submit")).to_be_visible()
     _checked(amina)
-    # The account's one language, for mail and pages alike: French switches the page too.
-    amina.get_by_label("Language for pages and e-mail").select_option("fr")
-    amina.get_by_role("button", name="Save language").click()
-    expect(amina.get_by_role("heading", name="Votre compte")).to_be_visible()
-    expect(amina.get_by_label("Langue des pages et des e-mails")).to_have_value("fr")
 
     # The organiser previews and sends a message to everyone who submitted an entry.
     org = new_page()
@@ -253,3 +248,12 @@ def test_preferences_and_a_broadcast_delivered(new_page, live_server, smtp_serve
     expect(nav_link).to_have_text("Notifications")
     amina.reload()
     expect(amina.get_by_role("button", name="Mark all as read")).to_be_disabled()
+
+    # The account's one language, for mail and pages alike: French switches the page too.
+    amina.goto(f"{base}/account.html")
+    amina.get_by_label("Language for pages and e-mail").select_option("fr")
+    amina.get_by_role("button", name="Save language").click()
+    expect(amina.get_by_role("heading", name="Votre compte")).to_be_visible()
+    expect(amina.get_by_label("Langue des pages et des e-mails")).to_have_value("fr")
+    with _client(base, email["amina"]) as client:
+        assert client.get("/api/me/mail-preferences").json()["language"] == "fr"
