@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from app.demo import DEMO_PASSWORD, seed
 from tests.browser.conftest import ROOT, LiveServer, serve
@@ -211,3 +211,52 @@ def test_page(
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], f"{name}: {serious}"
+
+
+# page, who opens it, its query, what opens the dialog, the dialog.
+DIALOGS = [
+    (
+        "entries-admin.html",
+        "organiser",
+        f"slug={JUDGED}",
+        "[data-testid=open-entry]",
+        "#entry-dialog",
+    ),
+    (
+        "ranking.html",
+        "organiser",
+        f"slug={JUDGED}&round={{round}}",
+        "#ranking-rows button",
+        "#scorecards-dialog",
+    ),
+]
+FOCUS_INSIDE = "(selector) => document.querySelector(selector).contains(document.activeElement)"
+
+
+@pytest.mark.parametrize(("name", "who", "query", "opener", "dialog"), DIALOGS)
+def test_dialogs_keep_and_return_focus(
+    name: str,
+    who: str,
+    query: str,
+    opener: str,
+    dialog: str,
+    pages_by_role: dict[str | None, Page],
+    ids: dict[str, Any],
+    demo_server: LiveServer,
+) -> None:
+    """A dialog takes the focus, keeps it however far one tabs, closes with Escape, and gives
+    the focus back to the button that opened it."""
+    page = pages_by_role[who]
+    page.goto(f"{demo_server.url}/{name}?{query.format(**ids)}")
+    button = page.locator(opener).first
+    button.click()
+    expect(page.locator(dialog)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    for _ in range(15):
+        assert page.evaluate(FOCUS_INSIDE, dialog), f"{name}: the focus left the dialog"
+        page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUS_INSIDE, dialog)
+    page.keyboard.press("Escape")
+    expect(page.locator(dialog)).to_be_hidden()
+    assert page.evaluate("(b) => document.activeElement === b", button.element_handle())
