@@ -67,8 +67,8 @@ def put_mail_preferences(
 
 @router.patch("/me/language", responses=error_responses(401))
 def set_language(body: LanguageIn, user: CurrentUser, session: SessionDep) -> LanguageOut:
-    """My language for mail (a BCP 47 tag such as `fr`), used where a translation exists;
-    null for none (English)."""
+    """My language (a BCP 47 tag such as `fr`), for the pages and for mail, used where a
+    translation exists; null for none (the pages then follow the browser; mail is English)."""
     return LanguageOut(language=service.set_language(session, user, body.language).language)
 
 
