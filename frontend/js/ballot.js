@@ -8,6 +8,9 @@ import { callTimeElement, parseUtc } from './dates.js';
 import { languageName } from './call-info.js';
 import { answerValue, licenceLine } from './public-entry.js';
 import { el } from './organiser-nav.js';
+import { formatNumber, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('ballot');
 
 const PAGE_SIZE = 12;
 const byId = (id) => document.getElementById(id);
@@ -36,38 +39,35 @@ function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
 
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /** Messages, each a paragraph, with links after the last one ([href, text] pairs). */
 function showWithLinks(region, messages, links = []) {
   showAlert(region, messages);
   if (!links.length || !region.lastElementChild) return;
-  const last = region.lastElementChild;
-  links.forEach(([href, text], i) => last.append(i === 0 ? ' ' : ' or ', el('a', { href, text })));
-  last.append('.');
+  const [first, second] = links.map(([href, text]) => el('a', { href, text }));
+  region.lastElementChild.append(' ', ...(second ? tParts('ballot.two_links', { first, second }) : tParts('ballot.one_link', { first })));
 }
 
 // ---------------------------------------------------------------- the rules and the window
 
 const STATE_TEXT = {
-  off: 'This call has no public vote.',
-  upcoming: 'Voting has not opened yet.',
-  open: 'Voting is open now.',
-  closed: 'Voting is closed. Thank you to everyone who voted.',
+  off: t('ballot.state.off'),
+  upcoming: t('ballot.state.upcoming'),
+  open: t('ballot.state.open'),
+  closed: t('ballot.state.closed'),
 };
 
 function renderWindow() {
   const zone = rules.timezone;
   let text = STATE_TEXT[rules.state] ?? '';
-  if (rules.state === 'upcoming' && !rules.opens_at) text += ' The organisers have not set its dates yet.';
+  if (rules.state === 'upcoming' && !rules.opens_at) text = t('ballot.state.upcoming_undated');
   byId('state-text').textContent = text;
   byId('state-text').dataset.state = rules.state;
   const facts = [];
   if (rules.state !== 'off') {
     const opened = rules.state !== 'upcoming';
     const closed = rules.state === 'closed';
-    if (rules.opens_at) facts.push(el('dt', { text: opened ? 'Opened' : 'Opens' }), el('dd', {}, callTimeElement(rules.opens_at, zone)));
-    if (rules.closes_at) facts.push(el('dt', { text: closed ? 'Closed' : 'Closes' }), el('dd', {}, callTimeElement(rules.closes_at, zone)));
+    if (rules.opens_at) facts.push(el('dt', { text: opened ? t('ballot.opened') : t('ballot.opens') }), el('dd', {}, callTimeElement(rules.opens_at, zone)));
+    if (rules.closes_at) facts.push(el('dt', { text: closed ? t('ballot.closed') : t('ballot.closes') }), el('dd', {}, callTimeElement(rules.closes_at, zone)));
   }
   byId('window-list').replaceChildren(...facts);
   byId('window-list').hidden = facts.length === 0;
@@ -78,11 +78,11 @@ function renderRules() {
   const items = [];
   if (rules.state !== 'off') {
     const n = rules.votes_per_voter;
-    items.push(`Each person has ${plural(n, 'vote')}${rules.one_per_category ? ', at most one in each category' : ''}. You can vote for an entry only once.`);
-    items.push('While voting is open you can take a vote back and use it again.');
-    if (rules.require_verified) items.push('Only accounts with a verified e-mail address can vote.');
-    if (!rules.allow_self_vote) items.push('You cannot vote for an entry you submitted or are on the team of.');
-    items.push('Votes from a burst of new accounts on one network are held for the organisers to check before they count.');
+    items.push(t(rules.one_per_category ? 'ballot.rules.each_category' : 'ballot.rules.each', { count: n }));
+    items.push(t('ballot.rules.take_back'));
+    if (rules.require_verified) items.push(t('ballot.rules.verified'));
+    if (!rules.allow_self_vote) items.push(t('ballot.rules.no_self_vote'));
+    items.push(t('ballot.rules.bursts'));
   }
   byId('rules-list').replaceChildren(...items.map((text) => el('li', { text })));
   byId('rules-list').hidden = items.length === 0;
@@ -121,35 +121,35 @@ function renderBar() {
   bar.classList.toggle('voter-bar-sticky', Boolean(user));
   const n = rules.votes_per_voter;
   if (!user) {
-    setText(left, `Each person has ${plural(n, 'vote')}.`);
-    note.replaceChildren(rules.state === 'closed' ? '' : el('p', {},
-      el('a', { href: loginUrl(), text: 'Log in to vote' }), ' or ',
-      el('a', { href: '/register.html', text: 'create an account' }), '.'));
+    setText(left, t('ballot.bar.each', { count: n }));
+    note.replaceChildren(rules.state === 'closed' ? '' : el('p', {}, ...tParts('ballot.bar.log_in_or_register', {
+      login: el('a', { href: loginUrl(), text: t('ballot.bar.log_in_to_vote') }),
+      register: el('a', { href: '/register.html', text: t('ballot.bar.create_account') }),
+    })));
     return;
   }
   if (!mine) {
-    setText(left, 'Your votes could not be loaded. Reload the page to see how many you have left.');
+    setText(left, t('ballot.bar.unknown'));
   } else if (rules.state === 'open') {
-    setText(left, `You have ${mine.left} of ${plural(mine.votes_per_voter, 'vote')} left.`);
+    setText(left, t('ballot.bar.left', { left: mine.left, count: mine.votes_per_voter }));
   } else if (rules.state === 'upcoming') {
-    setText(left, `You will have ${plural(n, 'vote')} when voting opens.`);
+    setText(left, t('ballot.bar.upcoming', { count: n }));
   } else {
-    setText(left, `Voting is closed. You used ${mine.used} of ${plural(mine.votes_per_voter, 'vote')}.`);
+    setText(left, t('ballot.bar.used', { used: mine.used, count: mine.votes_per_voter }));
   }
   const notes = [];
   if (rules.require_verified && !user.email_verified && rules.state !== 'closed') {
     notes.push(el('p', { className: 'alert alert-note' },
-      'Verify your e-mail address before you vote: open the link we sent you, or ask for a new one on ',
-      el('a', { href: '/account.html', text: 'your account page' }), '.'));
+      ...tParts('ballot.bar.verify', { link: el('a', { href: '/account.html', text: t('ballot.bar.account_page') }) })));
   }
-  if (mine?.votes.length) notes.push(el('p', {}, el('a', { href: '#mine-heading', text: 'See your votes' })));
+  if (mine?.votes.length) notes.push(el('p', {}, el('a', { href: '#mine-heading', text: t('ballot.see_your_votes') })));
   note.replaceChildren(...notes);
 }
 
 const VOTE_STATUS = {
-  counted: 'counted',
-  held: 'received, held for review',
-  discarded: 'discarded on review',
+  counted: t('ballot.vote_status.counted'),
+  held: t('ballot.vote_status.held'),
+  discarded: t('ballot.vote_status.discarded'),
 };
 
 function voteFor(entryId) {
@@ -186,11 +186,14 @@ function renderMine() {
       listNode.append(item.li);
     }
     item.vote = vote;
-    const title = vote.entry_title || 'Untitled entry';
-    item.text.replaceChildren(el('strong', { text: title }),
-      vote.entry_reference ? ` (${vote.entry_reference})` : '',
-      `: ${VOTE_STATUS[vote.status] ?? vote.status}.`);
-    item.button.replaceChildren('Retract my vote', el('span', { className: 'visually-hidden', text: ` for “${title}”` }));
+    const title = vote.entry_title || t('ballot.untitled');
+    const line = {
+      title: el('strong', { text: title }),
+      reference: vote.entry_reference,
+      status: VOTE_STATUS[vote.status] ?? vote.status,
+    };
+    item.text.replaceChildren(...tParts(vote.entry_reference ? 'ballot.mine.line_reference' : 'ballot.mine.line', line));
+    item.button.replaceChildren(t('ballot.retract'), ' ', el('span', { className: 'visually-hidden', text: t('ballot.for_title', { title }) }));
     item.button.hidden = rules.state !== 'open' || vote.status === 'discarded';
   }
   byId('mine-empty').hidden = mine.votes.length > 0;
@@ -215,25 +218,25 @@ async function refreshMine() {
 
 // ---------------------------------------------------------------- one entry
 
-const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const decimal = { maximumFractionDigits: 1 };
 
 function fileSize(bytes) {
-  if (bytes < 1024) return plural(bytes, 'byte');
-  if (bytes < 1024 * 1024) return `${decimal.format(bytes / 1024)} KB`;
-  return `${decimal.format(bytes / (1024 * 1024))} MB`;
+  if (bytes < 1024) return t('ballot.bytes', { count: bytes });
+  if (bytes < 1024 * 1024) return t('ballot.kilobytes', { size: formatNumber(bytes / 1024, decimal) });
+  return t('ballot.megabytes', { size: formatNumber(bytes / (1024 * 1024), decimal) });
 }
 
 function fileKind(type) {
   const [main, sub = ''] = String(type).toLowerCase().split(';')[0].split('/');
-  if (sub === 'pdf') return 'PDF';
-  if (/word/.test(sub)) return 'Word document';
-  if (/presentation|powerpoint/.test(sub)) return 'slides';
-  if (/sheet|excel|csv/.test(sub)) return 'spreadsheet';
-  if (main === 'image') return `${sub.replace('svg+xml', 'svg').replace('jpeg', 'jpg').toUpperCase()} image`;
-  if (main === 'video') return 'video';
-  if (main === 'audio') return 'audio';
-  if (main === 'text') return 'text';
-  return 'file';
+  if (sub === 'pdf') return t('ballot.kind.pdf');
+  if (/word/.test(sub)) return t('ballot.kind.word');
+  if (/presentation|powerpoint/.test(sub)) return t('ballot.kind.slides');
+  if (/sheet|excel|csv/.test(sub)) return t('ballot.kind.spreadsheet');
+  if (main === 'image') return t('ballot.kind.image', { format: sub.replace('svg+xml', 'svg').replace('jpeg', 'jpg').toUpperCase() });
+  if (main === 'video') return t('ballot.kind.video');
+  if (main === 'audio') return t('ballot.kind.audio');
+  if (main === 'text') return t('ballot.kind.text');
+  return t('ballot.kind.file');
 }
 
 const PREVIEWABLE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -245,18 +248,19 @@ function fileList(entry) {
   return el('ul', { className: 'entry-files' }, ...entry.files.map((file) => {
     const n = (seen.get(file.label) ?? 0) + 1;
     seen.set(file.label, n);
-    const name = counts.get(file.label) > 1 ? `${file.label} ${n}` : file.label;
+    const name = counts.get(file.label) > 1 ? t('ballot.file_name', { label: file.label, n }) : file.label;
     const item = el('li', {},
-      el('a', { href: file.url, download: '', text: `Download ${name}` }),
-      el('span', { className: 'muted', text: ` (${fileKind(file.content_type)}, ${fileSize(file.size)})` }));
+      el('a', { href: file.url, download: '', text: t('ballot.download', { name }) }),
+      ' ',
+      el('span', { className: 'muted', text: t('ballot.file_details', { kind: fileKind(file.content_type), size: fileSize(file.size) }) }));
     if (PREVIEWABLE.has(file.content_type)) {
-      const show = el('button', { type: 'button', className: 'link-button', 'aria-expanded': 'false', text: `Show the image here (${fileSize(file.size)})` });
+      const show = el('button', { type: 'button', className: 'link-button', 'aria-expanded': 'false', text: t('ballot.show_image', { size: fileSize(file.size) }) });
       const slot = el('div', { className: 'file-preview' });
       show.addEventListener('click', () => {
         const open = show.getAttribute('aria-expanded') === 'true';
         show.setAttribute('aria-expanded', String(!open));
-        show.textContent = open ? `Show the image here (${fileSize(file.size)})` : 'Hide the image';
-        slot.replaceChildren(open ? '' : el('img', { src: file.url, alt: `${name} of “${entry.title || 'untitled entry'}”`, decoding: 'async' }));
+        show.textContent = open ? t('ballot.show_image', { size: fileSize(file.size) }) : t('ballot.hide_image');
+        slot.replaceChildren(open ? '' : el('img', { src: file.url, alt: t('ballot.image_alt', { name, title: entry.title || t('ballot.image_alt_untitled') }), decoding: 'async' }));
       });
       item.append(el('br'), show, slot);
     }
@@ -266,7 +270,7 @@ function fileList(entry) {
 
 function entryCard(entry) {
   const titleId = `entry-${entry.id}-title`;
-  const title = entry.title || 'Untitled entry';
+  const title = entry.title || t('ballot.untitled');
   const meta = [entry.reference, entry.category, entry.language ? languageName(entry.language) : null].filter(Boolean);
   const answers = el('dl', { className: 'entry-answers' });
   for (const answer of entry.answers) {
@@ -294,19 +298,19 @@ function entryCard(entry) {
 }
 
 function statusText(vote) {
-  if (vote.status === 'held') return 'Your vote was received and is held for review: the organisers check votes from bursts of new accounts before they count.';
-  if (vote.status === 'discarded') return 'Your vote for this entry was discarded on review, so it does not count.';
-  return 'You voted for this entry.';
+  if (vote.status === 'held') return t('ballot.status.held');
+  if (vote.status === 'discarded') return t('ballot.status.discarded');
+  return t('ballot.status.voted');
 }
 
 function renderVoteControls(parts) {
   const vote = voteFor(parts.entry.id);
-  const title = parts.entry.title || 'Untitled entry';
+  const title = parts.entry.title || t('ballot.untitled');
   parts.button.hidden = rules.state !== 'open' || vote?.status === 'discarded';
-  const label = vote ? 'Retract my vote' : 'Vote';
+  const label = vote ? t('ballot.retract') : t('ballot.vote');
   if (parts.button.dataset.label !== label) {
     parts.button.dataset.label = label;
-    parts.button.replaceChildren(label, el('span', { className: 'visually-hidden', text: ` for “${title}”` }));
+    parts.button.replaceChildren(label, ' ', el('span', { className: 'visually-hidden', text: t('ballot.for_title', { title }) }));
     parts.button.classList.toggle('button-secondary', Boolean(vote));
   }
   parts.card.classList.toggle('voted', Boolean(vote));
@@ -319,11 +323,11 @@ function renderVoteControls(parts) {
 function showVoteError(region, error) {
   if (!(error instanceof ApiError)) {
     console.error(error);
-    showAlert(region, ['Something went wrong on this page. Please reload it and try again.']);
+    showAlert(region, [t('common.error.client')]);
     return;
   }
   if (error.status === 401) {
-    showWithLinks(region, ['Your session has ended: log in again to vote.'], [[loginUrl(), 'Log in']]);
+    showWithLinks(region, [t('ballot.session_ended')], [[loginUrl(), t('ballot.log_in')]]);
     user = null;
     mine = null;
     renderBar();
@@ -331,17 +335,17 @@ function showVoteError(region, error) {
     return;
   }
   if (error.code === 'not_verified') {
-    showWithLinks(region, [error.message], [['/account.html', 'Get a new link on your account page']]);
+    showWithLinks(region, [error.message], [['/account.html', t('ballot.new_link')]]);
     return;
   }
   if (error.code === 'no_votes_left') {
-    showWithLinks(region, [error.message], [['#mine-heading', 'See your votes']]);
+    showWithLinks(region, [error.message], [['#mine-heading', t('ballot.see_your_votes')]]);
     return;
   }
   if (error.status === 429) {
     const wait = error.retryAfter;
     const says = /\d+\s*second/.test(error.message);
-    showAlert(region, [says || !wait ? error.message : `${error.message} Try again in ${plural(wait, 'second')}.`]);
+    showAlert(region, [says || !wait ? error.message : t('ballot.try_again_in', { message: error.message, count: wait })]);
     return;
   }
   showAlert(region, error.problems.map((p) => p.message));
@@ -368,17 +372,17 @@ async function busyWhile(slot, action) {
 function voteOrRetract(parts) {
   return busyWhile(parts, async () => {
     if (!user) {
-      showWithLinks(parts.alert, ['You need an account to vote.'], [[loginUrl(), 'Log in'], ['/register.html', 'create an account']]);
+      showWithLinks(parts.alert, [t('ballot.need_account')], [[loginUrl(), t('ballot.log_in')], ['/register.html', t('ballot.bar.create_account')]]);
       return;
     }
     const vote = voteFor(parts.entry.id);
     parts.note = '';
-    setText(parts.state, vote ? 'Taking your vote back…' : 'Sending your vote…');
+    setText(parts.state, vote ? t('ballot.taking_back') : t('ballot.sending'));
     try {
       if (vote) {
         await del(`/votes/${enc(vote.id)}`);
         mine.votes = mine.votes.filter((v) => v.id !== vote.id);
-        parts.note = 'You took your vote back.';
+        parts.note = t('ballot.took_back');
       } else {
         const made = await post(`${base}/votes`, { entry_id: parts.entry.id });
         mine?.votes.push(made);
@@ -394,12 +398,12 @@ function retractFromList(item) {
   return busyWhile(item, async () => {
     const { vote } = item;
     await del(`/votes/${enc(vote.id)}`);
-    const title = vote.entry_title || 'Untitled entry';
+    const title = vote.entry_title || t('ballot.untitled');
     mine.votes = mine.votes.filter((v) => v.id !== vote.id);
     const parts = cards.get(vote.entry_id);
-    if (parts) parts.note = 'You took your vote back.';
+    if (parts) parts.note = t('ballot.took_back');
     byId('mine-heading').focus();
-    setText(byId('mine-status'), `You took back your vote for “${title}”.`);
+    setText(byId('mine-status'), t('ballot.took_back_for', { title }));
     await refreshMine();
   });
 }
@@ -422,13 +426,13 @@ function showCount(total, filtered) {
   if (total === 0) {
     setText(listStatus, '');
     const empty = byId('ballot-empty');
-    empty.textContent = filtered ? 'No entries match your search.' : 'No entries are on the ballot yet.';
+    empty.textContent = filtered ? t('ballot.no_match') : t('ballot.none');
     empty.hidden = false;
     return;
   }
   byId('ballot-empty').hidden = true;
-  const what = filtered ? `${plural(total, 'entry', 'entries')} ${total === 1 ? 'matches' : 'match'}` : `${plural(total, 'entry', 'entries')} on the ballot`;
-  setText(listStatus, shown < total ? `${what}; showing ${shown}.` : `${what}.`);
+  const what = t(filtered ? 'ballot.matches' : 'ballot.on_ballot', { count: total });
+  setText(listStatus, shown < total ? t('ballot.showing', { what, shown }) : t('ballot.all_shown', { what }));
 }
 
 async function loadPage(offset) {
@@ -438,7 +442,7 @@ async function loadPage(offset) {
   query.set('offset', String(offset));
   query.set('limit', String(PAGE_SIZE));
   showAlert(listAlert, []);
-  setText(listStatus, 'Loading entries…');
+  setText(listStatus, t('ballot.loading_entries'));
   more.setAttribute('aria-disabled', 'true');
   let page;
   try {
@@ -446,8 +450,8 @@ async function loadPage(offset) {
   } catch (error) {
     if (serial !== loadSerial) return [];
     setText(listStatus, '');
-    showAlert(listAlert, [`The entries could not be loaded. ${error.message}`]);
-    const retry = el('button', { type: 'button', className: 'button button-secondary button-small', text: 'Try again' });
+    showAlert(listAlert, [t('ballot.entries_failed', { message: error.message })]);
+    const retry = el('button', { type: 'button', className: 'button button-secondary button-small', text: t('common.try_again') });
     retry.addEventListener('click', () => loadPage(offset));
     listAlert.lastElementChild.append(' ', retry);
     return [];
@@ -501,14 +505,14 @@ function fail(messages, links = []) {
 async function load() {
   byId('page-retry').hidden = true;
   showAlert(byId('page-alert'), []);
-  byId('page-loading').textContent = 'Loading the ballot…';
+  byId('page-loading').textContent = t('ballot.loading');
   try {
     [challenge, rules] = await Promise.all([get(base), get(`${base}/voting`)]);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
-      fail(['There is no published call at this address.'], [['/challenges.html', 'See the open calls']]);
+      fail([t('ballot.no_call')], [['/challenges.html', t('ballot.see_open_calls')]]);
     } else {
-      fail([`The ballot could not be loaded. ${error.message}`]);
+      fail([t('ballot.load_failed', { message: error.message })]);
       byId('page-retry').hidden = false;
     }
     return;
@@ -518,7 +522,7 @@ async function load() {
   } catch {
     user = null; // nav.js has said the server could not be reached
   }
-  document.title = `Public vote · ${challenge.title} · OpenCall`;
+  document.title = t('ballot.title', { title: challenge.title });
   byId('call-name').textContent = challenge.title;
   const back = byId('call-link');
   back.href = `/challenge.html?slug=${enc(challenge.slug)}`;
@@ -550,7 +554,7 @@ async function load() {
 }
 
 if (!slug) {
-  fail(['This address does not say which call’s ballot to open.'], [['/challenges.html', 'See the open calls']]);
+  fail([t('ballot.no_slug')], [['/challenges.html', t('ballot.see_open_calls')]]);
 } else {
   byId('page-retry').querySelector('button').addEventListener('click', load);
   load();

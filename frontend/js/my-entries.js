@@ -2,6 +2,9 @@
 import { get, ApiError, showAlert } from './api.js';
 import { loginUrl } from './nav.js';
 import { timeElement } from './dates.js';
+import { t, useCatalogues } from './i18n.js';
+
+await useCatalogues('entries');
 
 const byId = (id) => document.getElementById(id);
 const list = byId('entries');
@@ -10,8 +13,12 @@ const more = byId('entries-more');
 const retry = byId('entries-retry');
 let cursor = null;
 
-const STATUS_NAMES = { draft: 'Draft', submitted: 'Submitted', withdrawn: 'Withdrawn' };
-const ELIGIBILITY_NAMES = { pending: 'Not screened yet', eligible: 'Eligible', ineligible: 'Not eligible' };
+const STATUS_NAMES = { draft: t('entries.status.draft'), submitted: t('entries.status.submitted'), withdrawn: t('entries.status.withdrawn') };
+const ELIGIBILITY_NAMES = {
+  pending: t('entries.eligibility.pending'),
+  eligible: t('entries.eligibility.eligible'),
+  ineligible: t('entries.eligibility.ineligible'),
+};
 
 /** Whether entry.js has changes typed on this device that have not reached the server. */
 function hasUnsent(id) {
@@ -37,7 +44,7 @@ function item(entry) {
   heading.className = 'card-title';
   const link = document.createElement('a');
   link.href = `/entry.html?id=${encodeURIComponent(entry.id)}`;
-  link.textContent = entry.title || 'Untitled entry';
+  link.textContent = entry.title || t('entries.untitled');
   heading.append(link);
 
   const meta = document.createElement('p');
@@ -58,20 +65,22 @@ function item(entry) {
   const call = document.createElement('a');
   call.href = `/challenge.html?slug=${encodeURIComponent(entry.challenge_slug)}`;
   call.textContent = entry.challenge_title || entry.challenge_slug;
-  fact(facts, 'Call', call);
+  fact(facts, t('entries.call'), call);
   if (entry.status === 'submitted') {
     let text = ELIGIBILITY_NAMES[entry.eligibility] ?? entry.eligibility;
-    if (entry.eligibility === 'ineligible' && entry.eligibility_reason) text += `: ${entry.eligibility_reason}`;
-    fact(facts, 'Eligibility', text);
+    if (entry.eligibility === 'ineligible' && entry.eligibility_reason) {
+      text = t('entries.ineligible_because', { eligibility: text, reason: entry.eligibility_reason });
+    }
+    fact(facts, t('entries.eligibility'), text);
   }
-  if (entry.submitted_at) fact(facts, 'Submitted', timeElement(entry.submitted_at));
-  fact(facts, 'Last saved', timeElement(entry.updated_at));
+  if (entry.submitted_at) fact(facts, t('entries.submitted'), timeElement(entry.submitted_at));
+  fact(facts, t('entries.last_saved'), timeElement(entry.updated_at));
   li.append(heading, meta, facts);
 
   if (hasUnsent(entry.id)) {
     const note = document.createElement('p');
     note.className = 'note';
-    note.textContent = 'Some changes typed on this device have not reached the server yet. Open the entry to send them.';
+    note.textContent = t('entries.unsent');
     li.append(note);
   }
   return li;
@@ -81,7 +90,7 @@ async function load() {
   retry.hidden = true;
   more.hidden = true;
   showAlert(byId('page-alert'), []);
-  status.textContent = list.children.length ? 'Loading more entries…' : 'Loading your entries…';
+  status.textContent = list.children.length ? t('entries.loading_more') : t('entries.loading');
   const params = new URLSearchParams({ limit: '50' });
   if (cursor) params.set('cursor', cursor);
   let page;
@@ -93,7 +102,7 @@ async function load() {
       return;
     }
     status.textContent = '';
-    showAlert(byId('page-alert'), [`Your entries could not be loaded. ${error.message}`]);
+    showAlert(byId('page-alert'), [t('entries.load_failed', { message: error.message })]);
     retry.hidden = false;
     if (cursor) more.hidden = false;
     return;
@@ -103,7 +112,7 @@ async function load() {
   cursor = page.next_cursor ?? null;
   more.hidden = !cursor;
   byId('entries-empty').hidden = list.children.length > 0;
-  status.textContent = before ? `${list.children.length - before} more shown.` : '';
+  status.textContent = before ? t('entries.more_shown', { count: list.children.length - before }) : '';
   if (before && list.children[before]) list.children[before].querySelector('a').focus();
 }
 

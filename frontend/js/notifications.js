@@ -2,6 +2,9 @@
 import { get, post, request, ApiError, showAlert } from './api.js';
 import { currentUser, loginUrl, showUnreadCount } from './nav.js';
 import { timeElement, viewerTimeZone } from './dates.js';
+import { t, useCatalogues } from './i18n.js';
+
+await useCatalogues('notifications');
 
 const byId = (id) => document.getElementById(id);
 const list = byId('notifications');
@@ -52,7 +55,7 @@ async function markRead(notification, item, button) {
   const next = item.nextElementSibling ?? item.previousElementSibling;
   markShownRead(item);
   setUnread(unread - 1);
-  status.textContent = 'Marked as read.';
+  status.textContent = t('notifications.marked_read');
   if (button) (next?.querySelector('a, button') ?? byId('main')).focus();
   return undefined;
 }
@@ -84,7 +87,7 @@ function notificationItem(notification) {
   if (!notification.read) {
     const badge = document.createElement('span');
     badge.className = 'badge';
-    badge.textContent = 'Unread';
+    badge.textContent = t('notifications.unread');
     meta.append(badge);
   }
   item.append(heading, meta);
@@ -99,7 +102,7 @@ function notificationItem(notification) {
     button.type = 'button';
     button.className = 'button button-secondary';
     button.dataset.action = 'read';
-    button.textContent = 'Mark as read';
+    button.textContent = t('notifications.mark_read');
     button.setAttribute('aria-describedby', heading.id);
     button.addEventListener('click', () => markRead(notification, item, button));
     item.append(button);
@@ -118,7 +121,7 @@ async function load() {
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return goToLogin();
     status.textContent = '';
-    showAlert(alertRegion, [`Your notifications could not be loaded. ${error.message}`]);
+    showAlert(alertRegion, [t('notifications.load_failed', { message: error.message })]);
     more.hidden = !cursor;
     return undefined;
   }
@@ -128,7 +131,7 @@ async function load() {
   more.hidden = !cursor;
   byId('notifications-empty').hidden = list.children.length > 0;
   byId('notifications-actions').hidden = list.children.length === 0;
-  status.textContent = before ? `${list.children.length - before} older shown.` : '';
+  status.textContent = before ? t('notifications.older_shown', { count: list.children.length - before }) : '';
   if (before) list.children[before]?.querySelector('a, button')?.focus();
   return undefined;
 }
@@ -140,7 +143,7 @@ readAll.addEventListener('click', async () => {
     const { marked } = await post('/me/notifications/read-all');
     for (const item of list.querySelectorAll('[data-read="false"]')) markShownRead(item);
     setUnread(0);
-    status.textContent = marked === 1 ? '1 notification marked as read.' : `${marked} notifications marked as read.`;
+    status.textContent = t('notifications.all_marked', { count: marked });
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return goToLogin();
     readAll.disabled = false;
@@ -153,7 +156,7 @@ more.querySelector('button').addEventListener('click', load);
 
 currentUser.then(async (user) => {
   if (!user) return goToLogin();
-  byId('time-zone-note').textContent = `Times are shown in your time zone (${viewerTimeZone}).`;
+  byId('time-zone-note').textContent = t('notifications.time_zone', { zone: viewerTimeZone });
   try {
     setUnread((await get('/me/notifications/unread')).count);
   } catch {

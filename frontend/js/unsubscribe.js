@@ -2,6 +2,9 @@
 // button. Opening the link changes nothing (mail scanners open links on their own).
 import { get, post, ApiError, showAlert } from './api.js';
 import './nav.js';
+import { t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('notifications');
 
 const byId = (id) => document.getElementById(id);
 const alertRegion = byId('page-alert');
@@ -26,9 +29,12 @@ async function start() {
   }
   const found = kinds.find((k) => k.kind === kind && k.optional);
   if (!token || !found) {
-    return cannot('This link is not complete: it may have been cut short when copied. Open it again from the e-mail, or choose which e-mail you get on your account page.');
+    return cannot(t('notifications.unsubscribe.incomplete'));
   }
-  byId('kind-label').textContent = found.label;
+  const label = document.createElement('strong');
+  label.id = 'kind-label';
+  label.textContent = found.label;
+  byId('kind-line').replaceChildren(...tParts('notifications.unsubscribe.stops', { kind: label }));
   ask.hidden = false;
   return undefined;
 }
@@ -39,8 +45,8 @@ button.addEventListener('click', async () => {
   try {
     const done = await post(`/unsubscribe?${new URLSearchParams({ token })}`);
     ask.hidden = true;
-    byId('unsubscribe-heading').textContent = 'You are unsubscribed';
-    byId('unsubscribe-status').textContent = `Done: you will no longer get this by e-mail: ${done.label}.`;
+    byId('unsubscribe-heading').textContent = t('notifications.unsubscribe.done_heading');
+    byId('unsubscribe-status').textContent = t('notifications.unsubscribe.done', { kind: done.label });
     byId('unsubscribe-done').hidden = false;
     byId('unsubscribe-heading').focus();
   } catch (error) {
