@@ -4,11 +4,13 @@
 import { get, ApiError, showAlert } from './api.js';
 import { loginUrl } from './nav.js';
 import { el } from './organiser-nav.js';
+import { formatList, locale, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('certificate');
 
 const byId = (id) => document.getElementById(id);
 const awardId = new URLSearchParams(location.search).get('award');
-const longDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeZone: 'UTC' });
-const names = new Intl.ListFormat(undefined, { style: 'long', type: 'conjunction' });
+const longDate = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' });
 
 function fail(message, link = null) {
   byId('page-loading').textContent = '';
@@ -17,25 +19,27 @@ function fail(message, link = null) {
 }
 
 function render(cert) {
-  document.title = `Certificate · ${cert.tier_label} · ${cert.challenge_title} · OpenCall`;
-  byId('cert-names').textContent = cert.names.length ? names.format(cert.names) : 'The entrants';
+  document.title = t('certificate.title', { award: cert.tier_label, call: cert.challenge_title });
+  byId('cert-names').textContent = cert.names.length ? formatList(cert.names) : t('certificate.the_entrants');
   byId('cert-award').textContent = cert.tier_label;
   const category = byId('cert-category');
-  category.textContent = cert.category ? `in the category ${cert.category}` : '';
+  category.textContent = cert.category ? t('certificate.in_category', { category: cert.category }) : '';
   category.hidden = !cert.category;
-  byId('cert-entry-title').textContent = `“${cert.title || 'Untitled entry'}”`;
-  byId('cert-reference').textContent = cert.reference ? `(${cert.reference})` : '';
+  byId('cert-entry-title').textContent = t('certificate.entry_title', { title: cert.title || t('certificate.untitled') });
+  byId('cert-reference').textContent = cert.reference ? t('certificate.reference', { reference: cert.reference }) : '';
   byId('cert-call').textContent = cert.challenge_title;
-  const date = byId('cert-date');
+  const date = document.createElement('time');
+  date.id = 'cert-date';
   date.dateTime = cert.date;
   const day = new Date(`${cert.date}T00:00:00Z`);
   date.textContent = Number.isNaN(day.getTime()) ? cert.date : longDate.format(day);
+  byId('cert-date-line').replaceChildren(...tParts('certificate.published', { date }));
 }
 
 async function load() {
   byId('page-retry').hidden = true;
   showAlert(byId('page-alert'), []);
-  byId('page-loading').textContent = 'Loading the certificate…';
+  byId('page-loading').textContent = t('certificate.loading');
   let cert;
   try {
     cert = await get(`/awards/${encodeURIComponent(awardId)}/certificate`);
@@ -45,10 +49,9 @@ async function load() {
       return;
     }
     if (error instanceof ApiError && error.status === 404) {
-      fail('There is no certificate for you at this address. Certificates open to the entrant and the organisers once the results are published; check the link, or that you are logged in with the account that submitted the entry.',
-        ['/my-entries.html', 'See your entries.']);
+      fail(t('certificate.not_found'), ['/my-entries.html', t('certificate.see_entries')]);
     } else {
-      fail(`The certificate could not be loaded. ${error.message}`);
+      fail(t('certificate.load_failed', { message: error.message }));
       byId('page-retry').hidden = false;
     }
     return;
@@ -62,7 +65,7 @@ async function load() {
 byId('print-button').addEventListener('click', () => window.print());
 
 if (!awardId || !/^\d+$/.test(awardId)) {
-  fail('This address does not say which award’s certificate to open.', ['/my-entries.html', 'See your entries.']);
+  fail(t('certificate.no_award'), ['/my-entries.html', t('certificate.see_entries')]);
 } else {
   byId('page-retry').querySelector('button').addEventListener('click', load);
   load();
