@@ -1,5 +1,8 @@
 // Entry form fields: each field type drawn as labelled inputs and read back as the API's
 // answer value, the team list and file uploads. (Read-only views are in entry-view.js.)
+import { formatNumber, loadNamespaces, t } from './i18n.js';
+
+await loadNamespaces('entry');
 
 /** Makes an element; `text` is set as textContent, never parsed as HTML. */
 export function el(tag, props = {}, ...children) {
@@ -19,21 +22,22 @@ export function el(tag, props = {}, ...children) {
 export const idFor = (path) => `f-${path.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
 
 const ACCEPT = {
-  pdf: { name: 'PDF', accept: '.pdf,application/pdf' },
-  image: { name: 'image', accept: 'image/*' },
-  word: { name: 'Word document', accept: '.doc,.docx,.odt,.rtf' },
-  spreadsheet: { name: 'spreadsheet', accept: '.xls,.xlsx,.ods,.csv' },
-  presentation: { name: 'presentation', accept: '.ppt,.pptx,.odp' },
-  text: { name: 'text file', accept: '.txt,.md,text/plain' },
-  audio: { name: 'audio', accept: 'audio/*' },
-  video: { name: 'video', accept: 'video/*' },
+  pdf: { name: t('entry.kind.pdf'), accept: '.pdf,application/pdf' },
+  image: { name: t('entry.kind.image'), accept: 'image/*' },
+  word: { name: t('entry.kind.word'), accept: '.doc,.docx,.odt,.rtf' },
+  spreadsheet: { name: t('entry.kind.spreadsheet'), accept: '.xls,.xlsx,.ods,.csv' },
+  presentation: { name: t('entry.kind.presentation'), accept: '.ppt,.pptx,.odp' },
+  text: { name: t('entry.kind.text'), accept: '.txt,.md,text/plain' },
+  audio: { name: t('entry.kind.audio'), accept: 'audio/*' },
+  video: { name: t('entry.kind.video'), accept: 'video/*' },
 };
 
-/** "1.4 MB" */
+/** "1.4 MB" ("1,4 Mo" in French) */
 export function formatSize(bytes) {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024) return t('entry.size.bytes', { count: bytes });
+  if (bytes < 1024 * 1024) return t('entry.size.kilobytes', { size: formatNumber(Math.round(bytes / 1024), { useGrouping: false }) });
+  const megabytes = formatNumber(bytes / (1024 * 1024), { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+  return t('entry.size.megabytes', { size: megabytes });
 }
 
 export const wordCount = (text) => String(text ?? '').trim().split(/\s+/).filter(Boolean).length;
@@ -53,39 +57,45 @@ function limitsHint(field) {
   const parts = [];
   switch (field.type) {
     case 'short_text':
-      if (c.max_length) parts.push(`Up to ${c.max_length} characters.`);
+      if (c.max_length) parts.push(t('entry.hint.max_length', { count: c.max_length }));
       break;
-    case 'number':
-      if (c.min !== undefined && c.min !== null && c.max !== undefined && c.max !== null) parts.push(`A ${c.integer ? 'whole ' : ''}number from ${c.min} to ${c.max}.`);
-      else if (c.min !== undefined && c.min !== null) parts.push(`A ${c.integer ? 'whole ' : ''}number, at least ${c.min}.`);
-      else if (c.max !== undefined && c.max !== null) parts.push(`A ${c.integer ? 'whole ' : ''}number, at most ${c.max}.`);
-      else if (c.integer) parts.push('A whole number.');
+    case 'number': {
+      const limits = { min: c.min, max: c.max };
+      const hasMin = c.min !== undefined && c.min !== null;
+      const hasMax = c.max !== undefined && c.max !== null;
+      if (hasMin && hasMax) parts.push(c.integer ? t('entry.hint.whole_number_range', limits) : t('entry.hint.number_range', limits));
+      else if (hasMin) parts.push(c.integer ? t('entry.hint.whole_number_min', limits) : t('entry.hint.number_min', limits));
+      else if (hasMax) parts.push(c.integer ? t('entry.hint.whole_number_max', limits) : t('entry.hint.number_max', limits));
+      else if (c.integer) parts.push(t('entry.hint.whole_number'));
       break;
+    }
     case 'multi_choice':
-      if (c.max_choices) parts.push(`Choose up to ${c.max_choices}.`);
+      if (c.max_choices) parts.push(t('entry.hint.max_choices', { count: c.max_choices }));
       break;
-    case 'money':
-      parts.push(`An amount in ${c.currency ?? 'the currency shown'}${c.max_amount ? `, at most ${Number(c.max_amount).toLocaleString()}` : ''}.`);
+    case 'money': {
+      const currency = c.currency ?? t('entry.hint.currency_shown');
+      parts.push(c.max_amount ? t('entry.hint.money_max', { currency, max: Number(c.max_amount) }) : t('entry.hint.money', { currency }));
       break;
+    }
     case 'url':
-      parts.push('A web address starting with https://');
+      parts.push(t('entry.hint.url'));
       break;
     case 'date':
-      if (c.min && c.max) parts.push(`A date from ${c.min} to ${c.max}.`);
-      else if (c.min) parts.push(`A date on or after ${c.min}.`);
-      else if (c.max) parts.push(`A date on or before ${c.max}.`);
+      if (c.min && c.max) parts.push(t('entry.hint.date_range', { min: c.min, max: c.max }));
+      else if (c.min) parts.push(t('entry.hint.date_min', { min: c.min }));
+      else if (c.max) parts.push(t('entry.hint.date_max', { max: c.max }));
       break;
     case 'file': {
       const kinds = (c.accept ?? []).map((kind) => ACCEPT[kind]?.name ?? kind);
-      if (kinds.length) parts.push(`Accepted: ${kinds.join(', ')}.`);
-      if (c.max_size_mb) parts.push(`Up to ${c.max_size_mb} MB each.`);
-      parts.push(c.max_files > 1 ? `Up to ${c.max_files} files.` : 'One file.');
+      if (kinds.length) parts.push(t('entry.hint.accepted', { kinds: kinds.join(', ') }));
+      if (c.max_size_mb) parts.push(t('entry.hint.max_size', { size: c.max_size_mb }));
+      parts.push(c.max_files > 1 ? t('entry.hint.max_files', { count: c.max_files }) : t('entry.hint.one_file'));
       break;
     }
     default:
       break;
   }
-  if (field.public) parts.push('Your answer to this question may be published.');
+  if (field.public) parts.push(t('entry.hint.public'));
   return parts.join(' ');
 }
 
@@ -99,7 +109,7 @@ const nativeRequired = (field) => Boolean(field.required) && !['multi_choice', '
  */
 function labelContent(field) {
   if (!field.required) return [field.label];
-  return [field.label, el('span', { className: 'required', text: ' (required)', 'aria-hidden': nativeRequired(field) ? 'true' : null })];
+  return [field.label, el('span', { className: 'required', text: ` ${t('entry.field.required')}`, 'aria-hidden': nativeRequired(field) ? 'true' : null })];
 }
 
 /**
@@ -199,8 +209,8 @@ export function fieldControl(field, path, ctx = {}) {
         const update = () => {
           const count = wordCount(area.value);
           counter.textContent = count > c.max_words
-            ? `${count} of ${c.max_words} words: ${count - c.max_words} too many`
-            : `${count} of ${c.max_words} words`;
+            ? t('entry.field.words_over', { count, max: c.max_words, over: count - c.max_words })
+            : t('entry.field.words', { count, max: c.max_words });
           counter.classList.toggle('over', count > c.max_words);
         };
         area.addEventListener('input', update);
@@ -249,7 +259,7 @@ export function fieldControl(field, path, ctx = {}) {
         const list = field.type === 'country'
           ? (ctx.countries ?? []).map((country) => [country.iso2, country.name])
           : options;
-        select.append(el('option', { value: '', text: field.type === 'country' ? 'Choose a country' : 'Choose one' }),
+        select.append(el('option', { value: '', text: field.type === 'country' ? t('entry.field.choose_country') : t('entry.field.choose_one') }),
           ...list.map(([value, text]) => el('option', { value, text })));
         wrapper.append(select);
         read = () => orNull(select.value);
@@ -273,7 +283,7 @@ export function fieldControl(field, path, ctx = {}) {
       const update = () => {
         if (!c.max_choices) return;
         const count = inputs.filter((box) => box.checked).length;
-        note.textContent = count > c.max_choices ? `${count} chosen: choose no more than ${c.max_choices}.` : '';
+        note.textContent = count > c.max_choices ? t('entry.field.too_many_chosen', { n: count, max: c.max_choices }) : '';
         note.classList.toggle('over', count > c.max_choices);
       };
       if (c.max_choices) {
@@ -361,10 +371,10 @@ function fileControl(field, path, ctx) {
   // Upload failures have their own slot: the server's list of problems redraws the other.
   const uploadError = el('p', { className: 'field-error', id: `${id}-upload-error`, role: 'alert' });
   picker.setAttribute('aria-describedby', [...describedBy, `${id}-waiting`, uploadError.id].join(' '));
-  const retry = el('button', { type: 'button', className: 'button button-secondary', hidden: true, text: 'Upload again' });
+  const retry = el('button', { type: 'button', className: 'button button-secondary', hidden: true, text: t('entry.file.upload_again') });
   const waitingNote = el('p', { className: 'hint', id: `${id}-waiting` });
   const progressList = el('ul', { className: 'uploads' });
-  const full = el('p', { className: 'hint', hidden: true, text: `You have added the most files allowed (${maxFiles}). Remove one to add another.` });
+  const full = el('p', { className: 'hint', hidden: true, text: t('entry.file.full', { max: maxFiles }) });
   (wrapper.querySelector('.hint') ?? wrapper.firstElementChild).after(uploaded);
   wrapper.append(full, picker, progressList, waitingNote, el('p', { className: 'file-actions' }, retry), uploadError, message);
   let attachments = [];
@@ -384,14 +394,14 @@ function fileControl(field, path, ctx) {
     picker.disabled = room <= 0 && document.activeElement !== picker; // never disable it under focus
     retry.hidden = busy || queue.length === 0;
     waitingNote.textContent = queue.length && !busy
-      ? `Not uploaded yet: ${queue.map((file) => `${file.name} (${formatSize(file.size)})`).join(', ')}.`
+      ? t('entry.file.waiting', { files: queue.map((file) => t('entry.file.name_size', { name: file.name, size: formatSize(file.size) })).join(', ') })
       : '';
     ctx.queued?.(path, queue.map((file) => file.name));
   }
 
   function renderUploaded() {
     uploaded.replaceChildren(...mine().map((attachment) => {
-      const remove = el('button', { type: 'button', className: 'button button-small button-secondary' }, 'Remove', el('span', { className: 'visually-hidden', text: ` ${attachment.original_name}` }));
+      const remove = el('button', { type: 'button', className: 'button button-small button-secondary' }, t('entry.file.remove'), el('span', { className: 'visually-hidden', text: ` ${attachment.original_name}` }));
       remove.addEventListener('click', async () => {
         remove.disabled = true;
         setUploadError('');
@@ -405,13 +415,13 @@ function fileControl(field, path, ctx) {
           ctx.changed?.(path);
         } catch (error) {
           remove.disabled = false;
-          setUploadError(`${attachment.original_name} could not be removed. ${error.message}`);
+          setUploadError(t('entry.file.remove_failed', { name: attachment.original_name, message: error.message }));
         }
       });
       return el('li', { className: 'file' },
         el('span', { className: 'file-name' },
           el('a', { href: attachment.url, text: attachment.original_name }),
-          el('span', { className: 'muted', text: ` (${formatSize(attachment.size)})` })),
+          el('span', { className: 'muted', text: ` ${t('entry.file.size', { size: formatSize(attachment.size) })}` })),
         remove);
     }));
     uploaded.hidden = mine().length === 0;
@@ -427,11 +437,11 @@ function fileControl(field, path, ctx) {
       const file = queue[0];
       const labelId = `${id}-upload-${Math.random().toString(36).slice(2, 8)}`;
       const bar = el('progress', { max: 100, value: 0, 'aria-labelledby': labelId });
-      const percent = el('span', { className: 'percent', text: '0%' });
+      const percent = el('span', { className: 'percent', text: formatNumber(0, { style: 'percent' }) });
       const controller = new AbortController();
-      const cancel = el('button', { type: 'button', className: 'button button-small button-secondary' }, 'Cancel', el('span', { className: 'visually-hidden', text: ` uploading ${file.name}` }));
+      const cancel = el('button', { type: 'button', className: 'button button-small button-secondary' }, t('entry.file.cancel'), el('span', { className: 'visually-hidden', text: ` ${t('entry.file.cancel_name', { name: file.name })}` }));
       cancel.addEventListener('click', () => controller.abort());
-      const row = el('li', { className: 'upload' }, el('span', { id: labelId, text: `Uploading ${file.name}` }), bar, percent, cancel);
+      const row = el('li', { className: 'upload' }, el('span', { id: labelId, text: t('entry.file.uploading', { name: file.name }) }), bar, percent, cancel);
       progressList.append(row);
       let lost = false;
       try {
@@ -440,13 +450,13 @@ function fileControl(field, path, ctx) {
           onProgress(sent, total) {
             const value = total ? Math.min(100, Math.round((sent / total) * 100)) : 0;
             bar.value = value;
-            percent.textContent = `${value}%`;
+            percent.textContent = formatNumber(value / 100, { style: 'percent' });
           },
         }));
         renderUploaded();
       } catch (error) {
-        if (error.code === 'aborted') failures.push(`${file.name} was not uploaded: you cancelled it.`);
-        else failures.push(`${file.name} was not uploaded. ${error.message}`);
+        if (error.code === 'aborted') failures.push(t('entry.file.cancelled', { name: file.name }));
+        else failures.push(t('entry.file.failed', { name: file.name, message: error.message }));
         lost = !error.status && error.code !== 'aborted'; // refused files would be refused again
       } finally {
         row.remove();
@@ -475,11 +485,11 @@ function fileControl(field, path, ctx) {
     const room = maxFiles - mine().length - queue.length;
     const fitting = files.filter((file) => file.size <= maxBytes);
     const problems = files.filter((file) => file.size > maxBytes)
-      .map((file) => `${file.name} is ${formatSize(file.size)}; files here must be ${c.max_size_mb} MB or smaller.`);
+      .map((file) => t('entry.file.too_big', { name: file.name, size: formatSize(file.size), max: c.max_size_mb }));
     if (room <= 0 && fitting.length) {
-      problems.push(`This question takes at most ${maxFiles} file${maxFiles === 1 ? '' : 's'}. Remove one to add another.`);
+      problems.push(t('entry.file.at_most', { count: maxFiles }));
     } else if (fitting.length > room) {
-      problems.push(`You can add ${room} more file${room === 1 ? '' : 's'} here, so only the first ${room === 1 ? 'one is' : `${room} are`} uploaded.`);
+      problems.push(t('entry.file.room', { count: room }));
     }
     queue.push(...fitting.slice(0, Math.max(room, 0)));
     if (problems.length) setUploadError(problems.join(' '));
@@ -520,23 +530,23 @@ function fileControl(field, path, ctx) {
 export function teamControl(max) {
   const path = 'team';
   const id = idFor(path);
-  const hint = el('p', { className: 'hint', id: `${id}-hint`, text: max > 1 ? `List everyone who worked on this entry, up to ${max} people. E-mail addresses are optional; the organisers use them only to contact the team.` : 'This call takes individual entries: list only yourself, if anyone.' });
+  const hint = el('p', { className: 'hint', id: `${id}-hint`, text: max > 1 ? t('entry.team.hint', { count: max }) : t('entry.team.hint_single') });
   const message = el('p', { className: 'field-error', id: `${id}-error` });
   const unsaved = unsavedMark(id);
   const rows = el('ol', { className: 'team-rows' });
-  const add = el('button', { type: 'button', className: 'button button-secondary', text: 'Add team member' });
-  const fullNote = el('p', { className: 'hint', hidden: true, text: `The team is full (${max} people).` });
+  const add = el('button', { type: 'button', className: 'button button-secondary', text: t('entry.team.add') });
+  const fullNote = el('p', { className: 'hint', hidden: true, text: t('entry.team.full', { count: max }) });
   const wrapper = el('fieldset', { className: 'field group', 'data-path': path, id: `${id}-group` },
-    el('legend', { text: 'Team members' }), unsaved, hint, rows, fullNote, el('p', {}, add), message);
+    el('legend', { text: t('entry.team.members') }), unsaved, hint, rows, fullNote, el('p', {}, add), message);
   const slot = messages(message, () => rows.querySelectorAll('input'));
   let counter = 0;
 
   function renumber() {
     [...rows.children].forEach((row, index) => {
       const n = index + 1;
-      row.querySelector('[data-part="name-label"]').textContent = `Name of team member ${n}`;
-      row.querySelector('[data-part="email-label"]').textContent = `E-mail of team member ${n} (optional)`;
-      row.querySelector('[data-part="remove-name"]').textContent = ` team member ${n}`;
+      row.querySelector('[data-part="name-label"]').textContent = t('entry.team.name', { n });
+      row.querySelector('[data-part="email-label"]').textContent = t('entry.team.email', { n });
+      row.querySelector('[data-part="remove-name"]').textContent = ` ${t('entry.team.remove_name', { n })}`;
     });
     const isFull = rows.children.length >= max;
     add.disabled = isFull;
@@ -548,7 +558,7 @@ export function teamControl(max) {
     const rowId = `${id}-${counter}`;
     const name = el('input', { id: `${rowId}-name`, type: 'text', maxlength: 200, autocomplete: 'off', value: member.name ?? '', 'data-part': 'name', 'aria-describedby': `${unsaved.id} ${message.id}` });
     const email = el('input', { id: `${rowId}-email`, type: 'email', maxlength: 320, autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', value: member.email ?? '', 'data-part': 'email', 'aria-describedby': `${unsaved.id} ${message.id}` });
-    const remove = el('button', { type: 'button', className: 'button button-small button-secondary' }, 'Remove', el('span', { className: 'visually-hidden', 'data-part': 'remove-name' }));
+    const remove = el('button', { type: 'button', className: 'button button-small button-secondary' }, t('entry.file.remove'), el('span', { className: 'visually-hidden', 'data-part': 'remove-name' }));
     const row = el('li', { className: 'team-row' },
       el('div', { className: 'field' }, el('label', { for: name.id, 'data-part': 'name-label' }), name),
       el('div', { className: 'field' }, el('label', { for: email.id, 'data-part': 'email-label' }), email),
@@ -572,7 +582,7 @@ export function teamControl(max) {
 
   return {
     path,
-    label: 'Team members',
+    label: t('entry.team.members'),
     element: wrapper,
     read: () => [...rows.children].map((row) => ({
       name: row.querySelector('[data-part="name"]').value,

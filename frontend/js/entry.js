@@ -11,67 +11,67 @@ import { licenceInfo, licenceAgreement, languageName } from './call-info.js';
 import { startCountdown } from './countdown.js';
 import { el, fieldControl, teamControl } from './entry-fields.js';
 import { UnsentChanges, normalise, sameValue, savedValue, storageKey } from './offline-drafts.js';
+import { locale, t, tParts, useCatalogues } from './i18n.js';
 
-/** What the editor says about saving (one place, for the message catalogue). */
-const changes = (n) => `${n} change${n === 1 ? '' : 's'}`;
+await useCatalogues('entry');
+
+/** What the editor says about saving (its text is in the entry catalogue). */
 const SAVE_TEXT = {
-  dirty: 'Changes not saved yet…',
-  saving: 'Saving…',
-  saved: (time) => `All changes saved (${time}).`,
-  offline: (n, kept) => (kept
-    ? `Offline: ${changes(n)} kept on this device, will send when you are back online.`
-    : `Offline: ${changes(n)} not sent yet. Keep this page open: they will send when you are back online.`),
-  offlineRevise: (n, kept) => `Offline: ${changes(n)} ${kept ? 'kept on this device' : 'not sent yet'}. Press “Save changes” again when you are back online.`,
-  server: (n, kept) => `Could not save: the server did not answer. ${changes(n)} ${kept ? 'kept on this device' : 'not sent yet'}, trying again shortly.`,
-  error: (detail) => `Could not save: ${detail}`,
-  pageBroken: 'something went wrong on this page. Reload it to try again.',
-  invalid: 'Could not save: correct the marked fields.',
-  conflict: 'Could not save: some answers were also changed on another device. Choose which version to keep beside each one.',
-  auth: (kept) => `Could not save: you are logged out; ${kept ? 'your changes are kept on this device' : 'keep this page open so your changes are not lost'}. `,
-  authLink: 'Log in again',
-  authAfter: ' and they will be sent.',
-  reviseDirty: 'You have changes that are not saved yet. Press “Save changes” to keep them.',
-  revised: (time) => `Changes saved (${time}). The earlier version is kept as a revision.`,
-  unchanged: 'There are no changes to save.',
-  invalidSummary: 'Your changes were not saved. Correct the following:',
+  dirty: () => t('entry.save_status.dirty'),
+  saving: () => t('entry.save_status.saving'),
+  saved: (time) => t('entry.save_status.saved', { time }),
+  offline: (n, kept) => t(kept ? 'entry.save_status.offline_kept' : 'entry.save_status.offline_unsent', { count: n }),
+  offlineRevise: (n, kept) => t(kept ? 'entry.save_status.offline_revise_kept' : 'entry.save_status.offline_revise_unsent', { count: n }),
+  server: (n, kept) => t(kept ? 'entry.save_status.server_kept' : 'entry.save_status.server_unsent', { count: n }),
+  error: (detail) => t('entry.save_status.error', { detail }),
+  pageBroken: () => t('entry.save_status.page_broken'),
+  invalid: () => t('entry.save_status.invalid'),
+  conflict: () => t('entry.save_status.conflict'),
+  auth: (kept, link) => tParts(kept ? 'entry.save_status.auth_kept' : 'entry.save_status.auth_unkept', { link }),
+  authLink: () => t('entry.save_status.log_in_again'),
+  reviseDirty: () => t('entry.save_status.revise_dirty'),
+  revised: (time) => t('entry.save_status.revised', { time }),
+  unchanged: () => t('entry.save_status.unchanged'),
+  invalidSummary: () => t('entry.save_status.invalid_summary'),
 };
 /** The note beside a field whose change the server does not have yet. */
 const MARK_TEXT = {
-  pending: 'Not saved yet',
-  kept: 'Not saved yet: kept on this device',
-  blocked: 'Not saved: correct it as the message below says',
-  held: 'Also changed on another device: choose which version to keep',
-  upload: (names) => `Not uploaded: ${names}. Choose the file again.`,
+  pending: () => t('entry.mark.pending'),
+  kept: () => t('entry.mark.kept'),
+  blocked: () => t('entry.mark.blocked'),
+  held: () => t('entry.mark.held'),
+  upload: (names) => t('entry.mark.upload', { names }),
 };
 const CONFLICT_TEXT = {
-  intro: 'This was changed on another device while your change waited on this one.',
-  saved: 'Saved version (from the other device)',
-  mine: 'Your version (on this device)',
-  keepMine: 'Keep mine',
-  useSaved: 'Use the saved one',
-  forField: (label) => `for ${label}`,
-  empty: '(empty)',
-  yes: 'Yes (ticked)',
-  no: 'No (not ticked)',
+  intro: () => t('entry.conflict.intro'),
+  saved: () => t('entry.conflict.saved'),
+  mine: () => t('entry.conflict.mine'),
+  keepMine: () => t('entry.conflict.keep_mine'),
+  useSaved: () => t('entry.conflict.use_saved'),
+  forField: (label) => t('entry.conflict.for_field', { label }),
+  group: (label) => t('entry.conflict.group', { label }),
+  empty: () => t('entry.conflict.empty'),
+  yes: () => t('entry.conflict.yes'),
+  no: () => t('entry.conflict.no'),
 };
 const SUBMIT_TEXT = {
-  offline: (n) => `The entry was not submitted: you are offline and ${changes(n)} not saved yet. They are kept on this device and will send when you are back online; then submit again.`,
-  server: (n) => `The entry was not submitted: ${changes(n)} could not be saved yet because the server did not answer. Wait until the status says “All changes saved”, then submit again.`,
-  conflict: 'The entry was not submitted: some answers were also changed on another device. Choose which version to keep for each, then submit again.',
-  invalid: 'The entry was not submitted: some changes were not saved. Correct the marked fields, then submit again.',
-  unsaved: 'The entry was not submitted: your latest changes could not be saved. See the message at the bottom of the form, then try again.',
+  offline: (n) => t('entry.submit_refused.offline', { count: n }),
+  server: (n) => t('entry.submit_refused.server', { count: n }),
+  conflict: () => t('entry.submit_refused.conflict'),
+  invalid: () => t('entry.submit_refused.invalid'),
+  unsaved: () => t('entry.submit_refused.unsaved'),
 };
 /** The note at the top about changes an earlier visit left on this device. */
 const NOTE_TEXT = {
-  draft: 'Changes typed on this device that had not reached the server have been put back, and are being saved now.',
-  saved: 'Changes typed on this device earlier have been put back and saved.',
-  files: 'Some files chosen on this device earlier were not uploaded: each is named beside its question. Choose them again.',
-  revise: 'You have changes on this device that are not saved yet. Press “Save changes” to keep them, or discard them.',
-  closed: 'These changes, typed on this device, were not saved before the entry closed. They are shown here so you can copy them.',
-  discard: 'Discard them',
+  draft: () => t('entry.note.draft'),
+  saved: () => t('entry.note.saved'),
+  files: () => t('entry.note.files'),
+  revise: () => t('entry.note.revise'),
+  closed: () => t('entry.note.closed'),
+  discard: () => t('entry.note.discard'),
 };
 const LOAD_TEXT = {
-  offline: 'You are offline, so your entry could not be loaded. Changes you made on this device are kept, and the page will try again when you are back online.',
+  offline: () => t('entry.load.offline'),
 };
 
 const byId = (id) => document.getElementById(id);
@@ -87,7 +87,7 @@ const saveStatus = byId('save-status');
 const submitButton = byId('submit-button');
 const saveButton = byId('save-button');
 const summaryEl = byId('submit-errors');
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
 
 let entry = null;
 let challenge = null;
@@ -121,21 +121,21 @@ function setSave(state, detail = '') {
   const kept = store.storageOk && Boolean(store.key);
   saveStatus.dataset.state = state;
   if (state === 'auth') {
-    saveStatus.replaceChildren(SAVE_TEXT.auth(kept), el('a', { href: loginUrl(), text: SAVE_TEXT.authLink }), SAVE_TEXT.authAfter);
+    saveStatus.replaceChildren(...SAVE_TEXT.auth(kept, el('a', { href: loginUrl(), text: SAVE_TEXT.authLink() })));
     return;
   }
   const texts = {
-    dirty: SAVE_TEXT.dirty,
-    saving: SAVE_TEXT.saving,
+    dirty: SAVE_TEXT.dirty(),
+    saving: SAVE_TEXT.saving(),
     saved: SAVE_TEXT.saved(now),
     offline: mode() === 'draft' ? SAVE_TEXT.offline(n, kept) : SAVE_TEXT.offlineRevise(n, kept),
     server: mode() === 'draft' ? SAVE_TEXT.server(n, kept) : SAVE_TEXT.offlineRevise(n, kept),
     error: SAVE_TEXT.error(detail),
-    invalid: SAVE_TEXT.invalid,
-    conflict: SAVE_TEXT.conflict,
-    'revise-dirty': SAVE_TEXT.reviseDirty,
+    invalid: SAVE_TEXT.invalid(),
+    conflict: SAVE_TEXT.conflict(),
+    'revise-dirty': SAVE_TEXT.reviseDirty(),
     revised: SAVE_TEXT.revised(now),
-    unchanged: SAVE_TEXT.unchanged,
+    unchanged: SAVE_TEXT.unchanged(),
     idle: '',
   };
   const text = texts[state] ?? detail;
@@ -157,9 +157,9 @@ function renderMarks() {
   for (const control of controls.values()) {
     const { path } = control;
     let text = '';
-    if (store.held.has(path)) text = MARK_TEXT.held;
-    else if (store.blocked.has(path)) text = MARK_TEXT.blocked;
-    else if (store.has(path)) text = lost ? MARK_TEXT.kept : MARK_TEXT.pending;
+    if (store.held.has(path)) text = MARK_TEXT.held();
+    else if (store.blocked.has(path)) text = MARK_TEXT.blocked();
+    else if (store.has(path)) text = lost ? MARK_TEXT.kept() : MARK_TEXT.pending();
     else if (store.uploads[path]?.length && !control.hasQueued?.()) text = MARK_TEXT.upload(store.uploads[path].join(', '));
     control.setUnsaved?.(text);
   }
@@ -183,7 +183,7 @@ function retryLater(seconds = null) {
 async function handleSaveError(error, sent) {
   if (!(error instanceof ApiError)) {
     console.error(error);
-    setSave('error', SAVE_TEXT.pageBroken);
+    setSave('error', SAVE_TEXT.pageBroken());
     return false;
   }
   const { status } = error;
@@ -197,7 +197,7 @@ async function handleSaveError(error, sent) {
     // Only the refused fields wait for a correction; the rest are sent without them.
     const refused = new Set(error.problems.map((problem) => controlFor(problem.field)?.path).filter((path) => path && path in sent));
     store.block(refused.size ? refused : Object.keys(sent));
-    showFieldErrors(error.problems, SAVE_TEXT.invalidSummary);
+    showFieldErrors(error.problems, SAVE_TEXT.invalidSummary());
     showState();
     if (mode() === 'draft' && !isEmpty(store.sendable())) schedule();
   } else if (status === 409 && error.code === 'edit_conflict') {
@@ -339,9 +339,9 @@ async function reload() {
 /** A value as the entrant reads it, to compare two versions. */
 function describeValue(path, value) {
   const v = normalise(path, value);
-  if (v === null || v === '' || (Array.isArray(v) && v.length === 0)) return CONFLICT_TEXT.empty;
+  if (v === null || v === '' || (Array.isArray(v) && v.length === 0)) return CONFLICT_TEXT.empty();
   if (path === 'team') return v.map((member) => (member.email ? `${member.name} (${member.email})` : member.name)).join(', ');
-  if (typeof v === 'boolean') return v ? CONFLICT_TEXT.yes : CONFLICT_TEXT.no;
+  if (typeof v === 'boolean') return v ? CONFLICT_TEXT.yes() : CONFLICT_TEXT.no();
   if (Array.isArray(v)) return v.join(', ');
   if (typeof v === 'object') return v.amount !== undefined ? `${v.amount} ${v.currency ?? ''}`.trim() : JSON.stringify(v);
   if (path === 'language') return languageName(v);
@@ -382,12 +382,12 @@ function renderConflicts() {
       b.addEventListener('click', () => resolveConflict(path, keepMine));
       return b;
     };
-    const box = el('div', { className: 'conflict', role: 'group', 'aria-label': `${control.label}: two versions` },
-      el('p', { text: CONFLICT_TEXT.intro }),
+    const box = el('div', { className: 'conflict', role: 'group', 'aria-label': CONFLICT_TEXT.group(control.label) },
+      el('p', { text: CONFLICT_TEXT.intro() }),
       el('dl', {},
-        el('dt', { text: CONFLICT_TEXT.saved }), el('dd', { className: 'text-answer', text: describeValue(path, savedValue(entry, path)) }),
-        el('dt', { text: CONFLICT_TEXT.mine }), el('dd', { className: 'text-answer', text: describeValue(path, store.changes[path]) })),
-      el('p', { className: 'conflict-actions' }, button(CONFLICT_TEXT.keepMine, true), button(CONFLICT_TEXT.useSaved, false)));
+        el('dt', { text: CONFLICT_TEXT.saved() }), el('dd', { className: 'text-answer', text: describeValue(path, savedValue(entry, path)) }),
+        el('dt', { text: CONFLICT_TEXT.mine() }), el('dd', { className: 'text-answer', text: describeValue(path, store.changes[path]) })),
+      el('p', { className: 'conflict-actions' }, button(CONFLICT_TEXT.keepMine(), true), button(CONFLICT_TEXT.useSaved(), false)));
     control.element.querySelector('.unsaved-mark')?.after(box);
   }
 }
@@ -426,7 +426,7 @@ function problemLinks(problems) {
   return problems.map(({ field, message }) => {
     const control = controlFor(field);
     if (!control) return el('li', { text: message });
-    const link = el('a', { href: `#${control.element.id || ''}`, 'data-path': control.path, text: `${control.label}: ${message}` });
+    const link = el('a', { href: `#${control.element.id || ''}`, 'data-path': control.path, text: t('entry.problem_link', { label: control.label, message }) });
     return el('li', {}, link);
   });
 }
@@ -482,9 +482,7 @@ function renderProblems(everywhere = true, alsoPath = null) {
   section.hidden = problems.length === 0;
   const count = byId('problem-count');
   count.hidden = problems.length === 0;
-  count.querySelector('a').textContent = problems.length === 1
-    ? '1 thing to finish before you can submit'
-    : `${problems.length} things to finish before you can submit`;
+  count.querySelector('a').textContent = t('entry.problem_count', { count: problems.length });
 }
 
 /* ---------- Drawing the page ---------- */
@@ -493,34 +491,40 @@ function fact(list, term, ...value) {
   list.append(el('dt', { text: term }), el('dd', {}, ...value));
 }
 
-const STATUS_TEXT = { draft: 'Draft: not submitted yet', submitted: 'Submitted', withdrawn: 'Withdrawn' };
-const ELIGIBILITY_TEXT = { pending: 'Not screened yet', eligible: 'Eligible', ineligible: 'Not eligible' };
+const STATUS_TEXT = { draft: t('entry.status.draft'), submitted: t('entry.status.submitted'), withdrawn: t('entry.status.withdrawn') };
+const ELIGIBILITY_TEXT = {
+  pending: t('entry.eligibility.pending'),
+  eligible: t('entry.eligibility.eligible'),
+  ineligible: t('entry.eligibility.ineligible'),
+};
 
 function renderState() {
   const list = byId('state-facts');
   list.replaceChildren();
-  fact(list, 'Status', STATUS_TEXT[entry.status] ?? entry.status);
+  fact(list, t('entry.fact.status'), STATUS_TEXT[entry.status] ?? entry.status);
   // A submitted entry's reference is in its receipt above; others keep theirs here.
-  if (entry.reference && entry.status !== 'submitted') fact(list, 'Reference', entry.reference);
-  if (entry.owner && user && entry.owner.id !== user.id) fact(list, 'Entrant', entry.owner.display_name);
+  if (entry.reference && entry.status !== 'submitted') fact(list, t('entry.fact.reference'), entry.reference);
+  if (entry.owner && user && entry.owner.id !== user.id) fact(list, t('entry.fact.entrant'), entry.owner.display_name);
   if (entry.status === 'submitted') {
     let text = ELIGIBILITY_TEXT[entry.eligibility] ?? entry.eligibility;
-    if (entry.eligibility === 'ineligible' && entry.eligibility_reason) text += `: ${entry.eligibility_reason}`;
-    else if (entry.eligibility_reason) text += ` (${entry.eligibility_reason})`;
-    fact(list, 'Eligibility', text);
+    const reason = entry.eligibility_reason;
+    if (entry.eligibility === 'ineligible' && reason) text = t('entry.eligibility.because', { eligibility: text, reason });
+    else if (reason) text = t('entry.eligibility.note', { eligibility: text, reason });
+    fact(list, t('entry.fact.eligibility'), text);
   }
-  if (entry.withdrawn_at && entry.status === 'withdrawn') fact(list, 'Withdrawn', timeElement(entry.withdrawn_at));
-  fact(list, 'Deadline', challenge.closes_at ? callTimeElement(challenge.closes_at, challenge.timezone) : 'Not set yet');
-  fact(list, 'Last saved', timeElement(entry.updated_at));
+  if (entry.withdrawn_at && entry.status === 'withdrawn') fact(list, t('entry.fact.withdrawn'), timeElement(entry.withdrawn_at));
+  fact(list, t('entry.fact.deadline'), challenge.closes_at ? callTimeElement(challenge.closes_at, challenge.timezone) : t('entry.fact.not_set'));
+  fact(list, t('entry.fact.last_saved'), timeElement(entry.updated_at));
 
   const outcomes = entry.rule_outcomes ?? [];
   const block = byId('rule-outcomes');
   block.hidden = outcomes.length === 0;
   block.querySelector('ul').replaceChildren(...outcomes.map((outcome) => {
     const answer = outcome.passed === true ? 'yes' : outcome.passed === false ? 'no' : 'not answered yet';
-    const parts = [`${outcome.label}: ${answer}`];
-    if (outcome.detail) parts.push(`(${outcome.detail})`);
-    if (outcome.enforce === 'flag') parts.push('— the screeners will check this.');
+    const answerKey = { yes: 'entry.rule.yes', no: 'entry.rule.no' }[answer] ?? 'entry.rule.unanswered';
+    const parts = [t('entry.rule.line', { label: outcome.label, answer: t(answerKey) })];
+    if (outcome.detail) parts.push(t('entry.rule.detail', { detail: outcome.detail }));
+    if (outcome.enforce === 'flag') parts.push(t('entry.rule.flag'));
     return el('li', { className: `outcome outcome-${answer.replace(/ /g, '-')}`, text: parts.join(' ') });
   }));
 }
@@ -530,23 +534,23 @@ function renderReceipt() {
   receipt.hidden = !(entry.status === 'submitted' && entry.reference);
   if (receipt.hidden) return;
   byId('receipt-reference').textContent = entry.reference;
-  byId('receipt-title').textContent = entry.title || 'Untitled entry';
+  byId('receipt-title').textContent = entry.title || t('entry.untitled');
   byId('receipt-time').replaceChildren(entry.submitted_at ? callTimeElement(entry.submitted_at, challenge.timezone) : '');
   byId('receipt-mail').textContent = justSubmitted
-    ? 'We have sent a receipt to your e-mail address. Keep your reference: quote it if you contact the organisers.'
-    : 'A receipt was e-mailed to you when you submitted. Keep your reference: quote it if you contact the organisers.';
+    ? t('entry.receipt.mail_sent')
+    : t('entry.receipt.mailed');
 }
 
 function coreFields() {
   const fields = [
-    [{ type: 'short_text', label: 'Title', required: true, help_text: 'A short name for your idea.', config: { max_length: 300 } }, 'title'],
-    [{ type: 'long_text', label: 'Summary', required: true, help_text: 'Describe your idea in a few sentences: what it is, who it helps and how.', config: {} }, 'summary'],
+    [{ type: 'short_text', label: t('entry.core.title'), required: true, help_text: t('entry.core.title_help'), config: { max_length: 300 } }, 'title'],
+    [{ type: 'long_text', label: t('entry.core.summary'), required: true, help_text: t('entry.core.summary_help'), config: {} }, 'summary'],
   ];
   if (challenge.categories?.length) {
-    fields.push([{ type: 'choice', label: 'Category', required: true, help_text: 'The category that fits your entry best.', config: { choices: challenge.categories, as_select: true } }, 'category']);
+    fields.push([{ type: 'choice', label: t('entry.core.category'), required: true, help_text: t('entry.core.category_help'), config: { choices: challenge.categories, as_select: true } }, 'category']);
   }
   if (challenge.languages?.length) {
-    fields.push([{ type: 'choice', label: 'Language of your entry', required: true, help_text: '', config: { options: challenge.languages.map((code) => [code, languageName(code)]), as_select: true } }, 'language']);
+    fields.push([{ type: 'choice', label: t('entry.core.language'), required: true, help_text: '', config: { options: challenge.languages.map((code) => [code, languageName(code)]), as_select: true } }, 'language']);
   }
   return fields;
 }
@@ -592,11 +596,11 @@ function buildForm() {
   byId('consent-text').replaceChildren(...String(challenge.consent_text ?? '').split(/\n\s*\n/).filter((p) => p.trim()).map((p) => el('p', { text: p.trim() })));
   const licence = licenceInfo(challenge.licence);
   byId('licence-link').replaceChildren(...(licence.url
-    ? ['Read the licence: ', el('a', { href: licence.url, rel: 'license noopener', text: licence.name }), '.']
+    ? tParts('entry.read_licence', { link: el('a', { href: licence.url, rel: 'license noopener', text: licence.name }) })
     : []));
   const licenceField = byId('licence-field');
   licenceField.replaceChildren();
-  add(licenceField, fieldControl({ type: 'checkbox', label: licenceAgreement(challenge.licence), short_label: 'Licence', required: true, help_text: '', config: {} }, 'licence_accepted'));
+  add(licenceField, fieldControl({ type: 'checkbox', label: licenceAgreement(challenge.licence), short_label: t('entry.core.licence'), required: true, help_text: '', config: {} }, 'licence_accepted'));
 
   // What the server has, then what this device still holds on top.
   controls.get('title').write(entry.title);
@@ -614,19 +618,19 @@ function buildForm() {
   saveButton.hidden = !revise;
   byId('revision-note').hidden = !revise;
   byId('editing-note').textContent = revise
-    ? 'Your entry has been submitted. You can still change it until the deadline: edit it below, then press “Save changes”.'
-    : 'Your entry is saved as you type. Nothing is sent to the organisers until you submit it, and you can come back to it at any time before the deadline.';
+    ? t('entry.editing.revise')
+    : t('entry.editing.draft');
 }
 
 async function buildReadOnly() {
   const deadlinePassed = challenge.closes_at && parseUtc(challenge.closes_at).getTime() < serverNow();
   byId('read-only-note').textContent = entry.status === 'withdrawn'
-    ? 'This entry was withdrawn, so it cannot be changed.'
-    : deadlinePassed ? 'The deadline has passed, so this entry can no longer be changed.' : 'This entry cannot be changed now.';
+    ? t('entry.read_only.withdrawn')
+    : deadlinePassed ? t('entry.read_only.deadline') : t('entry.read_only.closed');
   try {
     view ??= await import('./entry-view.js');
   } catch {
-    byId('read-only-note').textContent += ' Your answers could not be shown: reload the page to see them.';
+    byId('read-only-note').textContent += ` ${t('entry.read_only.not_shown')}`;
     return;
   }
   view.renderAnswers(byId('answers-view'), { entry, challenge, fields: formFields(), countries });
@@ -640,7 +644,7 @@ function renderLocalNote(restored) {
   note.replaceChildren();
   note.hidden = true;
   if (!restored || (store.isEmpty() && !store.uploadCount())) return;
-  const discard = el('button', { type: 'button', className: 'button button-small button-secondary', text: NOTE_TEXT.discard });
+  const discard = el('button', { type: 'button', className: 'button button-small button-secondary', text: NOTE_TEXT.discard() });
   discard.addEventListener('click', () => {
     store.clear();
     renderAll();
@@ -649,27 +653,27 @@ function renderLocalNote(restored) {
     byId('entry-heading').focus();
   });
   const m = mode();
-  const files = store.uploadCount() ? [el('p', { text: NOTE_TEXT.files })] : [];
+  const files = store.uploadCount() ? [el('p', { text: NOTE_TEXT.files() })] : [];
   if (m === 'draft') {
-    note.append(...(store.isEmpty() ? [] : [el('p', { text: NOTE_TEXT.draft })]), ...files);
+    note.append(...(store.isEmpty() ? [] : [el('p', { text: NOTE_TEXT.draft() })]), ...files);
     return void (note.hidden = false);
   }
   if (m === 'revise') {
-    note.append(el('p', { text: NOTE_TEXT.revise }), ...files, el('p', {}, discard));
+    note.append(el('p', { text: NOTE_TEXT.revise() }), ...files, el('p', {}, discard));
     return void (note.hidden = false);
   }
   if (!view || store.isEmpty()) return; // buildReadOnly() calls again once entry-view.js is here
   const kept = view.keptChanges(store.nested(), formFields());
-  note.append(el('p', { text: NOTE_TEXT.closed }), kept, el('p', {}, discard));
+  note.append(el('p', { text: NOTE_TEXT.closed() }), kept, el('p', {}, discard));
   note.hidden = false;
 }
 
 function renderAll() {
-  document.title = `${entry.title || 'Untitled entry'} · OpenCall`;
+  document.title = t('entry.title', { title: entry.title || t('entry.untitled') });
   const callLink = byId('call-link');
   callLink.href = `/challenge.html?slug=${encodeURIComponent(challenge.slug)}`;
   callLink.textContent = challenge.title;
-  byId('entry-heading').textContent = entry.owner && user && entry.owner.id !== user.id ? `Entry by ${entry.owner.display_name}` : 'Your entry';
+  byId('entry-heading').textContent = entry.owner && user && entry.owner.id !== user.id ? t('entry.heading_by', { name: entry.owner.display_name }) : t('entry.heading');
   renderState();
   renderReceipt();
   const m = mode();
@@ -691,7 +695,7 @@ function renderAll() {
 
 function queuedFiles() {
   return [...controls.values()].filter((control) => control.hasQueued?.())
-    .map((control) => ({ field: control.path, message: 'A file you chose has not finished uploading. Wait for it, or press “Upload again”.' }));
+    .map((control) => ({ field: control.path, message: t('entry.file_uploading') }));
 }
 
 async function busy(button, action) {
@@ -709,7 +713,7 @@ async function busy(button, action) {
 async function submitEntry() {
   clearSummary();
   const queued = queuedFiles();
-  if (queued.length) return showFieldErrors(queued, 'The entry was not submitted yet:');
+  if (queued.length) return showFieldErrors(queued, t('entry.submit_refused.queued'));
   // Submitting checks what the server has: every change must be there first.
   if (!store.held.size) {
     clearTimeout(timer);
@@ -723,12 +727,13 @@ async function submitEntry() {
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.status === 401) {
-      showSummary('You are logged out, so the entry was not submitted.');
-      summaryEl.append(el('p', {}, el('a', { href: loginUrl(), text: SAVE_TEXT.authLink }), ' and submit again; your changes are kept on this device.'));
+      showSummary(t('entry.submit_refused.logged_out'));
+      const link = el('a', { href: loginUrl(), text: SAVE_TEXT.authLink() });
+      summaryEl.append(el('p', {}, ...tParts('entry.submit_refused.log_in', { link })));
     } else if (error.status === 422) {
-      showFieldErrors(error.problems, 'The entry was not submitted. Correct the following:');
+      showFieldErrors(error.problems, t('entry.submit_refused.correct'));
     } else {
-      showSummary(`The entry was not submitted. ${error.message}`);
+      showSummary(t('entry.submit_refused.failed', { message: error.message }));
       if (error.status === 409) reload();
     }
     return undefined;
@@ -744,18 +749,18 @@ async function submitEntry() {
 
 /** Says why the entry was not submitted while changes are not on the server, with links to them. */
 function refuseSubmit() {
-  const unsent = store.paths().map((path) => ({ field: path, message: MARK_TEXT.pending }));
-  if (store.held.size) return showSummary(SUBMIT_TEXT.conflict, [...store.held].map((path) => ({ field: path, message: MARK_TEXT.held })));
-  if (store.blocked.size) return showSummary(SUBMIT_TEXT.invalid, unsent);
+  const unsent = store.paths().map((path) => ({ field: path, message: MARK_TEXT.pending() }));
+  if (store.held.size) return showSummary(SUBMIT_TEXT.conflict(), [...store.held].map((path) => ({ field: path, message: MARK_TEXT.held() })));
+  if (store.blocked.size) return showSummary(SUBMIT_TEXT.invalid(), unsent);
   if (lost === 'offline') return showSummary(SUBMIT_TEXT.offline(store.count()), unsent);
   if (lost === 'server') return showSummary(SUBMIT_TEXT.server(store.count()), unsent);
-  return showSummary(SUBMIT_TEXT.unsaved, unsent);
+  return showSummary(SUBMIT_TEXT.unsaved(), unsent);
 }
 
 async function saveChanges() {
   clearSummary();
   const queued = queuedFiles();
-  if (queued.length) return showFieldErrors(queued, 'Your changes were not saved yet:');
+  if (queued.length) return showFieldErrors(queued, t('entry.save_refused.queued'));
   while (flushing) await flushing;
   if (store.held.size) return showState();
   if (isEmpty(store.sendable())) return setSave(store.isEmpty() ? 'unchanged' : 'invalid');
@@ -786,7 +791,7 @@ async function withdraw() {
     byId('entry-heading').focus();
   } catch (error) {
     dialog.close?.();
-    showAlert(byId('withdraw-alert'), [`The entry was not withdrawn. ${error.message}`]);
+    showAlert(byId('withdraw-alert'), [t('entry.withdraw.failed', { message: error.message })]);
     byId('withdraw-button').focus();
   }
 }
@@ -850,7 +855,7 @@ async function loadOutcomes() {
     // Not the owner's (an organiser looking), or logged out: the rest of the page says so.
     if (error instanceof ApiError && [401, 403, 404].includes(error.status)) return;
     byId('outcome')?.remove();
-    document.querySelector('.entry-state').after(el('p', { id: 'outcome', className: 'muted', text: `The outcome of judging could not be loaded. ${error.message}` }));
+    document.querySelector('.entry-state').after(el('p', { id: 'outcome', className: 'muted', text: t('entry.outcome_failed', { message: error.message }) }));
     return;
   }
   let awards = [];
@@ -882,7 +887,7 @@ function fail(message) {
 async function load() {
   byId('page-retry').hidden = true;
   showAlert(pageAlert, []);
-  byId('page-loading').textContent = 'Loading your entry…';
+  byId('page-loading').textContent = t('entry.loading');
   try {
     entry = await get(`/entries/${encodeURIComponent(entryId)}`);
   } catch (error) {
@@ -894,9 +899,9 @@ async function load() {
     }
     if (error instanceof ApiError && error.status === 0) {
       window.addEventListener('online', load, { once: true });
-      return fail(LOAD_TEXT.offline);
+      return fail(LOAD_TEXT.offline());
     }
-    return fail(`Your entry could not be loaded. ${error.message}`);
+    return fail(t('entry.load.failed', { message: error.message }));
   }
   const slug = encodeURIComponent(entry.challenge_slug);
   try {
@@ -908,7 +913,7 @@ async function load() {
     ]);
     if (entryForm.fields?.some((field) => field.type === 'country')) countries = await get('/countries');
   } catch (error) {
-    return fail(`The call’s form could not be loaded. ${error.message}`);
+    return fail(t('entry.load.form_failed', { message: error.message }));
   }
   countries = [...countries].sort((a, b) => a.name.localeCompare(b.name));
   store = new UnsentChanges(user ? storageKey(user.id, entryId) : null);
@@ -931,7 +936,7 @@ async function load() {
   if (mode() === 'draft' && !isEmpty(store.sendable())) {
     flush().then((saved) => {
       const note = byId('local-note');
-      if (saved && !note.hidden && !store.uploadCount()) note.replaceChildren(el('p', { text: NOTE_TEXT.saved }));
+      if (saved && !note.hidden && !store.uploadCount()) note.replaceChildren(el('p', { text: NOTE_TEXT.saved() }));
     });
   } else if (mode() !== 'read' && !store.isEmpty()) {
     showState();
