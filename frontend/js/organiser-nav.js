@@ -3,6 +3,9 @@
 import { get, ApiError, showAlert } from './api.js';
 import { bindForm } from './form.js';
 import { currentUser, loginUrl } from './nav.js';
+import { t, useCatalogues } from './i18n.js';
+
+await useCatalogues('manage');
 
 export const byId = (id) => document.getElementById(id);
 
@@ -123,7 +126,7 @@ export function onClick(button, alertRegion, action) {
     } catch (error) {
       if (isAuthError(error)) return goToLogin();
       const describe = (p) => (p.field && !p.message.startsWith(`${p.field}: `) ? `${fieldName(p.field)}: ${p.message}` : p.message);
-      showAlert(alertRegion, error instanceof ApiError ? error.problems.map(describe) : ['Something went wrong on this page. Please reload it and try again.']);
+      showAlert(alertRegion, error instanceof ApiError ? error.problems.map(describe) : [t('common.error.client')]);
       if (!(error instanceof ApiError)) console.error(error);
     } finally {
       button.disabled = false;
@@ -131,12 +134,13 @@ export function onClick(button, alertRegion, action) {
   });
 }
 
-export const PHASE_LABELS = {
-  draft: 'Draft', upcoming: 'Upcoming', open: 'Open for entries', closed: 'Closed for entries',
-  judging: 'Judging', voting: 'Public voting', results: 'Results out', archived: 'Archived',
-};
+const PHASES = ['draft', 'upcoming', 'open', 'closed', 'judging', 'voting', 'results', 'archived'];
 
-export const ROLE_LABELS = { organiser: 'Organiser', screener: 'Screener', judge: 'Judge' };
+/** Each phase's name in the chosen language, as organisers see it ("Closed for entries"). */
+export const PHASE_LABELS = Object.fromEntries(PHASES.map((phase) => [phase, t(`manage.phase.${phase}`)]));
+
+/** Each role's name in the chosen language ("Screener"). */
+export const ROLE_LABELS = Object.fromEntries(['organiser', 'screener', 'judge'].map((role) => [role, t(`manage.role.${role}`)]));
 
 /** A small coloured label, e.g. for a phase. */
 export function badge(text, kind = '') {
@@ -144,20 +148,20 @@ export function badge(text, kind = '') {
 }
 
 const PAGES = [
-  { key: 'edit', href: 'challenge-edit.html', label: 'Settings', organiser: true },
-  { key: 'form', href: 'form-builder.html', label: 'Entry form', organiser: true },
-  { key: 'entries', href: 'entries-admin.html', label: 'Entries', organiser: false },
-  { key: 'import', href: 'import.html', label: 'Import', organiser: true },
-  { key: 'rounds', href: 'rounds.html', label: 'Judging rounds', organiser: true },
-  { key: 'panel', href: 'panel.html', label: 'Judges and conflicts', organiser: true },
-  { key: 'voting', href: 'voting.html', label: 'Public vote', organiser: true },
-  { key: 'results', href: 'results-admin.html', label: 'Results', organiser: true },
-  { key: 'dashboard', href: 'dashboard.html', label: 'Dashboard', organiser: true },
-  { key: 'exports', href: 'exports.html', label: 'Exports', organiser: true },
-  { key: 'messages', href: 'broadcasts.html', label: 'Broadcasts', organiser: true },
-  { key: 'mail', href: 'mail-log.html', label: 'Mail log', organiser: true },
-  { key: 'audit', href: 'audit.html', label: 'Audit log', organiser: true },
-  { key: 'public', href: 'challenge.html', label: 'Public page', organiser: false },
+  { key: 'edit', href: 'challenge-edit.html', organiser: true },
+  { key: 'form', href: 'form-builder.html', organiser: true },
+  { key: 'entries', href: 'entries-admin.html', organiser: false },
+  { key: 'import', href: 'import.html', organiser: true },
+  { key: 'rounds', href: 'rounds.html', organiser: true },
+  { key: 'panel', href: 'panel.html', organiser: true },
+  { key: 'voting', href: 'voting.html', organiser: true },
+  { key: 'results', href: 'results-admin.html', organiser: true },
+  { key: 'dashboard', href: 'dashboard.html', organiser: true },
+  { key: 'exports', href: 'exports.html', organiser: true },
+  { key: 'messages', href: 'broadcasts.html', organiser: true },
+  { key: 'mail', href: 'mail-log.html', organiser: true },
+  { key: 'audit', href: 'audit.html', organiser: true },
+  { key: 'public', href: 'challenge.html', organiser: false },
 ];
 
 /** The links between one call's organiser pages; `current` is the key of this page. */
@@ -165,7 +169,7 @@ export function renderSubNav(container, slug, current, isOrganiser) {
   const list = el('ul', { className: 'subnav-list' });
   for (const page of PAGES) {
     if (page.organiser && !isOrganiser) continue;
-    const link = el('a', { href: `/${page.href}?slug=${encodeURIComponent(slug)}`, text: page.label });
+    const link = el('a', { href: `/${page.href}?slug=${encodeURIComponent(slug)}`, text: t(`manage.subnav.${page.key}`) });
     if (page.key === current) link.setAttribute('aria-current', 'page');
     list.append(el('li', {}, link));
   }
@@ -197,7 +201,7 @@ export async function startPage({ current, organiserOnly = false }) {
   }
   const slug = param('slug');
   if (!slug) {
-    alertWithLink(alert, 'This address does not say which call to open.', '/manage.html', 'Choose one of the calls you manage.');
+    alertWithLink(alert, t('manage.start.no_slug'), '/manage.html', t('manage.start.choose_call'));
     return stop();
   }
   let challenge;
@@ -207,7 +211,7 @@ export async function startPage({ current, organiserOnly = false }) {
     if (isAuthError(error)) {
       goToLogin();
     } else if (error instanceof ApiError && error.status === 404) {
-      alertWithLink(alert, 'There is no call at this address, or it is a draft you do not manage.', '/manage.html', 'See the calls you manage.');
+      alertWithLink(alert, t('manage.start.no_call'), '/manage.html', t('manage.start.see_calls'));
     } else {
       showAlert(alert, [error.message]);
     }
@@ -221,9 +225,9 @@ export async function startPage({ current, organiserOnly = false }) {
   document.title = `${document.title.split(' · ')[0]} · ${challenge.title} · OpenCall`;
   if (!isStaff || (organiserOnly && !isOrganiser)) {
     if (isStaff) {
-      alertWithLink(alert, 'Only the organisers of this call can use this page.', `/entries-admin.html?slug=${encodeURIComponent(slug)}`, 'Go to its entries.');
+      alertWithLink(alert, t('manage.start.organisers_only'), `/entries-admin.html?slug=${encodeURIComponent(slug)}`, t('manage.start.go_to_entries'));
     } else {
-      alertWithLink(alert, 'You do not organise or screen this call.', `/challenge.html?slug=${encodeURIComponent(slug)}`, 'See its public page.');
+      alertWithLink(alert, t('manage.start.not_staff'), `/challenge.html?slug=${encodeURIComponent(slug)}`, t('manage.start.see_public'));
     }
     return stop();
   }
