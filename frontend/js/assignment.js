@@ -6,9 +6,11 @@ import { get, post, request, serverNow, ApiError, showAlert } from './api.js';
 import { formatDateTime, parseUtc, timeElement } from './dates.js';
 import { invalid } from './form.js';
 import { languageName } from './call-info.js';
-import { formatSize } from './entry-fields.js';
 import { currentUser, loginUrl } from './nav.js';
 import { byId, el, param, submitWith, goToLogin, isAuthError } from './organiser-nav.js';
+import { formatNumber, locale, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('judging');
 
 const enc = encodeURIComponent;
 const assignmentId = param('id');
@@ -18,9 +20,16 @@ const SAVE_DELAY = 800;
 const RETRY_DELAY = 15_000;
 const MAX_RADIO_STEPS = 11;
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeZone: 'UTC' });
-const scoreFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+const dateOnly = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' });
+const scoreFormat = { format: (value) => formatNumber(value, { maximumFractionDigits: 2 }) };
+
+/** "1.4 MB" in the chosen language. */
+function formatSize(bytes) {
+  if (bytes < 1024) return t('judging.size.bytes', { count: bytes });
+  if (bytes < 1024 * 1024) return t('judging.size.kilobytes', { size: formatNumber(Math.round(bytes / 1024)) });
+  return t('judging.size.megabytes', { size: formatNumber(bytes / (1024 * 1024), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) });
+}
 
 const form = byId('scorecard-form');
 const fields = byId('scorecard-fields');
@@ -50,11 +59,11 @@ const isEmptyValue = (value) => value === null || value === undefined || value =
 
 function answerValue(answer) {
   const { type, value } = answer;
-  if (isEmptyValue(value)) return el('span', { className: 'muted', text: 'Not answered' });
+  if (isEmptyValue(value)) return el('span', { className: 'muted', text: t('judging.scoring.not_answered') });
   if (Array.isArray(value)) return el('ul', { className: 'answer-list' }, ...value.map((item) => el('li', { text: String(item) })));
-  if (typeof value === 'boolean') return el('span', { text: value ? 'Yes' : 'No' });
+  if (typeof value === 'boolean') return el('span', { text: value ? t('judging.scoring.yes') : t('judging.scoring.no') });
   if (typeof value === 'object') {
-    if ('amount' in value) return el('span', { text: `${Number(value.amount).toLocaleString()} ${value.currency ?? ''}`.trim() });
+    if ('amount' in value) return el('span', { text: `${formatNumber(Number(value.amount))} ${value.currency ?? ''}`.trim() });
     return el('span', { className: 'answer-text', text: JSON.stringify(value) });
   }
   const text = String(value);
@@ -71,7 +80,7 @@ function answerValue(answer) {
       return el('span', { text: Number.isNaN(date.getTime()) ? text : dateOnly.format(date) });
     }
     case 'number':
-      return el('span', { text: typeof value === 'number' ? value.toLocaleString() : text });
+      return el('span', { text: typeof value === 'number' ? formatNumber(value) : text });
     default:
       // Line breaks are kept by CSS (white-space: pre-wrap), never by parsing the text.
       return el('div', { className: 'answer-text', text });
@@ -85,12 +94,12 @@ function renderPeople(entry) {
   byId('blind-note').hidden = !blind;
   if (blind) return;
   const list = el('dl', { className: 'facts' });
-  if (entry.submitter) list.append(el('dt', { text: 'Submitted by' }), el('dd', { text: entry.submitter.display_name }));
+  if (entry.submitter) list.append(el('dt', { text: t('judging.scoring.submitted_by') }), el('dd', { text: entry.submitter.display_name }));
   if (entry.team) {
     const team = entry.team.length
       ? el('ul', { className: 'plain-list' }, ...entry.team.map((member) => el('li', { text: member.role ? `${member.name} (${member.role})` : member.name })))
-      : el('span', { className: 'muted', text: 'No team members listed' });
-    list.append(el('dt', { text: 'Team' }), el('dd', {}, team));
+      : el('span', { className: 'muted', text: t('judging.scoring.no_team') });
+    list.append(el('dt', { text: t('judging.scoring.team') }), el('dd', {}, team));
   }
   people.append(list);
 }
@@ -104,10 +113,10 @@ function renderFiles(files) {
   for (const file of files) {
     const item = el('li', { className: 'file-item' }, el('span', { className: 'file-label', text: file.label || file.field_key }));
     if (file.withheld) {
-      item.append(el('span', { className: 'muted', text: `Not shown to judges: ${file.withheld}` }));
+      item.append(el('span', { className: 'muted', text: t('judging.scoring.withheld', { reason: file.withheld }) }));
     } else {
       item.append(el('span', {},
-        el('a', { href: file.url, download: file.name || true, text: file.name || 'Download' }),
+        el('a', { href: file.url, download: file.name || true, text: file.name || t('judging.scoring.download') }),
         el('span', { className: 'muted', text: ` (${formatSize(file.size)}${file.content_type ? `, ${file.content_type}` : ''})` })));
     }
     list.append(item);
@@ -122,31 +131,38 @@ function renderEntry() {
   for (const answer of entry.answers ?? []) {
     answers.append(el('dt', { text: answer.label || answer.key }), el('dd', {}, answerValue(answer)));
   }
-  if (!answers.children.length) answers.append(el('dt', { text: 'Answers' }), el('dd', { className: 'muted', text: 'This entry has no answers you can see.' }));
+  if (!answers.children.length) answers.append(el('dt', { text: t('judging.scoring.answers') }), el('dd', { className: 'muted', text: t('judging.scoring.no_answers') }));
   renderFiles(entry.files ?? []);
 }
 
-const ROUND_STATES = { upcoming: 'Not open yet', open: 'Open for scoring', closed: 'Closed' };
+const ROUND_STATES = {
+  upcoming: t('judging.round_state.upcoming'), open: t('judging.round_state.open'), closed: t('judging.round_state.closed'),
+};
 
 function renderFacts() {
   const { round, entry, challenge } = assignment;
-  const name = entry.reference ? `Entry ${entry.reference}` : 'Entry to judge';
+  const name = entry.reference ? t('judging.entry_name', { reference: entry.reference }) : t('judging.scoring.entry_to_judge');
   byId('entry-name').textContent = name;
   byId('call-name').textContent = `${challenge.title} · ${round.name}`;
-  document.title = `${name} · ${round.name} · OpenCall`;
+  document.title = t('judging.scoring.title', { name, round: round.name });
   const facts = byId('round-facts');
   facts.replaceChildren();
   const fact = (term, ...value) => facts.append(el('dt', { text: term }), el('dd', {}, ...value));
-  fact('Round', `${round.name}: ${ROUND_STATES[round.state] ?? round.state}`);
+  fact(t('judging.scoring.fact.round'), t('judging.scoring.fact.round_state', { round: round.name, state: ROUND_STATES[round.state] ?? round.state }));
   if (round.opens_at || round.closes_at) {
-    const parts = [];
-    if (round.opens_at) parts.push('from ', timeElement(round.opens_at));
-    if (round.closes_at) parts.push(round.opens_at ? ' until ' : 'until ', timeElement(round.closes_at));
-    fact('Scoring', ...parts);
+    let parts;
+    if (round.opens_at && round.closes_at) {
+      parts = tParts('judging.scoring.fact.from_until', { opens: timeElement(round.opens_at), closes: timeElement(round.closes_at) });
+    } else if (round.opens_at) {
+      parts = tParts('judging.scoring.fact.from', { opens: timeElement(round.opens_at) });
+    } else {
+      parts = tParts('judging.scoring.fact.until', { closes: timeElement(round.closes_at) });
+    }
+    fact(t('judging.scoring.fact.scoring'), ...parts);
   }
-  if (entry.category) fact('Category', entry.category);
-  if (entry.language) fact('Language', languageName(entry.language));
-  if (round.blind) fact('Blind round', 'Yes: the entrants’ names are hidden');
+  if (entry.category) fact(t('judging.scoring.fact.category'), entry.category);
+  if (entry.language) fact(t('judging.scoring.fact.language'), languageName(entry.language));
+  if (round.blind) fact(t('judging.scoring.fact.blind'), t('judging.scoring.fact.blind_yes'));
 }
 
 /* ---------- The scorecard's controls ---------- */
@@ -167,9 +183,9 @@ function scaleValues(criterion) {
 
 function scaleText(criterion) {
   const { scale_min: min, scale_max: max, scale_step: step } = criterion;
-  const steps = sameNumber(step, 1) ? '' : ` in steps of ${scoreFormat.format(step)}`;
-  const na = criterion.allow_na ? ' “N/A” if it does not apply to this entry.' : '';
-  return `Score from ${scoreFormat.format(min)} (lowest) to ${scoreFormat.format(max)} (highest)${steps}. Weight ${scoreFormat.format(criterion.weight)}.${na}`;
+  const vars = { min: scoreFormat.format(min), max: scoreFormat.format(max), step: scoreFormat.format(step), weight: scoreFormat.format(criterion.weight) };
+  const scale = t(sameNumber(step, 1) ? 'judging.scoring.scale' : 'judging.scoring.scale_steps', vars);
+  return criterion.allow_na ? `${scale} ${t('judging.scoring.scale_na')}` : scale;
 }
 
 function radioControl(criterion, values) {
@@ -182,7 +198,7 @@ function radioControl(criterion, values) {
       el('label', { for: id, text: label })));
   };
   for (const value of values) option(value, scoreFormat.format(value));
-  if (criterion.allow_na) option('na', 'N/A', ' scale-na');
+  if (criterion.allow_na) option('na', t('judging.scoring.na'), ' scale-na');
   return row;
 }
 
@@ -193,11 +209,11 @@ function numberControl(criterion) {
     min: criterion.scale_min, max: criterion.scale_max, step: criterion.scale_step,
     'aria-describedby': `criterion-${criterion.id}-scale criterion-${criterion.id}-error`,
   });
-  const box = el('div', { className: 'scale-number' }, el('label', { for: id, text: `Score for ${criterion.name}` }), input);
+  const box = el('div', { className: 'scale-number' }, el('label', { for: id, text: t('judging.scoring.score_for', { criterion: criterion.name }) }), input);
   if (criterion.allow_na) {
     const naId = `c${criterion.id}-na`;
     const na = el('input', { type: 'checkbox', id: naId, name: `c${criterion.id}-na` });
-    box.append(el('div', { className: 'check' }, na, el('label', { for: naId, text: 'N/A: does not apply to this entry' })));
+    box.append(el('div', { className: 'check' }, na, el('label', { for: naId, text: t('judging.scoring.na_number') })));
   }
   return box;
 }
@@ -289,8 +305,8 @@ function problemTarget(fieldName) {
 }
 
 function problemLabel(fieldName) {
-  if (fieldName === 'comment') return 'Comment for the organisers';
-  if (fieldName === 'feedback') return 'Feedback for the entrant';
+  if (fieldName === 'comment') return t('judging.scoring.comment');
+  if (fieldName === 'feedback') return t('judging.scoring.feedback_short');
   const match = /^criterion\.(\d+)/.exec(fieldName ?? '');
   return criteria().find((c) => String(c.id) === match?.[1])?.name ?? fieldName;
 }
@@ -389,20 +405,20 @@ const dirty = () => edits !== savedEdits;
 
 function setSave(state, reason = '') {
   saveState.dataset.state = state;
-  const kept = storageOk ? 'your changes are kept on this device' : 'keep this page open so your changes are not lost';
+  const kept = storageOk ? t('judging.save.kept') : t('judging.save.keep_open');
   if (state === 'auth') {
-    saveState.replaceChildren(`Not saved: you are logged out; ${kept}. `, el('a', { href: loginUrl(), text: 'Log in again' }), ' and they will be saved.');
+    saveState.replaceChildren(...tParts('judging.save.auth', { kept, link: el('a', { href: loginUrl(), text: t('judging.save.log_in_again') }) }));
     return;
   }
   const texts = {
     idle: '',
-    dirty: 'Changes not saved yet…',
-    saving: 'Saving…',
-    saved: lastSavedAt ? `Saved at ${clock.format(lastSavedAt)}` : 'Nothing to save yet.',
-    retrying: `Not saved: ${reason} — retrying; ${kept}.`,
-    offline: `Not saved: no connection — retrying when the connection returns; ${kept}.`,
-    invalid: `Not saved: ${reason} Correct the marked field, and it will be saved.`,
-    stopped: `Not saved: ${reason}`,
+    dirty: t('judging.save.dirty'),
+    saving: t('judging.save.saving'),
+    saved: lastSavedAt ? t('judging.save.saved', { time: clock.format(lastSavedAt) }) : t('judging.save.nothing'),
+    retrying: t('judging.save.retrying', { reason, kept }),
+    offline: t('judging.save.offline', { kept }),
+    invalid: t('judging.save.invalid', { reason }),
+    stopped: t('judging.save.stopped', { reason }),
   };
   saveState.textContent = texts[state] ?? reason;
 }
@@ -448,7 +464,7 @@ function schedule(delay = SAVE_DELAY) {
 function handleSaveError(error) {
   if (!(error instanceof ApiError)) {
     console.error(error);
-    setSave('stopped', 'something went wrong on this page. Reload it; your changes are kept on this device.');
+    setSave('stopped', t('judging.save.page_error'));
     return;
   }
   if (error.status === 0) {
@@ -457,13 +473,13 @@ function handleSaveError(error) {
   } else if (error.status === 401) {
     setSave('auth');
   } else if (error.status === 422) {
-    setProblems(error.problems, 'Your last change was not saved. Correct the following:');
+    setProblems(error.problems, t('judging.save.correct'));
     setSave('invalid', error.problems[0]?.message ? `${error.problems[0].message.replace(/\.?$/, '.')}` : `${error.message}`);
   } else if (error.status === 409) {
-    setSave('stopped', `${error.message} Your changes are kept on this device.`);
+    setSave('stopped', t('judging.save.conflict', { message: error.message }));
     refresh();
   } else if (error.status === 404) {
-    setSave('stopped', 'this entry is no longer assigned to you.');
+    setSave('stopped', t('judging.save.not_assigned'));
   } else {
     setSave('retrying', error.message.replace(/\.$/, ''));
     schedule(error.retryAfter ? error.retryAfter * 1000 : RETRY_DELAY);
@@ -509,8 +525,8 @@ async function flush({ keepalive = false } = {}) {
   const bad = unreadable();
   if (bad.length) {
     const box = bad[0].closest('[data-criterion]');
-    setProblems([{ field: `criterion.${box.dataset.criterion}`, message: 'Enter a number, e.g. 7 or 7.5.' }], 'Your last change was not saved:');
-    setSave('invalid', 'a score is not a number.');
+    setProblems([{ field: `criterion.${box.dataset.criterion}`, message: t('judging.save.enter_number') }], t('judging.save.not_saved_intro'));
+    setSave('invalid', t('judging.save.not_a_number'));
     return false;
   }
   inflight = sendOnce(keepalive);
@@ -557,22 +573,25 @@ function renderScorecardState() {
   const status = byId('scorecard-status');
   status.replaceChildren();
   if (scorecard.status === 'submitted') {
-    status.append('Submitted', scorecard.submitted_at ? ' on ' : '', scorecard.submitted_at ? timeElement(scorecard.submitted_at) : '', '.');
-    if (editable()) status.append(' You can still change it until the round closes; changes are saved as you make them.');
+    status.append(...(scorecard.submitted_at
+      ? tParts('judging.status.submitted_on', { time: timeElement(scorecard.submitted_at) })
+      : [t('judging.status.submitted')]));
+    if (editable()) status.append(' ', t('judging.status.still_editable'));
   } else if (scorecard.status === 'draft') {
-    status.append('Draft: not submitted yet.', scorecard.updated_at ? ' Last saved ' : '', scorecard.updated_at ? timeElement(scorecard.updated_at) : '', scorecard.updated_at ? '.' : '');
+    status.append(t('judging.status.draft'));
+    if (scorecard.updated_at) status.append(' ', ...tParts('judging.status.last_saved', { time: timeElement(scorecard.updated_at) }));
   } else {
-    status.textContent = 'Not started yet.';
+    status.textContent = t('judging.status.not_started');
   }
   const scoreLine = byId('score-line');
   scoreLine.hidden = scorecard.score == null;
-  scoreLine.textContent = scorecard.score == null ? '' : `Weighted score: ${scoreFormat.format(scorecard.score)}`;
+  scoreLine.textContent = scorecard.score == null ? '' : t('judging.status.weighted_score', { score: scoreFormat.format(scorecard.score) });
   submitButton.hidden = !editable() || scorecard.status === 'submitted';
   saveButton.hidden = !editable();
   const reopen = byId('reopen-note');
   reopen.hidden = !scorecard.reopen_reason;
   reopen.textContent = scorecard.reopen_reason
-    ? `An organiser reopened this scorecard: ${scorecard.reopen_reason} Change what is needed, then submit it again.`
+    ? t('judging.status.reopened', { reason: scorecard.reopen_reason })
     : '';
 }
 
@@ -581,7 +600,7 @@ function renderLock() {
   fields.disabled = locked;
   const note = byId('locked-note');
   note.hidden = !locked || gone;
-  note.textContent = locked ? `You cannot change this scorecard now: ${scorecard.locked_reason || 'the round is not open for scoring.'}` : '';
+  note.textContent = locked ? t('judging.status.locked', { reason: scorecard.locked_reason || t('judging.status.not_open') }) : '';
 }
 
 /* ---------- Submitting ---------- */
@@ -593,7 +612,7 @@ async function submitScorecard() {
   submitDone.textContent = '';
   try {
     if (!(await flush())) {
-      if (!summaryGeneral) renderSummary(`The scorecard was not submitted: your latest changes are not saved yet. ${saveState.textContent}`);
+      if (!summaryGeneral) renderSummary(t('judging.submit.unsaved', { state: saveState.textContent }));
       summary.focus();
       return;
     }
@@ -604,12 +623,12 @@ async function submitScorecard() {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 401) {
         setSave('auth');
-        renderSummary('You are logged out, so the scorecard was not submitted. Log in again, then submit it.');
+        renderSummary(t('judging.submit.logged_out'));
         summary.focus();
       } else if (error.status === 422) {
-        setProblems(error.problems, 'The scorecard was not submitted. Complete the following:', true);
+        setProblems(error.problems, t('judging.submit.complete'), true);
       } else {
-        renderSummary(`The scorecard was not submitted. ${error.message}`);
+        renderSummary(t('judging.submit.failed', { message: error.message }));
         summary.focus();
         if (error.status === 409) refresh();
       }
@@ -620,9 +639,11 @@ async function submitScorecard() {
     showProblems();
     clearSummary();
     applyScorecard(result);
-    const score = result.score == null ? '' : ` Weighted score: ${scoreFormat.format(result.score)}.`;
-    submitDone.textContent = `Scorecard submitted${result.submitted_at ? ` on ${formatDateTime(result.submitted_at)}` : ''}.${score} Thank you.`;
-    submitDone.append(' ', el('a', { href: '/judging.html', text: 'Back to my assignments' }));
+    const parts = [result.submitted_at ? t('judging.submit.done_on', { time: formatDateTime(result.submitted_at) }) : t('judging.submit.done')];
+    if (result.score != null) parts.push(t('judging.submit.done_score', { score: scoreFormat.format(result.score) }));
+    parts.push(t('judging.submit.thanks'));
+    submitDone.textContent = parts.join(' ');
+    submitDone.append(' ', el('a', { href: '/judging.html', text: t('judging.scoring.back') }));
     submitDone.focus();
   } finally {
     submitButton.disabled = false;
@@ -637,19 +658,19 @@ function conflictDone(result) {
   clearTimeout(timer);
   forgetLocal();
   byId('page-body').remove(); // the entry's content, the scorecard and every control
-  byId('entry-name').textContent = 'Entry taken from you';
-  document.title = 'Conflict declared · OpenCall';
+  byId('entry-name').textContent = t('judging.conflict.taken');
+  document.title = t('judging.conflict.title');
   byId('conflict-done-text').textContent = result.reassigned
-    ? 'Thank you for declaring it. The entry has been taken from you and given to another judge. Your scores for it are not used.'
-    : 'Thank you for declaring it. The entry has been taken from you. No other judge was free to take it, so the organisers see that it still needs one. Your scores for it are not used.';
+    ? t('judging.conflict.reassigned')
+    : t('judging.conflict.unassigned');
   byId('conflict-done').hidden = false;
   byId('conflict-done-heading').focus();
 }
 
 submitWith(byId('conflict-form'), async (values, conflictForm) => {
   const reason = String(values['conflict-reason'] ?? '').trim();
-  if (reason.length < 3) throw invalid('conflict-reason', 'Say what the conflict is (at least 3 characters).');
-  if (!conflictForm.elements['conflict-confirm'].checked) throw invalid('conflict-confirm', 'Tick this box to confirm.');
+  if (reason.length < 3) throw invalid('conflict-reason', t('judging.conflict.reason_short'));
+  if (!conflictForm.elements['conflict-confirm'].checked) throw invalid('conflict-confirm', t('judging.conflict.confirm'));
   clearTimeout(timer);
   conflictDone(await post(`${base}/conflict`, { reason }));
 }, (path) => (path === 'reason' ? 'conflict-reason' : null));
@@ -727,21 +748,21 @@ function restoreLocal() {
     writeBody(kept.body);
     snapshot = JSON.stringify(readBody());
     edits += 1;
-    note.textContent = 'Changes typed on this device that had not reached the server have been put back, and are being saved now.';
+    note.textContent = t('judging.local.restored');
     note.hidden = false;
     flush();
     return;
   }
   const lines = [];
-  if (kept.body.comment) lines.push(['Comment for the organisers', kept.body.comment]);
-  if (kept.body.feedback) lines.push(['Feedback for the entrant', kept.body.feedback]);
-  const discard = el('button', { type: 'button', className: 'button button-secondary', text: 'Discard them' });
+  if (kept.body.comment) lines.push([t('judging.scoring.comment'), kept.body.comment]);
+  if (kept.body.feedback) lines.push([t('judging.scoring.feedback_short'), kept.body.feedback]);
+  const discard = el('button', { type: 'button', className: 'button button-secondary', text: t('judging.local.discard') });
   discard.addEventListener('click', () => {
     forgetLocal();
     note.hidden = true;
     byId('scorecard-heading').focus();
   });
-  note.replaceChildren(el('p', { text: 'Changes typed on this device were not saved before the scorecard closed. Copy what you need, then discard them.' }),
+  note.replaceChildren(el('p', { text: t('judging.local.closed') }),
     ...lines.flatMap(([label, text]) => [el('p', { className: 'kept-label', text: label }), el('p', { className: 'answer-text', text })]),
     el('p', {}, discard));
   note.hidden = false;
@@ -752,7 +773,7 @@ async function load() {
   const retry = byId('page-retry');
   retry.hidden = true;
   showAlert(byId('page-alert'), []);
-  loading.textContent = 'Loading the entry…';
+  loading.textContent = t('judging.scoring.loading');
   let user;
   try {
     user = await currentUser;
@@ -763,8 +784,8 @@ async function load() {
   if (!user) return goToLogin();
   if (!assignmentId) {
     loading.textContent = '';
-    showAlert(byId('page-alert'), ['This address does not say which entry to open.']);
-    byId('page-alert').append(el('p', {}, el('a', { href: '/judging.html', text: 'See your assignments' })));
+    showAlert(byId('page-alert'), [t('judging.scoring.no_id')]);
+    byId('page-alert').append(el('p', {}, el('a', { href: '/judging.html', text: t('judging.scoring.see_assignments') })));
     return undefined;
   }
   try {
@@ -776,10 +797,10 @@ async function load() {
     if (isAuthError(error)) return goToLogin();
     loading.textContent = '';
     if (error instanceof ApiError && (error.status === 404 || error.status === 403)) {
-      showAlert(byId('page-alert'), ['This entry is not assigned to you: it may have been given to another judge, or the address is wrong.']);
-      byId('page-alert').append(el('p', {}, el('a', { href: '/judging.html', text: 'See your assignments' })));
+      showAlert(byId('page-alert'), [t('judging.scoring.not_yours')]);
+      byId('page-alert').append(el('p', {}, el('a', { href: '/judging.html', text: t('judging.scoring.see_assignments') })));
     } else {
-      showAlert(byId('page-alert'), [`The entry could not be loaded. ${error.message}`]);
+      showAlert(byId('page-alert'), [t('judging.scoring.load_failed', { message: error.message })]);
       retry.hidden = false;
     }
     return undefined;

@@ -2,6 +2,9 @@
 // is linked to the account that is logged in.
 import { get, post, showAlert } from './api.js';
 import './nav.js';
+import { t, useCatalogues } from './i18n.js';
+
+await useCatalogues('judging');
 
 const token = new URLSearchParams(location.search).get('token');
 const pageAlert = document.getElementById('page-alert');
@@ -12,10 +15,10 @@ const here = `${location.pathname}${location.search}`;
 async function accept() {
   acceptBox.hidden = true;
   showAlert(pageAlert, []);
-  status.textContent = 'Accepting your invitation…';
+  status.textContent = t('judging.invitation.accepting');
   try {
     const result = await post('/judge-invitations/accept', { token });
-    status.textContent = 'Thank you: you are on the judging panel. Your assignments will appear when the round opens.';
+    status.textContent = t('judging.invitation.accepted');
     const link = document.getElementById('invite-challenge-link');
     link.href = `/challenge.html?slug=${encodeURIComponent(result.challenge_slug)}`;
     document.getElementById('invite-done').hidden = false;
@@ -28,7 +31,7 @@ async function accept() {
 
 async function start() {
   if (!token) {
-    showAlert(pageAlert, ['This link is incomplete: it has no token. Open the link from the e-mail again.']);
+    showAlert(pageAlert, [t('judging.invitation.no_token')]);
     return;
   }
   try {

@@ -4,19 +4,22 @@ import { get, serverNow, showAlert } from './api.js';
 import { parseUtc, timeElement } from './dates.js';
 import { currentUser } from './nav.js';
 import { byId, el, badge, goToLogin, isAuthError } from './organiser-nav.js';
+import { t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('judging');
 
 const enc = encodeURIComponent;
 
 const ROUND_STATES = {
-  upcoming: ['Not open yet', 'upcoming'],
-  open: ['Open for scoring', 'open'],
-  closed: ['Closed', 'closed'],
+  upcoming: [t('judging.round_state.upcoming'), 'upcoming'],
+  open: [t('judging.round_state.open'), 'open'],
+  closed: [t('judging.round_state.closed'), 'closed'],
 };
 
 const SCORECARD_STATES = {
-  none: ['Not started', 'quiet'],
-  draft: ['Draft', 'pending'],
-  submitted: ['Submitted', 'submitted'],
+  none: [t('judging.list.scorecard_state.none'), 'quiet'],
+  draft: [t('judging.list.scorecard_state.draft'), 'pending'],
+  submitted: [t('judging.list.scorecard_state.submitted'), 'submitted'],
 };
 
 /** The round's state as the API gives it, or worked out from its window. */
@@ -56,14 +59,15 @@ function group(items) {
 function windowLine(round) {
   const line = el('p', { className: 'round-window' });
   if (round.opens && round.closes) {
-    const [from, to] = round.state === 'closed' ? ['Was open from', 'to'] : ['Open from', 'until'];
-    line.append(`${from} `, timeElement(round.opens), ` ${to} `, timeElement(round.closes), '.');
+    const key = round.state === 'closed' ? 'judging.list.window.was_open' : 'judging.list.window.open';
+    line.append(...tParts(key, { opens: timeElement(round.opens), closes: timeElement(round.closes) }));
   } else if (round.opens) {
-    line.append(round.state === 'upcoming' ? 'Opens ' : 'Opened ', timeElement(round.opens), '; no closing time set yet.');
+    const key = round.state === 'upcoming' ? 'judging.list.window.opens' : 'judging.list.window.opened';
+    line.append(...tParts(key, { opens: timeElement(round.opens) }));
   } else if (round.closes) {
-    line.append('Closes ', timeElement(round.closes), '.');
+    line.append(...tParts('judging.list.window.closes', { closes: timeElement(round.closes) }));
   } else {
-    line.textContent = 'The organisers have not set this round’s dates yet.';
+    line.textContent = t('judging.list.window.none');
   }
   return line;
 }
@@ -73,19 +77,24 @@ function progress(round) {
   const done = round.items.filter((item) => scorecardState(item) === 'submitted').length;
   const id = `progress-${round.id}`;
   return el('div', { className: 'round-progress' },
-    el('p', { id, text: `${done} of ${total} scorecard${total === 1 ? '' : 's'} submitted` }),
-    el('progress', { max: total, value: done, 'aria-labelledby': id, text: `${done} of ${total}` }));
+    el('p', { id, text: t('judging.list.progress', { count: total, done }) }),
+    el('progress', { max: total, value: done, 'aria-labelledby': id, text: t('judging.list.progress_short', { done, total }) }));
 }
 
 function assignmentItem(item) {
   const [stateText, stateKind] = SCORECARD_STATES[scorecardState(item)] ?? [scorecardState(item), 'quiet'];
-  const name = item.entry_reference ? `Entry ${item.entry_reference}` : `Entry without a reference (assignment ${item.id})`;
-  const details = [item.entry_category ? `Category: ${item.entry_category}` : null, item.blind ? 'Blind' : null].filter(Boolean);
+  const name = item.entry_reference
+    ? t('judging.entry_name', { reference: item.entry_reference })
+    : t('judging.list.entry_no_reference', { id: String(item.id) });
+  const details = [
+    item.entry_category ? t('judging.list.category', { category: item.entry_category }) : null,
+    item.blind ? t('judging.list.blind') : null,
+  ].filter(Boolean);
   return el('li', { className: 'assignment-item' },
     el('a', { href: `/assignment.html?id=${enc(item.id)}`, className: 'assignment-link', text: name }),
     el('span', { className: 'assignment-meta' },
       details.length ? el('span', { className: 'muted', text: details.join(' · ') }) : null,
-      badge(`Scorecard: ${stateText}`, stateKind)));
+      badge(t('judging.list.scorecard', { state: stateText }), stateKind)));
 }
 
 function roundSection(round) {
@@ -96,7 +105,7 @@ function roundSection(round) {
     el('h3', { id: headingId }, round.name, ' ', badge(stateText, stateKind)),
     windowLine(round),
     progress(round),
-    el('ul', { className: 'assignment-list', 'aria-label': `Entries to judge in ${round.name}` }, ...ordered.map(assignmentItem)));
+    el('ul', { className: 'assignment-list', 'aria-label': t('judging.list.entries_in', { round: round.name }) }, ...ordered.map(assignmentItem)));
 }
 
 function render(items) {
@@ -107,7 +116,7 @@ function render(items) {
     const headingId = `call-${call.slug}`;
     container.append(el('section', { className: 'call', 'aria-labelledby': headingId },
       el('h2', { id: headingId, text: call.title }),
-      el('p', { className: 'call-about' }, el('a', { href: `/challenge.html?slug=${enc(call.slug)}`, text: 'About this call' })),
+      el('p', { className: 'call-about' }, el('a', { href: `/challenge.html?slug=${enc(call.slug)}`, text: t('judging.list.about_call') })),
       ...call.rounds.map(roundSection)));
   }
 }
@@ -117,7 +126,7 @@ async function load() {
   const retry = byId('page-retry');
   retry.hidden = true;
   showAlert(byId('page-alert'), []);
-  loading.textContent = 'Loading your assignments…';
+  loading.textContent = t('judging.list.loading');
   let user;
   try {
     user = await currentUser;
@@ -138,7 +147,7 @@ async function load() {
       return;
     }
     loading.textContent = '';
-    showAlert(byId('page-alert'), [`Your assignments could not be loaded. ${error.message}`]);
+    showAlert(byId('page-alert'), [t('judging.list.load_failed', { message: error.message })]);
     retry.hidden = false;
   }
 }
