@@ -15,10 +15,16 @@ ever using a stale copy. Rewriting happens only in what the browser reads as URL
 
 Relative imports (``./api.js``) and relative ``url()``s need nothing: they resolve inside
 the prefix of the file that names them.
+
+Pages' stylesheets are put inline, as ``<style>`` elements: on a slow network each
+stylesheet is one more round trip before anything can be painted (two seconds on "slow 3G"),
+while the site's whole CSS is a few kB compressed. The page's Content-Security-Policy then
+allows exactly those styles by their SHA-256 (``Asset.csp``), still no ``'unsafe-inline'``.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import mimetypes
@@ -27,6 +33,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from app.core.middleware import CSP
 
 VERSION_PREFIX = "v"  # /v/<version>/<path>; no file of the frontend may live under v/
 VERSION_LENGTH = 12
@@ -44,6 +52,7 @@ MEDIA_TYPES = {
 COMPRESSIBLE = frozenset({".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt", ".webmanifest"})
 
 _HTML_URL = re.compile(r"""(\b(?:href|src|poster)\s*=\s*)(["'])(/[^"'/][^"']*)\2""")
+_STYLESHEET = re.compile(r"""<link rel="stylesheet" href="/([^"]+\.css)">""")
 _CSS_URL = re.compile(r"""(url\(\s*|@import\s+)(["']?)(/[^"')\s/][^"')\s]*)\2""")
 
 
@@ -57,6 +66,8 @@ class Asset:
     gzipped: bytes | None
     etag: str
     gzip_etag: str
+    # A page with inline styles: its Content-Security-Policy, naming them by their hashes.
+    csp: str | None = None
 
     @property
     def is_page(self) -> bool:
@@ -110,7 +121,28 @@ def _js_rewriter(version: str, paths: frozenset[str]) -> Callable[[str], str]:
     return lambda text: literal.sub(rf"\1/{VERSION_PREFIX}/{version}/", text)
 
 
-def _as_asset(path: str, body: bytes) -> Asset:
+def _inline_styles(html: str, styles: Mapping[str, str]) -> tuple[str, list[str]]:
+    """The page with each of its stylesheets (a path in `styles`) inline, and the CSP
+    sources of those inline styles."""
+    hashes: list[str] = []
+
+    def inline(match: re.Match[str]) -> str:
+        css = styles.get(match.group(1))
+        if css is None or "</" in css:
+            return match.group(0)
+        digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
+        return f"<style>{css}</style>"
+
+    return _STYLESHEET.sub(inline, html), hashes
+
+
+def page_csp(style_hashes: list[str]) -> str:
+    """The site's Content-Security-Policy with these inline styles allowed by hash."""
+    return CSP.replace("style-src 'self'", "style-src 'self' " + " ".join(style_hashes))
+
+
+def _as_asset(path: str, body: bytes, csp: str | None = None) -> Asset:
     digest = hashlib.sha256(body).hexdigest()[:20]
     gzipped = None
     if Path(path).suffix.lower() in COMPRESSIBLE:
@@ -123,6 +155,7 @@ def _as_asset(path: str, body: bytes) -> Asset:
         gzipped=gzipped,
         etag=f'"{digest}"',
         gzip_etag=f'"{digest}-gz"',
+        csp=csp,
     )
 
 
@@ -147,12 +180,20 @@ def build_site(files: Mapping[str, bytes]) -> Site:
         ".mjs": in_js,
         ".css": _rewriter(_CSS_URL, version, targets),
     }
+    styles = {
+        p: rewrite[".css"](body.decode("utf-8")) for p, body in files.items() if p.endswith(".css")
+    }
     assets = {}
     for path, body in files.items():
         change = rewrite.get(Path(path).suffix.lower())
+        csp = None
         if change is not None:
-            body = change(body.decode("utf-8")).encode("utf-8")
-        assets[path] = _as_asset(path, body)
+            text = body.decode("utf-8")
+            if path.endswith(".html"):
+                text, hashes = _inline_styles(text, styles)
+                csp = page_csp(hashes) if hashes else None
+            body = change(text).encode("utf-8")
+        assets[path] = _as_asset(path, body, csp)
     return Site(version=version, assets=assets)
 
 

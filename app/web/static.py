@@ -102,6 +102,8 @@ class FrontendSite:
         body, etag = (asset.gzipped, asset.gzip_etag) if gzipped else (asset.body, asset.etag)
         assert body is not None
         headers = [(b"cache-control", cache_control.encode())]
+        if asset.csp is not None:  # its inline styles, by hash (the middleware adds the rest)
+            headers.append((b"content-security-policy", asset.csp.encode()))
         if asset.gzipped is not None:
             headers.append((b"vary", b"Accept-Encoding"))
         if status == 200:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import re
 from pathlib import Path
 from urllib.parse import urljoin
@@ -23,6 +25,7 @@ FILES = sorted(
     if p.is_file() and not p.name.startswith(".")
 )
 ABSOLUTE_URL = re.compile(r"""\b(?:href|src)\s*=\s*["'](/[^"']*)["']""")
+STYLESHEET = re.compile(rb'<link rel="stylesheet" href="/([^"]+)">')
 RELATIVE_IMPORT = re.compile(r"""\b(?:from|import)\s*\(?\s*["'](\.{1,2}/[^"']+)["']""")
 
 
@@ -54,6 +57,14 @@ def test_accept_encoding_decides_gzip(header: str, gzip_ok: bool) -> None:
     assert accepts_gzip(header) is gzip_ok
 
 
+def inlined(page: bytes) -> bytes:
+    """A page as served, but for its asset URLs: each stylesheet inline, as it is on disk."""
+    return STYLESHEET.sub(
+        lambda m: b"<style>" + (FRONTEND_DIR / m.group(1).decode()).read_bytes() + b"</style>",
+        page,
+    )
+
+
 def test_every_file_gzipped_and_plain_match_the_file_with_only_its_urls_versioned(
     client: TestClient,
 ) -> None:
@@ -66,8 +77,10 @@ def test_every_file_gzipped_and_plain_match_the_file_with_only_its_urls_versione
         assert status == 200, path
         assert "content-encoding" not in plain_headers, path
         assert int(plain_headers["content-length"]) == len(plain), path
-        # The server changes nothing but asset URLs, which gain the version prefix.
-        assert plain.replace(prefix, b"/") == on_disk, path
+        # The server changes nothing but asset URLs, which gain the version prefix, and
+        # pages' stylesheets, which it puts inline.
+        expected = inlined(on_disk) if path.endswith(".html") else on_disk
+        assert plain.replace(prefix, b"/") == expected, path
 
         status, gz_headers, packed = raw(client, url, GZIP)
         assert status == 200, path
@@ -182,8 +195,8 @@ def test_every_page_names_its_assets_by_versioned_urls_that_answer(client: TestC
                 # Anything else left unversioned must be a page link, and the page must exist.
                 assert path == "/" or path.endswith(".html"), (page, url)
                 assert (FRONTEND_DIR / (path.lstrip("/") or "index.html")).is_file(), (page, url)
-    assert f"/v/{v}/css/app.css" in checked
     assert f"/v/{v}/favicon.svg" in checked
+    assert not any("/css/" in path for path in checked)  # stylesheets come inline
     assert set(checked.values()) == {IMMUTABLE}
 
 
@@ -262,16 +275,18 @@ def test_urls_are_rewritten_only_where_they_name_assets(tmp_path: Path) -> None:
         (tmp_path / path).write_text(text)
     site = load_site(tmp_path)
     v = site.version
+    css = f"body {{ background: url(/v/{v}/img/dot.svg); }} h1 {{ background: url('/v/{v}/img/dot.svg') }}"
     assert site.assets["index.html"].body.decode() == (
-        f'<link rel="icon" href="/v/{v}/favicon.svg"><link rel="stylesheet" href="/v/{v}/css/a.css">'
+        f'<link rel="icon" href="/v/{v}/favicon.svg"><style>{css}</style>'
         f'<script type="module" src="/v/{v}/js/page.js"></script>'
         '<a href="/about.html">About</a> <a href="/">Home</a> <a href="/css/gone.css">x</a>'
         '<img src="//cdn.example.org/favicon.svg"> <a href="https://example.org/js/page.js">'
     )
-    assert site.assets["css/a.css"].body.decode() == (
-        f"body {{ background: url(/v/{v}/img/dot.svg); }} "
-        f"h1 {{ background: url('/v/{v}/img/dot.svg') }}"
-    )
+    assert site.assets["css/a.css"].body.decode() == css
+    # The inline style is allowed by its hash, and only the page that holds it carries one.
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert f"style-src 'self' 'sha256-{digest}';" in (site.assets["index.html"].csp or "")
+    assert site.assets["about.html"].csp is None
     assert site.assets["js/page.js"].body.decode() == (
         f"import {{ f }} from '/v/{v}/js/lib.js';\nimport './lib.js';\n"
         f'const later = () => import("/v/{v}/js/lib.js");\n'
