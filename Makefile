@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python bench/votes.py --database-url $${OPENCALL_BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/benchv}
 	$(BIN)/python bench/exports.py --database-url $${OPENCALL_BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/benchv}
 	$(BIN)/python bench/outbox.py --database-url $${OPENCALL_BENCH_OUTBOX_PG_URL:-postgresql://postgres@127.0.0.1:5432/bencho}
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
