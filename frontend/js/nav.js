@@ -55,7 +55,8 @@ export function languageSelect(id) {
   return select;
 }
 
-/** The language picker at the end of the header. */
+/** The language picker, beside the site's name: on a phone both share the header's first
+ * line, and the menu wraps below them. */
 function addLanguagePicker() {
   const bar = document.querySelector('.site-header .bar');
   if (!bar) return;
@@ -77,7 +78,9 @@ function addLanguagePicker() {
     }
   });
   box.append(label, select);
-  bar.append(box);
+  const name = bar.querySelector('.site-name');
+  if (name) name.after(box);
+  else bar.append(box);
 }
 
 /** The logged-in user (UserPublic), null when logged out; rejects if the server cannot say. */
