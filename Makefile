@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DB ?= sqlite
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install migrate seed fuzz bench clean
+.PHONY: run test lint install migrate seed fuzz bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: install
 	$(BIN)/python bench/exports.py --database-url $${OPENCALL_BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/benchv}
 	$(BIN)/python bench/outbox.py --database-url $${OPENCALL_BENCH_OUTBOX_PG_URL:-postgresql://postgres@127.0.0.1:5432/bencho}
 	$(BIN)/python bench/pages.py
+
+# Screenshots of the main pages on the demo data, at 360 px and 1280 px, for the README.
+screenshots: install
+	$(BIN)/python bench/screenshots.py --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
