@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,3 +36,27 @@ def countries() -> tuple[Country, ...]:
 @lru_cache(maxsize=1)
 def by_iso2() -> dict[str, Country]:
     return {c.iso2: c for c in countries()}
+
+
+@dataclass(frozen=True)
+class CountriesJson:
+    """The list as the API sends it, built once: plain and gzipped, each with its ETag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+    gzip_etag: str
+
+
+@lru_cache(maxsize=1)
+def countries_json() -> CountriesJson:
+    body = json.dumps(
+        [c.model_dump() for c in countries()], ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    digest = hashlib.sha256(body).hexdigest()[:20]
+    return CountriesJson(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=9, mtime=0),
+        etag=f'"{digest}"',
+        gzip_etag=f'"{digest}-gz"',
+    )

@@ -19,7 +19,7 @@ from app.challenges.access import (
     roles_by_challenge,
     roles_in,
 )
-from app.challenges.countries import countries
+from app.challenges.countries import countries_json
 from app.challenges.phase import current_phase
 from app.challenges.schemas import (
     PHASES,
@@ -42,16 +42,28 @@ from app.files.kinds import allowed_types
 from app.files.storage import Storage, make_storage
 from app.files.upload import StoredUpload, download_response
 from app.models import Challenge, StoredFile, User
+from app.web.static import accepts_gzip, etag_matches
 
 router = APIRouter(prefix="/api", tags=["challenges"])
 
 COVER_MAX_BYTES = 5 * 1024 * 1024
 
 
-@router.get("/countries")
-def list_countries() -> list[Country]:
-    """The World Bank's 217 economies with ISO codes, region and income group (FY2026)."""
-    return list(countries())
+@router.get("/countries", response_model=list[Country])
+def list_countries(request: Request) -> Response:
+    """The World Bank's 217 economies with ISO codes, region and income group (FY2026).
+    The largest answer an entry form loads, and the same for everyone until the next
+    release: gzipped when the browser takes it, and kept by browsers for a day (with an
+    ETag to check it after)."""
+    data = countries_json()
+    gzipped = accepts_gzip(request.headers.get("accept-encoding", ""))
+    body, etag = (data.gzipped, data.gzip_etag) if gzipped else (data.body, data.etag)
+    headers = {"Cache-Control": "public, max-age=86400", "ETag": etag, "Vary": "Accept-Encoding"}
+    if etag_matches(request.headers.get("if-none-match", ""), etag):
+        return Response(status_code=304, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/challenges", responses=error_responses(400, 401))

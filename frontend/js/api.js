@@ -32,11 +32,14 @@ export class ApiError extends Error {
 /**
  * Calls the API with a JSON body (or a FormData, sent as multipart/form-data); resolves to the
  * parsed JSON (null for an empty answer) or throws an ApiError.
- * `options.keepalive` lets the request finish after the page is closed (small bodies only).
+ * `options.keepalive` lets the request finish after the page is closed (small bodies only);
+ * `options.cache` lets the browser keep an answer the API marks cacheable (the default is
+ * never to keep one).
  */
 export async function request(method, path, body, options = {}) {
   const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
   if (options.keepalive) init.keepalive = true;
+  if (options.cache) init.cache = options.cache;
   if (body instanceof FormData) {
     init.body = body; // multipart/form-data: the browser writes the header with its boundary
   } else if (body !== undefined) {
@@ -62,6 +65,8 @@ export async function request(method, path, body, options = {}) {
 }
 
 export const get = (path) => request('GET', path);
+/** A GET the browser may answer from its cache, as the API's Cache-Control allows. */
+export const getCached = (path) => request('GET', path, undefined, { cache: 'default' });
 export const post = (path, body) => request('POST', path, body);
 export const patch = (path, body) => request('PATCH', path, body);
 export const put = (path, body) => request('PUT', path, body);

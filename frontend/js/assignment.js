@@ -2,7 +2,7 @@
 // scorecard. The scorecard saves itself (PUT) shortly after the judge stops typing or
 // choosing and when they leave a field; what has not reached the server is kept in
 // localStorage and sent again when the connection returns, so nothing typed is lost.
-import { get, post, request, serverNow, ApiError, showAlert } from './api.js';
+import { get, getCached, post, request, serverNow, ApiError, showAlert } from './api.js';
 import { formatDateTime, parseUtc, timeElement } from './dates.js';
 import { invalid } from './form.js';
 import { languageName } from './call-info.js';
@@ -791,7 +791,7 @@ async function load() {
   try {
     assignment = await get(base);
     if ((assignment.entry.answers ?? []).some((answer) => answer.type === 'country')) {
-      countries = new Map((await get('/countries').catch(() => [])).map((country) => [country.iso2, country.name]));
+      countries = new Map((await getCached('/countries').catch(() => [])).map((country) => [country.iso2, country.name]));
     }
   } catch (error) {
     if (isAuthError(error)) return goToLogin();

@@ -1,5 +1,5 @@
 // The challenge editor: each section is its own form with its own Save, and the lifecycle buttons.
-import { get, post, patch, del, upload, showAlert, ApiError } from './api.js';
+import { get, getCached, post, patch, del, upload, showAlert, ApiError } from './api.js';
 import { formatCallTime, formatDateTime, parseUtc, viewerTimeZone } from './dates.js';
 import { showStatus, invalid } from './form.js';
 import {
@@ -298,7 +298,7 @@ const RULE_KINDS = {
 const INCOME_GROUPS = ['Low income', 'Lower middle income', 'Upper middle income', 'High income'];
 
 async function loadCountries() {
-  countries ??= await get('/countries');
+  countries ??= await getCached('/countries');
   return countries;
 }
 

@@ -1,6 +1,6 @@
 // A call's public page (?slug=): what it asks, who can enter, the deadline with a live
 // countdown, the committee, and "Start an entry".
-import { get, post, ApiError, showAlert } from './api.js';
+import { get, getCached, post, ApiError, showAlert } from './api.js';
 import { bindForm } from './form.js';
 import { currentUser, loginUrl } from './nav.js';
 import { callTimeElement, formatDateTime } from './dates.js';
@@ -200,7 +200,7 @@ async function renderEligibility() {
   const needsCountries = rules.some((rule) => rule.kind === 'country_in');
   const [form, countries] = await Promise.all([
     get(`/challenges/${encodeURIComponent(challenge.slug)}/form`).catch(() => null),
-    needsCountries ? get('/countries').catch(() => []) : [],
+    needsCountries ? getCached('/countries').catch(() => []) : [],
   ]);
   const labels = Object.fromEntries((form?.fields ?? []).map((field) => [field.key, field.label]));
   const names = Object.fromEntries((countries ?? []).map((country) => [country.iso2, country.name]));

@@ -1,6 +1,6 @@
 // Entries for organisers and screeners: counts, filters, the table, one entry's details with
 // screening, screening in bulk, and adding an entry that came through an offline channel.
-import { get, post, showAlert, ApiError } from './api.js';
+import { get, getCached, post, showAlert, ApiError } from './api.js';
 import { timeElement } from './dates.js';
 import { showStatus, invalid } from './form.js';
 import {
@@ -434,7 +434,7 @@ function afterScreening(entry, message) {
 async function loadCountryNames() {
   if (countryNames || !formFields.some((f) => f.type === 'country')) return;
   try {
-    countryNames = new Map((await get('/countries')).map((c) => [c.iso2, c.name]));
+    countryNames = new Map((await getCached('/countries')).map((c) => [c.iso2, c.name]));
   } catch {
     countryNames = null; // the codes are shown instead
   }

@@ -4,7 +4,7 @@
 // The status line and a note beside each field say what is not saved yet; a change that
 // clashes with one made on another device meanwhile waits until the entrant chooses. A
 // submitted entry is changed with "Save changes" (each save is a revision).
-import { get, post, del, request, upload, serverNow, ApiError, showAlert } from './api.js';
+import { get, getCached, post, del, request, upload, serverNow, ApiError, showAlert } from './api.js';
 import { currentUser, loginUrl } from './nav.js';
 import { callTimeElement, parseUtc, timeElement } from './dates.js';
 import { licenceInfo, licenceAgreement, languageName } from './call-info.js';
@@ -911,7 +911,7 @@ async function load() {
       // Asked again if the page was opened offline (the account keys what this device keeps).
       currentUser.catch(() => get('/auth/me')).catch(() => null),
     ]);
-    if (entryForm.fields?.some((field) => field.type === 'country')) countries = await get('/countries');
+    if (entryForm.fields?.some((field) => field.type === 'country')) countries = await getCached('/countries');
   } catch (error) {
     return fail(t('entry.load.form_failed', { message: error.message }));
   }

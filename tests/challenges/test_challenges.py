@@ -317,3 +317,29 @@ def test_countries_carry_income_groups(app: FastAPI) -> None:
         "region": "Sub-Saharan Africa",
         "income_group": "Lower middle income",
     }
+
+
+def test_countries_come_gzipped_and_cached_for_a_day(app: FastAPI) -> None:
+    """The largest answer an entry form loads: compressed when the browser takes it, kept by
+    the browser for a day, and checked after with its ETag."""
+    import json
+
+    client = anonymous(app)
+    packed = client.get("/api/countries", headers={"Accept-Encoding": "gzip"})
+    plain = client.get("/api/countries", headers={"Accept-Encoding": "identity"})
+    assert (packed.status_code, plain.status_code) == (200, 200)
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert packed.json() == plain.json() == json.loads(plain.content)
+    assert int(packed.headers["content-length"]) < len(plain.content) / 3
+    for response in (packed, plain):
+        assert response.headers["cache-control"] == "public, max-age=86400"
+        assert response.headers["vary"] == "Accept-Encoding"
+    assert packed.headers["etag"] != plain.headers["etag"]
+    again = client.get(
+        "/api/countries",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]},
+    )
+    assert (again.status_code, again.content) == (304, b"")
+    stale = client.get("/api/countries", headers={"If-None-Match": '"old"'})
+    assert stale.status_code == 200
