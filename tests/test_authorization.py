@@ -1114,8 +1114,8 @@ CASES.update(
 )
 
 
-def _participant_id(w: World) -> dict[str, Any]:
-    return {"user_id": w.clients["participant"].get("/api/auth/me").json()["id"]}
+def _participant_account(w: World) -> dict[str, Any]:
+    return {"user_id": _participant_id(w)}
 
 
 ADMINS = frozenset({"admin"})
@@ -1123,18 +1123,19 @@ CASES.update(
     {
         ("GET", "/api/admin/users"): Case(allowed=ADMINS),
         ("GET", "/api/admin/users/{user_id}"): Case(
-            allowed=ADMINS, request=lambda w: (_participant_id(w), {})
+            allowed=ADMINS, request=lambda w: (_participant_account(w), {})
         ),
         ("PATCH", "/api/admin/users/{user_id}"): Case(
             allowed=ADMINS,
             request=lambda w: (
-                _participant_id(w),
+                _participant_account(w),
                 {"json": {"is_active": True, "reason": "Check"}},
             ),
         ),
         # Last, after every refusal: the admin's request logs the participant out everywhere.
         ("POST", "/api/admin/users/{user_id}/sessions/end"): Case(
-            allowed=ADMINS, request=lambda w: (_participant_id(w), {"json": {"reason": "Lost"}})
+            allowed=ADMINS,
+            request=lambda w: (_participant_account(w), {"json": {"reason": "Lost"}}),
         ),
     }
 )
