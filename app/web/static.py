@@ -78,9 +78,23 @@ class FrontendSite:
             return
         if scope["path"].startswith("/api"):
             raise HTTPException(404)  # the error handlers answer the API's JSON 404
-        if scope["method"] not in ("GET", "HEAD"):
-            raise HTTPException(405, headers={"Allow": "GET, HEAD"})
         asset, cache_control = self.resolve(scope["path"])
+        if scope["method"] not in ("GET", "HEAD"):
+            if scope["method"] == "POST" and asset is not None and asset.is_page:
+                # A form sent by the browser itself, before the page's script took it over
+                # (a tap on a slow phone): the page again, not an error.
+                query = scope.get("query_string", b"").decode("latin-1")
+                location = scope["path"] + (f"?{query}" if query else "")
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 303,
+                        "headers": [(b"location", location.encode()), (b"content-length", b"0")],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b""})
+                return
+            raise HTTPException(405, headers={"Allow": "GET, HEAD"})
         status = 200
         if asset is None:
             asset = self.site.assets.get(NOT_FOUND_PAGE)

@@ -47,6 +47,7 @@ def test_register_verify_login_logout(page: Page, live_server, smtp_server) -> N
     email = f"browser-{int(time.time() * 1000)}@example.org"
 
     page.goto(f"{live_server.url}/register.html")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     _no_horizontal_scroll(page)
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Display name").fill("Brenda Browser")
@@ -72,6 +73,7 @@ def test_register_verify_login_logout(page: Page, live_server, smtp_server) -> N
     page.wait_for_url(f"{live_server.url}/")
 
     page.goto(f"{live_server.url}/login.html")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill("the wrong password")
     page.get_by_role("button", name="Log in").click()
@@ -91,6 +93,7 @@ def test_register_verify_login_logout(page: Page, live_server, smtp_server) -> N
 
 def test_pages_are_keyboard_reachable(page: Page, live_server) -> None:
     page.goto(f"{live_server.url}/login.html")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").strip() == "Skip to content"
     page.keyboard.press("Enter")

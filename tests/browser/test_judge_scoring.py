@@ -177,6 +177,7 @@ def test_a_judge_scores_one_entry_and_declares_a_conflict_on_the_other(
     first, second = world["references"]
 
     page.goto(f"{base}/login.html?next=/judging.html")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     page.get_by_label("E-mail").fill(world["judge"])
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -294,6 +295,7 @@ def test_a_judge_scores_one_entry_and_declares_a_conflict_on_the_other(
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r".*/$"))
     page.goto(f"{base}/login.html?next=/entry.html?id={world['entry_of'][first]}")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     page.get_by_label("E-mail").fill(world["entrant"])
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

@@ -207,6 +207,7 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
 
     # The organiser logs in and runs the assignment.
     page.goto(f"{base}/login.html")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     page.get_by_label("E-mail").fill(organiser)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

@@ -183,6 +183,7 @@ def test_the_account_language_follows_the_person(new_page, live_server) -> None:
 
     page = new_page()
     page.goto(f"{base}/login.html")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -196,6 +197,7 @@ def test_the_account_language_follows_the_person(new_page, live_server) -> None:
     # A fresh browser whose language is English: the account's choice wins once logged in.
     page = new_page(locale="en-GB")
     page.goto(f"{base}/login.html")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     expect(page.get_by_role("heading", name="Log in", exact=True)).to_be_visible()
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)

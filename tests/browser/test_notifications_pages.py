@@ -84,6 +84,7 @@ def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
 
 def _log_in(page: Page, base: str, email: str, then: str) -> None:
     page.goto(f"{base}/login.html?next={then}")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

@@ -123,6 +123,7 @@ def _call_with_entries(base: str, organiser: str, entrant: str, slug: str) -> li
 
 def _login(page: Page, base: str, email: str) -> None:
     page.goto(f"{base}/login.html")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

@@ -236,7 +236,11 @@ def test_api_paths_never_reach_the_frontend(client: TestClient) -> None:
     assert response.json()["error"]["code"] == "not_found"
     assert response.headers["cache-control"] == "no-store"
 
-    assert client.post("/index.html").status_code == 405
+    # A page's form sent natively (before its script took over) comes back to the page.
+    again = client.post("/login.html?next=/manage.html", follow_redirects=False)
+    assert (again.status_code, again.headers["location"]) == (303, "/login.html?next=/manage.html")
+    assert client.put("/index.html").status_code == 405
+    assert client.post(f"/v/{version(client)}/js/nav.js").status_code == 405
 
 
 def test_security_headers_apply_to_pages_assets_and_the_404_page(client: TestClient) -> None:
