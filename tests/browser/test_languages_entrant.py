@@ -10,18 +10,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlalchemy import create_engine, text
 
-from app.core.db import normalise_database_url
+from tests.browser.test_dashboard_page import _people
+from tests.browser.test_results_journey import _client
 from tests.factories import make_challenge
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "entrant language password"
 FORM = [
     {
         "key": "idea",
@@ -42,35 +40,14 @@ class World:
     cookie: str
 
 
-def _client(base: str) -> httpx.Client:
-    return httpx.Client(base_url=base, headers={"Origin": base})
-
-
 @pytest.fixture(scope="module")
 def world(live_server) -> Iterator[World]:
     """An open call (no public vote) with one question, and an entrant's empty draft."""
     base = live_server.url
-    stamp = int(time.time() * 1000)
-    organiser, entrant = f"org-fr{stamp}@example.org", f"entrant-fr{stamp}@example.net"
-    with _client(base) as anon:
-        for email in (organiser, entrant):
-            r = anon.post(
-                "/api/auth/register",
-                json={"email": email, "display_name": "Awa Diallo", "password": PASSWORD},
-            )
-            assert r.status_code == 201, r.text
-    engine = create_engine(normalise_database_url(live_server.database_url))
-    with engine.begin() as conn:
-        conn.execute(
-            text('UPDATE "user" SET email_verified_at = created_at WHERE email IN (:a, :b)'),
-            {"a": organiser, "b": entrant},
-        )
-    engine.dispose()
-    slug = f"entrant-fr-{stamp}"
-    with _client(base) as org, _client(base) as ent:
-        for client, email in ((org, organiser), (ent, entrant)):
-            r = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-            assert r.status_code == 200, r.text
+    stamp = f"fr{int(time.time() * 1000)}"
+    email = _people(live_server, {"org": "Olu Organiser", "awa": "Awa Diallo"}, stamp)
+    slug = f"entrant-{stamp}"
+    with _client(base, email["org"]) as org, _client(base, email["awa"]) as ent:
         make_challenge(org, slug, form=FORM)  # type: ignore[arg-type]
         r = ent.post(f"/api/challenges/{slug}/entries", json={"title": ""})
         assert r.status_code == 201, r.text

@@ -17,14 +17,13 @@ import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
-from sqlalchemy import create_engine, text
 
-from app.core.db import normalise_database_url
+from tests.browser.test_dashboard_page import _people
+from tests.browser.test_results_journey import _client
 from tests.factories import make_challenge
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "offline password"
 FORM = [{"key": "idea", "type": "long_text", "label": "Your idea", "required": True}]
 SAVED = re.compile("All changes saved")
 WAIT = 20_000  # ms: long enough for a few rounds of the editor's back-off
@@ -39,35 +38,14 @@ class World:
     cookie: str
 
 
-def _client(base: str) -> httpx.Client:
-    return httpx.Client(base_url=base, headers={"Origin": base})
-
-
 @pytest.fixture(scope="module")
 def world(live_server) -> Iterator[World]:
     """An open call with one question, and an entrant logged in through the API."""
     base = live_server.url
-    stamp = int(time.time() * 1000)
-    organiser, entrant = f"org-o{stamp}@example.org", f"entrant-o{stamp}@example.net"
-    with _client(base) as anon:
-        for email in (organiser, entrant):
-            r = anon.post(
-                "/api/auth/register",
-                json={"email": email, "display_name": "Ama Offline", "password": PASSWORD},
-            )
-            assert r.status_code == 201, r.text
-    engine = create_engine(normalise_database_url(live_server.database_url))
-    with engine.begin() as conn:
-        conn.execute(
-            text('UPDATE "user" SET email_verified_at = created_at WHERE email IN (:a, :b)'),
-            {"a": organiser, "b": entrant},
-        )
-    engine.dispose()
+    stamp = f"o{int(time.time() * 1000)}"
+    email = _people(live_server, {"org": "Olu Organiser", "ama": "Ama Offline"}, stamp)
     slug = f"offline-{stamp}"
-    with _client(base) as org, _client(base) as ent:
-        for client, email in ((org, organiser), (ent, entrant)):
-            r = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-            assert r.status_code == 200, r.text
+    with _client(base, email["org"]) as org, _client(base, email["ama"]) as ent:
         make_challenge(org, slug, form=FORM, max_entries_per_participant=10)  # type: ignore[arg-type]
         me = ent.get("/api/auth/me").json()
         yield World(base, slug, ent, me["id"], ent.cookies["opencall_session"])
