@@ -520,12 +520,12 @@ function renderState() {
   const block = byId('rule-outcomes');
   block.hidden = outcomes.length === 0;
   block.querySelector('ul').replaceChildren(...outcomes.map((outcome) => {
-    const answer = outcome.passed === true ? 'yes' : outcome.passed === false ? 'no' : 'not answered yet';
-    const answerKey = { yes: 'entry.rule.yes', no: 'entry.rule.no' }[answer] ?? 'entry.rule.unanswered';
+    const answer = outcome.passed === true ? 'yes' : outcome.passed === false ? 'no' : 'unanswered';
+    const answerKey = `entry.rule.${answer}`;
     const parts = [t('entry.rule.line', { label: outcome.label, answer: t(answerKey) })];
     if (outcome.detail) parts.push(t('entry.rule.detail', { detail: outcome.detail }));
     if (outcome.enforce === 'flag') parts.push(t('entry.rule.flag'));
-    return el('li', { className: `outcome outcome-${answer.replace(/ /g, '-')}`, text: parts.join(' ') });
+    return el('li', { className: `outcome outcome-${answer}`, text: parts.join(' ') });
   }));
 }
 
