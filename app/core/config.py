@@ -5,11 +5,12 @@ Every setting is documented in ``.env.example``; the README's configuration tabl
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The shipped secret; accepted only in development and test, refused elsewhere.
@@ -29,6 +30,17 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET_KEY
     base_url: str = "http://127.0.0.1:8000"
     upload_dir: str = "./uploads"
+    # Where uploaded files live: the local disk (upload_dir) or an S3-compatible bucket.
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    # Unset: AWS itself. Set for MinIO, Garage, Cloudflare R2 and the like.
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    # Unset: the standard AWS credential chain (environment, profile, instance role).
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # Prepended to every object name, so one bucket can hold several installations.
+    s3_prefix: str = ""
     # Extra origins trusted for cookie-authenticated writes and CORS (comma-separated in env).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     redis_url: str | None = None
@@ -83,6 +95,56 @@ class Settings(BaseSettings):
                 "base_url must be an absolute http(s) URL, e.g. https://opencall.example.org"
             )
         return value.rstrip("/")
+
+    @field_validator(
+        "s3_bucket",
+        "s3_endpoint_url",
+        "s3_region",
+        "s3_access_key_id",
+        "s3_secret_access_key",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # A line left empty in .env (OPENCALL_S3_ENDPOINT_URL=) means "not set".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _check_s3_endpoint_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    "s3_endpoint_url must be an absolute http(s) URL, e.g. http://127.0.0.1:9000"
+                )
+        return value
+
+    @field_validator("s3_prefix")
+    @classmethod
+    def _check_s3_prefix(cls, value: str) -> str:
+        prefix = value.strip("/")
+        segments = prefix.split("/") if prefix else []
+        if any(
+            segment in (".", "..") or not re.fullmatch(r"[A-Za-z0-9._-]+", segment)
+            for segment in segments
+        ):
+            raise ValueError(
+                "s3_prefix must be letters, digits, '.', '_' or '-' in segments joined by '/', "
+                "e.g. opencall/uploads"
+            )
+        return prefix
+
+    @model_validator(mode="after")
+    def _check_storage(self) -> Settings:
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("OPENCALL_S3_BUCKET must be set when OPENCALL_STORAGE_BACKEND is s3")
+        if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
+            raise ValueError(
+                "OPENCALL_S3_ACCESS_KEY_ID and OPENCALL_S3_SECRET_ACCESS_KEY go together: "
+                "set both, or neither to use the standard AWS credential chain"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

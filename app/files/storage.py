@@ -1,8 +1,8 @@
 """Where uploaded files live, behind a small interface so a bucket can replace the disk.
 
 Callers hold opaque keys only. Nothing outside this module builds a path from a key: the
-local backend maps keys to paths under its root, an object-store backend will map them to
-object names.
+local backend maps keys to paths under its root, the S3 backend (app/files/s3.py) maps them
+to object names in a bucket.
 """
 
 from __future__ import annotations
@@ -10,17 +10,19 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, cast
 
 from app.core.config import Settings
 
 # Segments of URL-safe characters joined by "/": no ".", "..", empty segment or leading "/".
 _KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
 _MAX_KEY_LENGTH = 100  # stored_file.storage_key is String(100)
+_COPY_CHUNK_BYTES = 1024 * 1024
 
 
 class Writer(Protocol):
@@ -39,7 +41,10 @@ class Storage(Protocol):
         ...
 
     def open(self, key: str) -> BinaryIO:
-        """The blob for reading; FileNotFoundError when there is none."""
+        """The blob for reading, front to back; FileNotFoundError when there is none.
+
+        Only ``read`` and closing (``with``) are promised: an object store's stream cannot
+        seek, so a caller that needs to seek copies it first (see ``seekable_copy``)."""
         ...
 
     def size(self, key: str) -> int:
@@ -59,6 +64,25 @@ def validate_key(key: str) -> str:
     if len(key) > _MAX_KEY_LENGTH or not _KEY_PATTERN.fullmatch(key):
         raise ValueError(f"not a valid storage key: {key!r}")
     return key
+
+
+def random_key() -> str:
+    """A fresh key (192 random bits), sharded two levels deep: ``ab/cd/abcd…``."""
+    token = secrets.token_urlsafe(24)
+    return f"{token[:2]}/{token[2:4]}/{token}"
+
+
+@contextmanager
+def seekable_copy(file: BinaryIO, memory_bytes: int) -> Iterator[BinaryIO]:
+    """The open blob itself when it can seek, else a copy held in memory up to
+    ``memory_bytes`` and on a temporary disk file beyond."""
+    if file.seekable():
+        yield file
+        return
+    with tempfile.SpooledTemporaryFile(max_size=memory_bytes) as copy:
+        shutil.copyfileobj(file, copy, _COPY_CHUNK_BYTES)
+        copy.seek(0)
+        yield cast(BinaryIO, copy)
 
 
 class _FileWriter:
@@ -88,8 +112,7 @@ class LocalStorage:
         return path
 
     def new_key(self) -> str:
-        token = secrets.token_urlsafe(24)
-        return f"{token[:2]}/{token[2:4]}/{token}"
+        return random_key()
 
     @contextmanager
     def writer(self, key: str) -> Iterator[Writer]:
@@ -134,5 +157,11 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def make_storage(settings: Settings) -> Storage:
-    """The storage backend the settings name; today always the local disk."""
+    """The storage backend the settings name: the local disk, or an S3-compatible bucket."""
+    if settings.storage_backend == "s3":
+        # Imported here: boto3 takes a noticeable time to import, and a disk-only
+        # installation never needs it.
+        from app.files.s3 import S3Storage
+
+        return S3Storage.from_settings(settings)
     return LocalStorage(settings.upload_dir)

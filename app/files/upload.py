@@ -29,7 +29,7 @@ from starlette.responses import StreamingResponse
 
 from app.core.errors import AppError, NotFound
 from app.files.kinds import EXTENSIONS, KNOWN_TYPES, describe_types
-from app.files.storage import Storage, Writer
+from app.files.storage import Storage, Writer, seekable_copy
 
 log = logging.getLogger("opencall.files")
 
@@ -235,7 +235,12 @@ def _strip_image_metadata(
     """Re-encode a stored JPEG, PNG or WebP without EXIF, XMP, ICC, comments or text chunks,
     upright (EXIF orientation applied), under a new key. Anything Pillow cannot read, or an
     image over MAX_IMAGE_PIXELS, is UnsupportedFileType. Blocking: run it in a thread."""
-    with storage.open(key) as file, tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool:
+    with (
+        storage.open(key) as stored,
+        # Pillow seeks while decoding; an object store's stream cannot.
+        seekable_copy(stored, _SPOOL_BYTES) as file,
+        tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool,
+    ):
         try:
             image, options = _decode(file, content_type, head)
             # Everything metadata lives in info; what rendering needs is in options.
