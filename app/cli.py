@@ -1,13 +1,18 @@
-"""The `opencall` command: serve, migrate, create-admin, seed-demo, worker, export."""
+"""The `opencall` command: serve, migrate, create-admin, seed-demo, worker, export, backup,
+restore."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from app.core.config import get_settings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 cli = typer.Typer(
     help="OpenCall: crowdsourcing challenge contests for health.", no_args_is_help=True
@@ -220,6 +225,105 @@ def export(
                 progress.advance(task, len(chunk))
     partial.replace(output)
     typer.echo(f"Wrote {output} ({output.stat().st_size:,} bytes).")
+
+
+def _progress() -> Progress:
+    """A rich progress display on a terminal; silent when output goes to a file or a pipe."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    columns = (SpinnerColumn(), *Progress.get_default_columns()[:3], TimeElapsedColumn())
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} {name}" for name, n in counts.items())
+
+
+@cli.command()
+def backup(
+    destination: Path = typer.Argument(
+        ..., help="The backup directory to create, e.g. /var/backups/opencall-2026-11-27."
+    ),
+) -> None:
+    """Back up the database and the uploads into a new directory, while the server runs.
+
+    SQLite is copied with its online backup API, PostgreSQL with pg_dump --format=custom;
+    then every upload is copied. manifest.json records the schema revision, the counts of
+    entries, scorecards, votes and files, and the sha256 of every file.
+    """
+    from app.backup import BackupError, create_backup
+
+    settings = get_settings()
+    try:
+        with _progress() as progress:
+            manifest = create_backup(settings, destination, progress)
+    except BackupError as exc:
+        typer.echo(f"Backup failed: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(
+        f"Backed up the {manifest.database_kind} database (revision "
+        f"{manifest.alembic_revision}: {_counts_line(manifest.counts)}) and "
+        f"{len(manifest.files):,} uploaded files to {destination}."
+    )
+    if manifest.missing_files:
+        typer.echo(
+            f"Warning: {len(manifest.missing_files)} files the database names are not in the "
+            f"upload directory {settings.upload_dir} (listed as missing_files in the manifest), "
+            f"e.g. {', '.join(manifest.missing_files[:3])}.",
+            err=True,
+        )
+        raise typer.Exit(code=1)
+
+
+@cli.command()
+def restore(
+    backup: Path = typer.Argument(..., help="A directory made by `opencall backup`."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Replace a database that holds data, and add the files to a non-empty upload "
+        "directory.",
+    ),
+) -> None:
+    """Restore a backup into the configured database and upload directory (both empty).
+
+    Stop the server first. Every file is checked against the manifest's sha256 before
+    anything is written; PostgreSQL is restored with pg_restore --no-owner.
+    """
+    from alembic.script import ScriptDirectory
+
+    from app.backup import BackupError, restore_backup
+
+    settings = get_settings()
+    try:
+        with _progress() as progress:
+            manifest = restore_backup(settings, backup, force=force, progress=progress)
+    except BackupError as exc:
+        typer.echo(f"Restore failed: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(
+        f"Restored the backup of {manifest.created_at}: {_counts_line(manifest.counts)}, "
+        f"{len(manifest.files):,} uploaded files (all sha256 verified)."
+    )
+    if manifest.missing_files:
+        typer.echo(
+            f"Note: the backup lacked {len(manifest.missing_files)} files its database names "
+            "(see missing_files in its manifest).",
+            err=True,
+        )
+    scripts = ScriptDirectory(str(MIGRATIONS_DIR))
+    if manifest.alembic_revision != scripts.get_current_head():
+        known = {script.revision for script in scripts.walk_revisions()}
+        if manifest.alembic_revision in known:
+            typer.echo("The backup's schema is older than this OpenCall: run `opencall migrate`.")
+        else:
+            typer.echo(
+                f"The backup's schema revision {manifest.alembic_revision} is unknown to this "
+                "OpenCall: run the version that made it (or a newer one).",
+                err=True,
+            )
 
 
 def main() -> None:
