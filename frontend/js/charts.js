@@ -1,29 +1,32 @@
 // Small charts drawn as inline SVG, each shown with a table of its numbers: the picture is one
 // image to a screen reader (role="img" and a label), the table carries every figure.
+// Numbers and days are written for the interface's language (i18n.js), and so is each
+// chart's description.
+import { formatNumber, locale, t, loadNamespaces } from './i18n.js';
+
+await loadNamespaces('dashboard');
 
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 320;
-const counter = new Intl.NumberFormat();
-const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
 
 /** A count in the viewer's language ("1,234"). */
-export const count = (n) => counter.format(n);
+export const count = (n) => formatNumber(n);
 /** A share 0–1 as a percentage ("12.5%"); a dash when unknown. */
-export const share = (x) => (x === null || x === undefined ? '—' : percent.format(x));
+export const share = (x) => (x === null || x === undefined ? '—' : formatNumber(x, { style: 'percent', maximumFractionDigits: 1 }));
 
 /** An amount in a currency ("$1,500.00"); a dash when unknown. */
 export function money(value, currency) {
   if (value === null || value === undefined) return '—';
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value);
+    return formatNumber(value, { style: 'currency', currency });
   } catch {
-    return `${count(value)} ${currency}`;
+    return t('dashboard.charts.amount', { amount: count(value), currency });
   }
 }
 
 const days = {
-  long: new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }),
-  short: new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' }),
+  long: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }),
+  short: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }),
 };
 
 /** A calendar day ("2026-11-27", a day in the call's zone) as the viewer writes it, with its
@@ -44,16 +47,20 @@ const clip = (text, length) => (text.length > length ? `${text.slice(0, length -
 
 const canvas = (height, label) => node('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height, role: 'img', 'aria-label': label, class: 'chart' });
 
-/** What a chart shows, for its label: the figures themselves when there are few. */
+/**
+ * What a chart shows, for its label: the figures themselves when there are few. `kind` is
+ * "bars" or "columns" (dashboard.charts.bars.listed, …in_table).
+ */
 function describe(title, kind, rows, format) {
-  if (rows.length > 6) return `${title}, ${kind}; the table gives all ${rows.length} figures.`;
-  return `${title}, ${kind}: ${rows.map((r) => `${r.label} ${format(r.value)}`).join('; ')}.`;
+  if (rows.length > 6) return t(`dashboard.charts.${kind}.in_table`, { title, count: rows.length });
+  const figures = rows.map((r) => t('dashboard.charts.figure', { label: r.label, value: format(r.value) }));
+  return t(`dashboard.charts.${kind}.listed`, { title, figures: figures.join(t('dashboard.charts.figure_separator')) });
 }
 
 /** Horizontal bars, one row per {label, value}, each labelled with its value. */
 export function bars(title, rows, format = count) {
   const max = Math.max(1, ...rows.map((r) => r.value));
-  const svg = canvas(rows.length * 32 + 4, describe(title, 'bar chart', rows, format));
+  const svg = canvas(rows.length * 32 + 4, describe(title, 'bars', rows, format));
   rows.forEach((row, i) => {
     const y = i * 32;
     const width = Math.max(row.value > 0 ? 2 : 0, ((WIDTH - 64) * row.value) / max);
@@ -71,7 +78,7 @@ export function bars(title, rows, format = count) {
  * labels the axis's two ends (a histogram's edges) and `marker` ({index, text}) draws a
  * labelled line through one column (e.g. the deadline).
  */
-export function columns(title, rows, { series = [{ name: 'Count', className: 'chart-bar' }], marks = {}, ends = null, marker = null } = {}) {
+export function columns(title, rows, { series = [{ name: t('dashboard.charts.count'), className: 'chart-bar' }], marks = {}, ends = null, marker = null } = {}) {
   const height = 170;
   const top = 22;
   const bottom = height - 30;
@@ -80,10 +87,10 @@ export function columns(title, rows, { series = [{ name: 'Count', className: 'ch
   const max = Math.max(1, ...totals);
   const step = (WIDTH - left) / Math.max(rows.length, 1);
   const summary = rows.map((r, i) => ({ label: r.label, value: totals[i] }));
-  const svg = canvas(height, describe(title, 'column chart', summary, count));
+  const svg = canvas(height, describe(title, 'columns', summary, count));
   svg.append(
     node('text', { x: left - 4, y: top + 4, class: 'chart-axis', 'text-anchor': 'end' }, count(max)),
-    node('text', { x: left - 4, y: bottom, class: 'chart-axis', 'text-anchor': 'end' }, '0'),
+    node('text', { x: left - 4, y: bottom, class: 'chart-axis', 'text-anchor': 'end' }, count(0)),
     node('line', { x1: left, x2: WIDTH, y1: bottom, y2: bottom, class: 'chart-rule' }));
   rows.forEach((row, i) => {
     let y = bottom;

@@ -5,6 +5,9 @@ import { currentUser } from './nav.js';
 import { formatDateTime } from './dates.js';
 import { byId, el, goToLogin, isAuthError, alertWithLink } from './organiser-nav.js';
 import { count, share, money } from './charts.js';
+import { t, useCatalogues } from './i18n.js';
+
+await useCatalogues('dashboard');
 
 const rows = byId('summaries');
 const more = byId('more');
@@ -38,7 +41,7 @@ async function load(again = false) {
 }
 
 function notAdmin() {
-  alertWithLink(byId('page-alert'), 'Only platform administrators can see every call’s figures.', '/manage.html', 'See the calls you manage, each with its dashboard.');
+  alertWithLink(byId('page-alert'), t('dashboard.stats.admins_only'), '/manage.html', t('dashboard.stats.see_your_calls'));
   byId('page-loading').textContent = '';
 }
 
