@@ -2,6 +2,9 @@
 import { get, showAlert } from './api.js';
 import { formatDateTime, parseUtc } from './dates.js';
 import { byId, el, startPage, showBody, goToLogin, isAuthError } from './organiser-nav.js';
+import { locale, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('mail');
 
 const enc = encodeURIComponent;
 let base;
@@ -22,15 +25,15 @@ const more = byId('audit-more');
 const alert = byId('audit-alert');
 const loading = byId('audit-loading');
 
-const utc = new Intl.DateTimeFormat(undefined, {
+const utc = new Intl.DateTimeFormat(locale, {
   year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC',
 });
 
 /** A value as short text: strings as they are, the rest as JSON, long ones cut. */
 function show(value) {
-  if (value === undefined) return '(none)';
+  if (value === undefined) return t('mail.audit.none');
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  if (text === '') return '(empty)';
+  if (text === '') return t('mail.audit.empty_value');
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
@@ -42,10 +45,10 @@ function diff(before, after) {
   const changed = keys.filter((key) => !before || !after || !same(before[key], after[key]));
   if (!changed.length) return null;
   return el('ul', { className: 'diff' }, ...changed.map((key) => {
-    const item = el('li', {}, el('code', { className: 'diff-key', text: key }), ': ');
-    if (before) item.append(el('del', { text: key in before ? show(before[key]) : '(none)' }));
+    const item = el('li', {}, el('code', { className: 'diff-key', translate: 'no', text: key }), ': ');
+    if (before) item.append(el('del', { text: key in before ? show(before[key]) : t('mail.audit.none') }));
     if (before && after) item.append(el('span', { className: 'arrow', text: ' → ' }));
-    if (after) item.append(el('ins', { text: key in after ? show(after[key]) : '(removed)' }));
+    if (after) item.append(el('ins', { text: key in after ? show(after[key]) : t('mail.audit.removed') }));
     return item;
   }));
 }
@@ -56,12 +59,17 @@ function eventCard(event) {
   const when = parseUtc(event.created_at);
   const time = el('time', { datetime: event.created_at, text: formatDateTime(event.created_at) });
   const changes = diff(event.before, event.after);
+  // The action and the kind of object are the API's own codes (what the filters take), shown as they are.
+  const object = el('span', { translate: 'no', text: event.object_type });
+  const hasId = event.object_id !== null && event.object_id !== undefined;
+  const on = hasId ? tParts('mail.audit.on_object_id', { object, id: String(event.object_id) }) : tParts('mail.audit.on_object', { object });
+  const utcTime = Number.isNaN(when.getTime()) ? [] : [' ', t('mail.audit.utc', { time: utc.format(when) })];
   return el('li', { className: 'card event', 'data-testid': 'audit-event' },
-    el('p', { className: 'event-head' }, el('code', { className: 'event-action', text: event.action }),
-      el('span', { className: 'muted', text: ` on ${event.object_type}${event.object_id !== null && event.object_id !== undefined ? ` #${event.object_id}` : ''}` })),
-    el('p', { className: 'small' }, time, el('span', { className: 'muted', text: Number.isNaN(when.getTime()) ? '' : ` (${utc.format(when)} UTC)` })),
-    el('p', { className: 'small', text: `By ${event.actor?.display_name ?? 'the system'}` }),
-    event.reason ? el('p', { className: 'small' }, el('strong', { text: 'Reason: ' }), el('span', { text: event.reason })) : null,
+    el('p', { className: 'event-head' }, el('code', { className: 'event-action', translate: 'no', text: event.action }),
+      ' ', el('span', { className: 'muted' }, ...on)),
+    el('p', { className: 'small' }, time, el('span', { className: 'muted' }, ...utcTime)),
+    el('p', { className: 'small', text: event.actor?.display_name ? t('mail.audit.by', { name: event.actor.display_name }) : t('mail.audit.by_system') }),
+    event.reason ? el('p', { className: 'small' }, el('strong', { text: t('mail.audit.reason') }), ' ', el('span', { text: event.reason })) : null,
     changes);
 }
 
@@ -77,7 +85,7 @@ async function load(again = false) {
     if (value) query.set(name, value);
   }
   if (again && nextCursor) query.set('cursor', nextCursor);
-  loading.textContent = 'Loading events…';
+  loading.textContent = t('mail.audit.loading_events');
   showAlert(alert, []);
   try {
     const page = await get(`${base}/audit?${query}`);
@@ -91,7 +99,7 @@ async function load(again = false) {
     return cards;
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(alert, [`The audit log could not be loaded: ${error.message}`]);
+    showAlert(alert, [t('mail.audit.load_failed', { message: error.message })]);
     return [];
   } finally {
     loading.textContent = '';

@@ -6,17 +6,21 @@ import { showStatus } from './form.js';
 import {
   byId, el, startPage, showBody, submitWith, onClick, isAuthError, goToLogin,
 } from './organiser-nav.js';
+import { formatNumber, t, tParts, useCatalogues } from './i18n.js';
 
-const SEGMENTS = {
-  all_entrants: ['Everyone who submitted an entry', null],
-  drafts: ['People with a draft they have not submitted', 'Only those with nothing submitted to this call.'],
-  eligible: ['Entrants with an eligible entry', null],
-  finalists: ['Finalists', 'Entries with a finalist award, or advanced from the last round that advanced entries.'],
-  judges: ['Judges', 'Judges on the panel who accepted their invitation.'],
-  voters: ['Voters', 'People whose votes were counted.'],
-};
+await useCatalogues('mail');
 
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** Each segment: its label, the same in a sentence ("… to 2 people: {group}."), and a hint. */
+const SEGMENTS = Object.fromEntries(
+  [['all_entrants', false], ['drafts', true], ['eligible', false], ['finalists', true], ['judges', true], ['voters', true]]
+    .map(([key, hint]) => [key, {
+      label: t(`mail.broadcasts.segment.${key}`),
+      group: t(`mail.broadcasts.group.${key}`),
+      hint: hint ? t(`mail.broadcasts.segment.${key}.hint`) : null,
+    }]),
+);
+/** A segment the page does not know is shown by its code. */
+const segment = (key) => SEGMENTS[key] ?? { label: key, group: key, hint: null };
 const form = byId('broadcast-form');
 const previewSection = byId('preview');
 const sendButton = byId('send-button');
@@ -29,7 +33,7 @@ let previewed = null;
 let sentCursor = null;
 
 function segmentOptions() {
-  return Object.entries(SEGMENTS).map(([value, [label, hint]], index) => {
+  return Object.entries(SEGMENTS).map(([value, { label, hint }], index) => {
     const id = `segment-${value}`;
     const input = el('input', { type: 'radio', id, name: 'segment', value, checked: index === 0 });
     if (hint) input.setAttribute('aria-describedby', `${id}-hint`);
@@ -48,10 +52,10 @@ function forgetPreview() {
 function showPreview(result) {
   const count = result.recipients;
   byId('preview-count').textContent = count
-    ? `This goes to ${plural(count, 'person', 'people')}: ${SEGMENTS[result.segment][0].toLowerCase()}.`
-    : 'Nobody is in this group yet, so there is no one to send it to.';
+    ? t('mail.broadcasts.preview.count', { count, group: segment(result.segment).group })
+    : t('mail.broadcasts.preview.nobody');
   byId('preview-sample-note').textContent = count > result.sample.length
-    ? `The first ${result.sample.length} by name:` : 'They are:';
+    ? t('mail.broadcasts.preview.first_by_name', { count: result.sample.length }) : t('mail.broadcasts.preview.they_are');
   byId('preview-sample').replaceChildren(...result.sample.map((name) => el('li', { text: name })));
   byId('preview-sample-wrap').hidden = count === 0;
   byId('preview-subject').textContent = result.subject;
@@ -60,28 +64,31 @@ function showPreview(result) {
   byId('preview-frame').srcdoc = result.html;
   byId('preview-text').textContent = result.text;
   sendButton.hidden = count === 0;
-  sendButton.textContent = `Send to ${plural(count, 'person', 'people')}`;
+  sendButton.textContent = t('mail.broadcasts.preview.send_to', { count });
   showAlert(byId('send-alert'), []);
   previewSection.hidden = false;
   byId('preview-heading').focus();
 }
 
 function countItem(label, value) {
-  return el('li', {}, `${label}: `, el('strong', { text: value }));
+  return el('li', {}, t('mail.broadcasts.count', { label }), ' ', el('strong', { text: formatNumber(value) }));
 }
 
 function broadcastItem(broadcast) {
-  const [segmentLabel] = SEGMENTS[broadcast.segment] ?? [broadcast.segment];
-  const by = broadcast.created_by ? ` by ${broadcast.created_by}` : '';
+  const { group } = segment(broadcast.segment);
+  const time = timeElement(broadcast.created_at);
+  const sent = broadcast.created_by
+    ? tParts('mail.broadcasts.sent.to_by', { group, time, name: broadcast.created_by })
+    : tParts('mail.broadcasts.sent.to', { group, time });
   const item = el('li', { className: 'card', 'data-testid': 'broadcast' },
     el('h3', { className: 'card-title', text: broadcast.subject }),
-    el('p', { className: 'muted' }, `To ${segmentLabel.toLowerCase()}, `, timeElement(broadcast.created_at), by),
-    el('ul', { className: 'broadcast-counts', 'aria-label': 'Delivery' },
-      countItem('Recipients', broadcast.recipients),
-      countItem('Sent', broadcast.sent),
-      countItem('Waiting', broadcast.pending),
-      countItem('Failed', broadcast.failed),
-      countItem('E-mail turned off', broadcast.not_mailed)));
+    el('p', { className: 'muted' }, ...sent),
+    el('ul', { className: 'broadcast-counts', 'aria-label': t('mail.broadcasts.sent.delivery') },
+      countItem(t('mail.broadcasts.sent.recipients'), broadcast.recipients),
+      countItem(t('mail.broadcasts.sent.sent'), broadcast.sent),
+      countItem(t('mail.broadcasts.sent.waiting'), broadcast.pending),
+      countItem(t('mail.broadcasts.sent.failed'), broadcast.failed),
+      countItem(t('mail.broadcasts.sent.not_mailed'), broadcast.not_mailed)));
   return item;
 }
 
@@ -110,7 +117,7 @@ form.addEventListener('input', forgetPreview);
 sendButton.addEventListener('click', () => {
   if (!previewed) return;
   const { message, result } = previewed;
-  byId('confirm-what').textContent = `“${message.subject}” goes to ${plural(result.recipients, 'person', 'people')} (${SEGMENTS[message.segment][0].toLowerCase()}) by e-mail and on their notifications page. It cannot be called back.`;
+  byId('confirm-what').textContent = t('mail.broadcasts.confirm.what', { subject: message.subject, count: result.recipients, group: segment(message.segment).group });
   showAlert(byId('confirm-alert'), []);
   confirmDialog.showModal();
   byId('confirm-heading').focus();
@@ -127,7 +134,7 @@ onClick(byId('confirm-send'), byId('confirm-alert'), async () => {
   const sent = await post(`${base}/broadcasts`, previewed.message);
   form.reset();
   forgetPreview();
-  showStatus(form, `Sent to ${plural(sent.recipients, 'person', 'people')}. The e-mail goes out in the background.`);
+  showStatus(form, t('mail.broadcasts.confirm.sent', { count: sent.recipients }));
   await loadSent().catch((error) => showAlert(byId('sent-alert'), [error.message]));
   afterConfirm = byId('sent-heading');
   confirmDialog.close();
@@ -135,7 +142,7 @@ onClick(byId('confirm-send'), byId('confirm-alert'), async () => {
 
 onClick(byId('sent-refresh'), byId('sent-alert'), async () => {
   await loadSent();
-  byId('sent-status').textContent = 'Delivery counts refreshed.';
+  byId('sent-status').textContent = t('mail.broadcasts.sent.refreshed');
 });
 
 onClick(sentMore, byId('sent-alert'), async () => {

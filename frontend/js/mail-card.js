@@ -3,24 +3,39 @@
 import { get } from './api.js';
 import { formatDateTime } from './dates.js';
 import { el, badge } from './organiser-nav.js';
+import { loadNamespaces, t, tParts } from './i18n.js';
 
-export const STATUS_LABELS = { sent: 'Sent', pending: 'Waiting to be sent', failed: 'Failed' };
+await loadNamespaces('mail');
 
+export const STATUS_LABELS = Object.fromEntries(['sent', 'pending', 'failed'].map((status) => [status, t(`mail.card.status.${status}`)]));
+
+// The kinds the API names (app/mail/kinds.py), each with its text here.
+const KNOWN_KINDS = new Set([
+  'account', 'entry_receipt', 'eligibility_decision', 'round_outcome', 'results', 'judge_invitation',
+  'judge_round_open', 'conflict_reassignment', 'deadline_reminder', 'draft_reminder', 'judge_reminder',
+  'voting_open', 'organiser_digest', 'broadcast',
+]);
 const kindLabels = new Map();
 
-/** The kinds of message (key → label), from the API; an empty map when they cannot be read. */
+/**
+ * The kinds of message (key → label) the API lists; an empty map when they cannot be read.
+ * A kind this page does not know keeps the API's own label.
+ */
 export async function loadKinds() {
   try {
-    for (const kind of await get('/mail-kinds')) kindLabels.set(kind.kind, kind.label);
+    for (const kind of await get('/mail-kinds')) kindLabels.set(kind.kind, kindLabel(kind.kind, kind.label));
   } catch {
-    // The cards then show each kind by its key.
+    // The cards then show each kind by its text here, or by its key.
   }
   return kindLabels;
 }
 
-const kindLabel = (key) => kindLabels.get(key) ?? key.replaceAll('_', ' ');
+function kindLabel(key, fromApi = kindLabels.get(key)) {
+  if (KNOWN_KINDS.has(key)) return t(`mail.card.kind.${key}`);
+  return fromApi ?? key;
+}
+
 const when = (iso) => el('time', { datetime: iso, text: formatDateTime(iso) });
-const tries = (n) => `${n} ${n === 1 ? 'try' : 'tries'}`;
 
 function fact(term, ...value) {
   return el('div', {}, el('dt', { text: term }), el('dd', {}, ...value));
@@ -28,10 +43,14 @@ function fact(term, ...value) {
 
 /** What became of the message, in words. */
 function outcome(message) {
-  if (message.status === 'sent') return fact('Sent', when(message.sent_at), message.attempts > 1 ? ` (after ${tries(message.attempts)})` : '');
-  if (message.status === 'failed') return fact('Failed', when(message.failed_at), ` (after ${tries(message.attempts)})`);
-  if (message.attempts > 0) return fact('Next try', when(message.next_attempt_at), ` (${tries(message.attempts)} so far)`);
-  return fact('Goes out', 'within seconds');
+  const count = message.attempts;
+  if (message.status === 'sent') {
+    const time = when(message.sent_at);
+    return fact(t('mail.card.sent'), ...(count > 1 ? tParts('mail.card.after_tries', { time, count }) : [time]));
+  }
+  if (message.status === 'failed') return fact(t('mail.card.failed'), ...tParts('mail.card.after_tries', { time: when(message.failed_at), count }));
+  if (count > 0) return fact(t('mail.card.next_try'), ...tParts('mail.card.tries_so_far', { time: when(message.next_attempt_at), count }));
+  return fact(t('mail.card.goes_out'), t('mail.card.within_seconds'));
 }
 
 /**
@@ -40,11 +59,11 @@ function outcome(message) {
 export function mailCard(message, ...extra) {
   const titleId = `mail-${message.id}`;
   const facts = el('dl', { className: 'mail-facts small' },
-    fact('To', message.to_address),
-    fact('Queued', when(message.created_at)),
+    fact(t('mail.card.to'), message.to_address),
+    fact(t('mail.card.queued'), when(message.created_at)),
     outcome(message));
   const error = message.last_error && message.status !== 'sent'
-    ? el('p', { className: 'mail-error small' }, el('strong', { text: 'The mail server’s last answer: ' }), el('span', { text: message.last_error }))
+    ? el('p', { className: 'mail-error small' }, el('strong', { text: t('mail.card.last_error') }), ' ', el('span', { text: message.last_error }))
     : null;
   return el('li', { className: 'card mail-card', 'data-testid': 'mail-message', 'data-id': message.id },
     el('h3', { className: 'card-title', id: titleId, text: message.subject }),

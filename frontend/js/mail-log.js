@@ -2,6 +2,9 @@
 import { get, showAlert } from './api.js';
 import { byId, el, startPage, showBody, goToLogin, isAuthError } from './organiser-nav.js';
 import { loadKinds, mailCard } from './mail-card.js';
+import { t, useCatalogues } from './i18n.js';
+
+await useCatalogues('mail');
 
 const FILTERS = ['status', 'kind', 'to'];
 const filterForm = byId('mail-filter');
@@ -25,7 +28,7 @@ function filterValues() {
 async function load(again = false) {
   const query = new URLSearchParams({ limit: '50', ...filterValues() });
   if (again && nextCursor) query.set('cursor', nextCursor);
-  loading.textContent = 'Loading the mail…';
+  loading.textContent = t('mail.log.loading_mail');
   showAlert(alert, []);
   try {
     const page = await get(`${base}/mail?${query}`);
@@ -38,7 +41,7 @@ async function load(again = false) {
     return cards;
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(alert, [`The mail could not be loaded: ${error.message}`]);
+    showAlert(alert, [t('mail.log.load_failed', { message: error.message })]);
     return [];
   } finally {
     loading.textContent = '';
@@ -53,7 +56,7 @@ filterForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   const to = filterForm.elements.to;
   const invalid = to.value.trim() && !to.checkValidity();
-  byId('to-error').textContent = invalid ? 'Enter one whole e-mail address, such as name@example.org.' : '';
+  byId('to-error').textContent = invalid ? t('mail.log.filter.to_invalid') : '';
   if (invalid) to.setAttribute('aria-invalid', 'true');
   else to.removeAttribute('aria-invalid');
   if (invalid) {
