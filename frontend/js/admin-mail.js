@@ -4,6 +4,9 @@ import { get, post, showAlert, ApiError } from './api.js';
 import { currentUser } from './nav.js';
 import { byId, el, goToLogin, isAuthError, alertWithLink } from './organiser-nav.js';
 import { loadKinds, mailCard } from './mail-card.js';
+import { t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('admin', 'mail');
 
 const filterForm = byId('mail-filter');
 const list = byId('mail-list');
@@ -14,9 +17,9 @@ const retryStatus = byId('retry-status');
 let nextCursor = null;
 
 function whereFrom(message) {
-  if (!message.challenge) return el('p', { className: 'small muted', text: 'Account mail (no call)' });
+  if (!message.challenge) return el('p', { className: 'small muted', text: t('admin.mail.account_mail') });
   const link = el('a', { href: `/mail-log.html?slug=${encodeURIComponent(message.challenge.slug)}`, text: message.challenge.title });
-  return el('p', { className: 'small' }, 'Call: ', link);
+  return el('p', { className: 'small' }, ...tParts('admin.mail.call', { call: link }));
 }
 
 async function sendAgain(message, node, button) {
@@ -29,12 +32,12 @@ async function sendAgain(message, node, button) {
     updated.tabIndex = -1;
     node.replaceWith(updated);
     updated.focus();
-    retryStatus.textContent = `Queued again: “${message.subject}” to ${message.to_address}. It goes out within seconds; choose “Sent” above to see it once it has.`;
+    retryStatus.textContent = t('admin.mail.queued_again', { subject: message.subject, to: message.to_address, sent: t('mail.card.status.sent') });
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     button.disabled = false;
-    const reason = error instanceof ApiError ? error.message : 'Something went wrong on this page. Please reload it and try again.';
-    showAlert(alert, [`“${message.subject}” to ${message.to_address} was not queued again: ${reason}`]);
+    const reason = error instanceof ApiError ? error.message : t('common.error.client');
+    showAlert(alert, [t('admin.mail.not_queued', { subject: message.subject, to: message.to_address, reason })]);
   }
   return undefined;
 }
@@ -42,7 +45,7 @@ async function sendAgain(message, node, button) {
 function cardFor(message) {
   const node = mailCard(message, whereFrom(message));
   if (message.status === 'failed') {
-    const button = el('button', { className: 'button', type: 'button', text: 'Send again', 'aria-describedby': `mail-${message.id}` });
+    const button = el('button', { className: 'button', type: 'button', text: t('admin.mail.send_again'), 'aria-describedby': `mail-${message.id}` });
     button.addEventListener('click', () => sendAgain(message, node, button));
     node.append(el('p', { className: 'actions' }, button));
   }
@@ -54,7 +57,7 @@ async function load(again = false) {
   const status = filterForm.elements.status.value;
   if (status) query.set('status', status);
   if (again && nextCursor) query.set('cursor', nextCursor);
-  loading.textContent = 'Loading the mail…';
+  loading.textContent = t('admin.mail.loading');
   const page = await get(`/admin/mail?${query}`).finally(() => { loading.textContent = ''; });
   const cards = page.items.map(cardFor);
   if (again) list.append(...cards);
@@ -71,7 +74,7 @@ async function loadShowingErrors(again) {
     return await load(again);
   } catch (error) {
     if (isAuthError(error)) goToLogin();
-    else showAlert(alert, [`The mail could not be loaded: ${error.message}`]);
+    else showAlert(alert, [t('admin.mail.load_failed', { message: error.message })]);
     return [];
   }
 }
@@ -96,7 +99,7 @@ more.addEventListener('click', async () => {
 });
 
 function notAdmin() {
-  alertWithLink(byId('page-alert'), 'Only platform administrators can see every call’s mail.', '/manage.html', 'See the calls you manage, each with its mail log.');
+  alertWithLink(byId('page-alert'), t('admin.mail.admins_only'), '/manage.html', t('admin.mail.see_calls'));
   byId('page-loading').textContent = '';
 }
 

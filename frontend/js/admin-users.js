@@ -4,6 +4,9 @@ import { get, patch, post, showAlert, ApiError } from './api.js';
 import { currentUser } from './nav.js';
 import { byId, el, badge, goToLogin, isAuthError, alertWithLink, ROLE_LABELS } from './organiser-nav.js';
 import { timeElement } from './dates.js';
+import { t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('admin');
 
 const filterForm = byId('user-filter');
 const list = byId('user-list');
@@ -16,28 +19,40 @@ let me = null;
 
 function flags(user) {
   const shown = [];
-  if (user.is_admin) shown.push(badge('Administrator', 'open'));
-  if (!user.is_active) shown.push(badge('Deactivated', 'warn'));
-  if (!user.email_verified) shown.push(badge('Not verified', 'quiet'));
+  if (user.is_admin) shown.push(badge(t('admin.users.flag.admin'), 'open'));
+  if (!user.is_active) shown.push(badge(t('admin.users.flag.inactive'), 'warn'));
+  if (!user.email_verified) shown.push(badge(t('admin.users.flag.unverified'), 'quiet'));
   return shown.length ? el('p', { className: 'flags' }, ...shown) : null;
 }
 
 function seen(user) {
   return el('p', { className: 'small muted' },
-    'Joined ', timeElement(user.created_at), '. ',
-    ...(user.last_seen_at ? ['Last seen ', timeElement(user.last_seen_at), '.'] : ['Never logged in.']));
+    ...tParts('admin.users.joined', { time: timeElement(user.created_at) }), ' ',
+    ...(user.last_seen_at ? tParts('admin.users.last_seen', { time: timeElement(user.last_seen_at) }) : [t('admin.users.never_seen')]));
+}
+
+/** One change to an account's field, in words; a field this page does not know is shown by its name. */
+function change(name, value) {
+  if (name === 'is_active') return t(value ? 'admin.users.history.restored' : 'admin.users.history.deactivated');
+  if (name === 'is_admin') return t(value ? 'admin.users.history.made_admin' : 'admin.users.history.admin_taken');
+  return name;
 }
 
 function historyList(detail) {
-  if (!detail.history.length) return el('p', { className: 'small muted', text: 'No changes by administrators.' });
+  if (!detail.history.length) return el('p', { className: 'small muted', text: t('admin.users.history.none') });
   return el('ul', { className: 'small' }, ...detail.history.map((event) => {
     const what = event.action === 'user.sessions_end'
-      ? `Logged out everywhere (${event.after?.sessions_ended ?? 0} sessions)`
+      ? t('admin.users.history.logged_out', { count: event.after?.sessions_ended ?? 0 })
       : Object.entries(event.after ?? {})
         .filter(([name, value]) => event.before?.[name] !== value)
-        .map(([name, value]) => ({ is_active: value ? 'Restored' : 'Deactivated', is_admin: value ? 'Made administrator' : 'Administrator role taken away' })[name])
-        .join('; ');
-    return el('li', {}, timeElement(event.created_at), ` — ${what} by ${event.actor ?? 'a removed account'}. Reason: `, el('q', { text: event.reason ?? '' }));
+        .map(([name, value]) => change(name, value))
+        .join(t('admin.users.history.separator'));
+    return el('li', {}, ...tParts('admin.users.history.item', {
+      time: timeElement(event.created_at),
+      what,
+      actor: event.actor ?? t('admin.users.history.removed_account'),
+      reason: el('q', { text: event.reason ?? '' }),
+    }));
   }));
 }
 
@@ -46,29 +61,32 @@ function detailPanel(user, detail, card) {
   const roles = detail.memberships.length
     ? el('ul', { className: 'small' }, ...detail.memberships.map((m) => el('li', {},
       el('a', { href: `/challenge.html?slug=${encodeURIComponent(m.slug)}`, text: m.title }), ` — ${ROLE_LABELS[m.role] ?? m.role}`)))
-    : el('p', { className: 'small muted', text: 'No role in any call.' });
+    : el('p', { className: 'small muted', text: t('admin.users.no_roles') });
   const reason = el('textarea', { id: `${id}-reason`, name: 'reason', rows: '2', maxlength: '2000', required: true, 'aria-describedby': `${id}-reason-error` });
   const reasonError = el('p', { className: 'field-error', id: `${id}-reason-error` });
   const panel = el('div', { className: 'account-detail', id: `${id}-detail` },
-    el('h4', { text: 'Roles in calls' }), roles,
-    el('p', { className: 'small', text: `${detail.entries} ${detail.entries === 1 ? 'entry' : 'entries'}; ${detail.live_sessions} live ${detail.live_sessions === 1 ? 'session' : 'sessions'}.` }),
-    el('h4', { text: 'History' }), historyList(detail));
+    el('h4', { text: t('admin.users.roles') }), roles,
+    el('p', { className: 'small', text: t('admin.users.totals', {
+      entries: t('admin.users.entries', { count: detail.entries }),
+      sessions: t('admin.users.sessions', { count: detail.live_sessions }),
+    }) }),
+    el('h4', { text: t('admin.users.history_heading') }), historyList(detail));
   if (me && user.id === me.id) {
-    panel.append(el('p', { className: 'small muted', text: 'This is your account: another administrator can change it.' }));
+    panel.append(el('p', { className: 'small muted', text: t('admin.users.yours') }));
     return panel;
   }
   const buttons = [
-    [user.is_active ? 'Deactivate' : 'Restore', { is_active: !user.is_active }],
-    [user.is_admin ? 'Take away administrator' : 'Make administrator', { is_admin: !user.is_admin }],
-  ].map(([label, change]) => {
+    [t(user.is_active ? 'admin.users.deactivate' : 'admin.users.restore'), { is_active: !user.is_active }],
+    [t(user.is_admin ? 'admin.users.take_admin' : 'admin.users.make_admin'), { is_admin: !user.is_admin }],
+  ].map(([label, wanted]) => {
     const button = el('button', { className: 'button button-secondary', type: 'button', text: label });
-    button.addEventListener('click', () => act(user, card, button, reason, reasonError, (why) => patch(`/admin/users/${user.id}`, { ...change, reason: why }), `${label}: done for ${user.email}.`));
+    button.addEventListener('click', () => act(user, card, button, reason, reasonError, (why) => patch(`/admin/users/${user.id}`, { ...wanted, reason: why }), t('admin.users.done', { action: label, email: user.email })));
     return button;
   });
-  const logout = el('button', { className: 'button button-secondary', type: 'button', text: 'Log out everywhere' });
-  logout.addEventListener('click', () => act(user, card, logout, reason, reasonError, (why) => post(`/admin/users/${user.id}/sessions/end`, { reason: why }).then(() => user), `${user.email} is logged out on every device.`));
+  const logout = el('button', { className: 'button button-secondary', type: 'button', text: t('admin.users.log_out') });
+  logout.addEventListener('click', () => act(user, card, logout, reason, reasonError, (why) => post(`/admin/users/${user.id}/sessions/end`, { reason: why }).then(() => user), t('admin.users.logged_out', { email: user.email })));
   panel.append(
-    el('div', { className: 'field' }, el('label', { for: reason.id, text: 'Reason (kept in the history)' }), reason, reasonError),
+    el('div', { className: 'field' }, el('label', { for: reason.id, text: t('admin.users.reason') }), reason, reasonError),
     el('p', { className: 'actions' }, ...buttons, ' ', logout));
   return panel;
 }
@@ -80,7 +98,7 @@ async function act(user, card, button, reason, reasonError, send, done) {
   showAlert(alert, []);
   const why = reason.value.trim();
   if (!why) {
-    reasonError.textContent = 'Give a reason: it is kept in the account’s history.';
+    reasonError.textContent = t('admin.users.reason_needed');
     reason.setAttribute('aria-invalid', 'true');
     reason.focus();
     return;
@@ -95,13 +113,13 @@ async function act(user, card, button, reason, reasonError, send, done) {
   } catch (error) {
     if (isAuthError(error)) { goToLogin(); return; }
     button.disabled = false;
-    const message = error instanceof ApiError ? error.message : 'Something went wrong on this page. Please reload it and try again.';
-    showAlert(alert, [`${user.email}: ${message}`]);
+    const message = error instanceof ApiError ? error.message : t('common.error.client');
+    showAlert(alert, [t('admin.users.failed', { email: user.email, message })]);
   }
 }
 
 async function cardFor(user, open = false) {
-  const toggle = el('button', { className: 'button button-secondary', type: 'button', text: 'Details and actions', 'aria-expanded': 'false', 'aria-controls': `user-${user.id}-detail` });
+  const toggle = el('button', { className: 'button button-secondary', type: 'button', text: t('admin.users.details'), 'aria-expanded': 'false', 'aria-controls': `user-${user.id}-detail` });
   const card = el('li', { className: 'card' },
     el('h3', { text: user.display_name }),
     el('p', { text: user.email }),
@@ -117,7 +135,7 @@ async function cardFor(user, open = false) {
     } catch (error) {
       if (isAuthError(error)) { goToLogin(); return; }
       toggle.disabled = false;
-      showAlert(alert, [`${user.email}: ${error.message}`]);
+      showAlert(alert, [t('admin.users.failed', { email: user.email, message: error.message })]);
     }
   };
   toggle.addEventListener('click', show);
@@ -130,7 +148,7 @@ async function load(again = false) {
   const q = filterForm.elements.q.value.trim();
   if (q) query.set('q', q);
   if (again && nextCursor) query.set('cursor', nextCursor);
-  loading.textContent = 'Loading the accounts…';
+  loading.textContent = t('admin.users.loading');
   const page = await get(`/admin/users?${query}`).finally(() => { loading.textContent = ''; });
   const cards = await Promise.all(page.items.map((user) => cardFor(user)));
   if (again) list.append(...cards);
@@ -147,7 +165,7 @@ async function loadShowingErrors(again) {
     return await load(again);
   } catch (error) {
     if (isAuthError(error)) goToLogin();
-    else showAlert(alert, [`The accounts could not be loaded: ${error.message}`]);
+    else showAlert(alert, [t('admin.users.load_failed', { message: error.message })]);
     return [];
   }
 }
@@ -170,7 +188,7 @@ more.addEventListener('click', async () => {
 });
 
 function notAdmin() {
-  alertWithLink(byId('page-alert'), 'Only platform administrators can see every account.', '/account.html', 'Your own account is on your account page.');
+  alertWithLink(byId('page-alert'), t('admin.users.admins_only'), '/account.html', t('admin.users.own_account'));
   byId('page-loading').textContent = '';
 }
 
