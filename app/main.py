@@ -20,6 +20,7 @@ from app.auth.throttle import make_throttle
 from app.challenges.form_router import router as form_router
 from app.challenges.people_router import router as people_router
 from app.challenges.router import router as challenges_router
+from app.challenges.translation_router import router as translation_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(challenges_router)
     app.include_router(people_router)
     app.include_router(form_router)
+    app.include_router(translation_router)
     app.include_router(entries_router)
     app.include_router(import_router)
     app.include_router(attachments_router)

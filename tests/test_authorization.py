@@ -120,6 +120,14 @@ class World:
             "/api/challenges/call/committee", json={"name": f"M{next(_counter)}"}
         ).json()["id"]
 
+    def translation(self) -> str:
+        """A fresh language the call is translated into (three letters, like "qab")."""
+        n = next(_counter)
+        language = "q" + chr(97 + n // 26 % 26) + chr(97 + n % 26)
+        r = self.org.put(f"/api/challenges/call/translations/{language}", json={"title": "T"})
+        assert r.status_code == 200, r.text
+        return language
+
     def field_id(self) -> int:
         r = self.org.post(
             "/api/challenges/call/form/fields",
@@ -535,6 +543,22 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/challenges/{slug}/form"): Case(
         allowed=frozenset(ROLES), request=call(slug="call")
+    ),
+    ("GET", "/api/challenges/{slug}/translations"): Case(
+        allowed=ORGANISERS, request=call(slug="call")
+    ),
+    ("PUT", "/api/challenges/{slug}/translations/{language}"): Case(
+        allowed=ORGANISERS,
+        request=with_json(
+            {"title": "Le dépistage", "form": {"idea": {"label": "Idée"}}},
+            slug="call",
+            language="fr",
+        ),
+    ),
+    ("DELETE", "/api/challenges/{slug}/translations/{language}"): Case(
+        allowed=ORGANISERS,
+        ok=204,
+        request=lambda w: ({"slug": "call", "language": w.translation()}, {}),
     ),
     ("POST", "/api/challenges/{slug}/form/fields"): Case(
         allowed=ORGANISERS,

@@ -20,7 +20,7 @@ from app.challenges.schemas import FormFieldIn, FormFieldPublic, FormFieldUpdate
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.files.kinds import FILE_KINDS
-from app.models import Entry, FieldType, FormField
+from app.models import Challenge, Entry, FieldType, FormField
 
 FIELD_AUDIT = (
     "key",
@@ -158,9 +158,13 @@ def to_public(field: FormField) -> FormFieldPublic:
     return FormFieldPublic.model_validate(field, from_attributes=True)
 
 
-def form_view(session: Session, challenge_id: int, version: int) -> FormPublic:
+def form_view(session: Session, challenge: Challenge) -> FormPublic:
+    """The form as it stands, in the call's original language."""
+    assert challenge.id is not None
+    challenge_id = challenge.id
     return FormPublic(
-        version=version,
+        version=challenge.form_version,
+        content_language=challenge.original_language,
         locked=form_locked(session, challenge_id),
         fields=[to_public(f) for f in fields_at(session, challenge_id)],
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app.challenges import form
+from app.challenges import translations as translated
 from app.challenges.access import ChallengeDep, OrganiserOf
 from app.challenges.schemas import FormFieldIn, FormFieldPublic, FormFieldUpdate, FormPublic
+from app.challenges.translations import LangQuery
 from app.core.deps import SessionDep
 from app.core.errors import error_responses
 
@@ -14,11 +16,15 @@ router = APIRouter(prefix="/api/challenges/{slug}/form", tags=["form"])
 
 
 @router.get("", responses=error_responses(404))
-def get_form(access: ChallengeDep, session: SessionDep) -> FormPublic:
-    """The entry form as it stands: its version, whether it is locked, and its fields."""
+def get_form(access: ChallengeDep, session: SessionDep, lang: LangQuery = None) -> FormPublic:
+    """The entry form as it stands: its version, whether it is locked, and its fields. With
+    `lang`, the questions in that language where the call is given in it (a choice keeps its
+    original value, shown as `config.options`: [[value, text], …])."""
     challenge = access.challenge
     assert challenge.id is not None
-    return form.form_view(session, challenge.id, challenge.form_version)
+    view = form.form_view(session, challenge)
+    translations = translated.of_challenge(session, challenge.id) if lang else []
+    return translated.translate_form(view, challenge.original_language, translations, lang)
 
 
 @router.post(

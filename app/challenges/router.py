@@ -10,6 +10,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.challenges import service
+from app.challenges import translations as translated
 from app.challenges.access import (
     ChallengeAccess,
     ChallengeDep,
@@ -33,6 +34,7 @@ from app.challenges.schemas import (
     Phase,
     PhaseOverrideIn,
 )
+from app.challenges.translations import LangQuery
 from app.core.db import utcnow
 from app.core.deps import CurrentUser, OptionalAuth, SessionDep
 from app.core.errors import NotAuthenticated, NotFound, error_responses
@@ -41,7 +43,7 @@ from app.files.flow import UploadPlan, handle_upload
 from app.files.kinds import allowed_types
 from app.files.storage import Storage, make_storage
 from app.files.upload import StoredUpload, download_response
-from app.models import Challenge, StoredFile, User
+from app.models import Challenge, ChallengeTranslation, StoredFile, User
 from app.web.static import accepts_gzip, etag_matches
 
 router = APIRouter(prefix="/api", tags=["challenges"])
@@ -77,9 +79,11 @@ def list_challenges(
     ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    lang: LangQuery = None,
 ) -> Page[ChallengeSummary]:
     """Published calls, newest first (`scope=public`, no login needed), or the calls I
-    organise or screen, drafts included (`scope=managed`; all of them for an admin)."""
+    organise or screen, drafts included (`scope=managed`; all of them for an admin). With
+    `lang`, each title and prompt in that language where the call is given in it."""
     user = auth.user if auth else None
     statement = select(Challenge)
     if scope == "managed":
@@ -91,8 +95,18 @@ def list_challenges(
         statement = statement.where(col(Challenge.published_at).is_not(None))
     if q:
         pattern = f"%{q.strip()}%"
+        in_translation = select(ChallengeTranslation.challenge_id).where(
+            or_(
+                col(ChallengeTranslation.title).ilike(pattern),
+                col(ChallengeTranslation.prompt).ilike(pattern),
+            )
+        )
         statement = statement.where(
-            or_(col(Challenge.title).ilike(pattern), col(Challenge.prompt).ilike(pattern))
+            or_(
+                col(Challenge.title).ilike(pattern),
+                col(Challenge.prompt).ilike(pattern),
+                col(Challenge.id).in_(in_translation),
+            )
         )
     default: list[str] = [p for p in PHASES if scope == "managed" or p != "archived"]
     wanted: set[str] = set(phase) if phase else set(default)
@@ -115,7 +129,10 @@ def list_challenges(
                     more = more or challenge is not batch[-1]
                     break
     roles = roles_by_challenge(session, [c.id for c in kept if c.id is not None], user)
-    items = [service.to_summary(c, roles.get(c.id or 0, set())) for c in kept]
+    shown = translated.summary_texts(
+        session, [(c.id, c.original_language) for c in kept if c.id is not None], lang
+    )
+    items = [service.to_summary(c, roles.get(c.id or 0, set()), shown.get(c.id or 0)) for c in kept]
     next_cursor = encode_cursor(last_id) if more and last_id is not None else None
     return Page[ChallengeSummary](items=items, next_cursor=next_cursor)
 
@@ -138,10 +155,12 @@ def create_challenge(
     response_model=ChallengePublic | ChallengeStaffView,
     responses=error_responses(404),
 )
-def get_challenge(access: ChallengeDep) -> ChallengePublic:
+def get_challenge(access: ChallengeDep, lang: LangQuery = None) -> ChallengePublic:
     """A call's public page; organisers and screeners also get its settings. Drafts are
-    visible only to their staff."""
-    return service.view(access)
+    visible only to their staff. With `lang`, its texts in that language where the call is
+    given in it (`content_language` says which; `untranslated` names the texts left in the
+    original)."""
+    return service.view(access, lang)
 
 
 @router.patch("/challenges/{slug}", responses=error_responses(401, 403, 404))
@@ -193,7 +212,13 @@ def override_phase(
 def clone_challenge(body: CloneIn, access: OrganiserOf, session: SessionDep) -> ChallengeStaffView:
     """Copy the call's content, form and committee (never its entries) into a new draft."""
     copy = service.clone(session, access, body)
-    view = service.to_public(copy, roles_in(session, copy, access.user), staff=True)
+    assert copy.id is not None
+    view = service.to_public(
+        copy,
+        roles_in(session, copy, access.user),
+        staff=True,
+        translations=translated.of_challenge(session, copy.id),
+    )
     assert isinstance(view, ChallengeStaffView)
     return view
 

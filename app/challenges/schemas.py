@@ -47,7 +47,21 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+# A BCP 47 language tag, as people write them: "fr", "pt-BR", "sw", "zh-Hant".
+LANGUAGE_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$")
+
+
+def tidy_language(value: str) -> str:
+    if not LANGUAGE_TAG_RE.match(value):
+        raise ValueError("must be a language tag such as fr, es, pt-BR or sw")
+    primary, *rest = value.split("-")
+    # The usual case: "pt-br" → "pt-BR", "zh-hant" → "zh-Hant".
+    tidy = [p.upper() if len(p) == 2 else p.title() if len(p) == 4 else p.lower() for p in rest]
+    return "-".join([primary.lower(), *tidy])
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
+LanguageTag = Annotated[str, Field(min_length=2, max_length=20), AfterValidator(tidy_language)]
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_zone)]
 AwareDatetime = Annotated[datetime | None, AfterValidator(_aware)]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -96,6 +110,9 @@ class ChallengeFields(Input):
     languages: list[Annotated[str, Field(min_length=2, max_length=20)]] | None = Field(
         default=None, max_length=30
     )
+    original_language: LanguageTag | None = Field(
+        default=None, description="the language this content is written in (default en)"
+    )
     formats_text: LongText | None = None
     prizes_text: LongText | None = None
     recognition_text: LongText | None = None
@@ -134,6 +151,51 @@ class ChallengeCreate(ChallengeFields):
 
 class ChallengeUpdate(ChallengeFields):
     pass
+
+
+class FormFieldTranslation(Input):
+    """One question of the entry form in another language (empty: the original's text)."""
+
+    label: str = Field(default="", max_length=300)
+    help_text: str = Field(default="", max_length=2000)
+    choices: dict[str, Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="each original choice → how it reads in this language (answers keep the "
+        "original)",
+    )
+
+
+class TranslationIn(Input):
+    """A call's own content in one more language. Every text is optional: one left empty is
+    shown in the original language."""
+
+    title: str = Field(default="", max_length=200)
+    prompt: str = Field(default="", max_length=500)
+    description_md: LongText = ""
+    eligibility_text: LongText = ""
+    formats_text: LongText = ""
+    prizes_text: LongText = ""
+    recognition_text: LongText = ""
+    consent_text: LongText = ""
+    form: dict[str, FormFieldTranslation] = Field(
+        default_factory=dict, max_length=200, description="by the form field's key"
+    )
+
+
+class TranslationPublic(BaseModel):
+    language: str
+    title: str
+    prompt: str
+    description_md: str
+    description_html: str
+    eligibility_text: str
+    formats_text: str
+    prizes_text: str
+    recognition_text: str
+    consent_text: str
+    form: dict[str, FormFieldTranslation]
+    updated_at: datetime
 
 
 class CloneIn(Input):
@@ -233,6 +295,7 @@ class FormFieldPublic(BaseModel):
 
 class FormPublic(BaseModel):
     version: int
+    content_language: str = Field(description="the language of the labels and help texts")
     locked: bool = Field(
         description="true once an entry is submitted: only optional fields may be added"
     )
@@ -248,6 +311,16 @@ class ChallengePublic(BaseModel):
     eligibility_text: str
     categories: list[str]
     languages: list[str]
+    original_language: str = Field(description="the language the call is written in")
+    content_language: str = Field(
+        description="the language of the text in this answer: a translation's when `lang` "
+        "asked for one the call has, else the original's"
+    )
+    translations: list[str] = Field(description="the languages the call is also given in")
+    untranslated: list[str] = Field(
+        description="fields shown in the original language because the translation leaves "
+        "them empty"
+    )
     formats_text: str
     prizes_text: str
     recognition_text: str
@@ -292,6 +365,7 @@ class ChallengeSummary(BaseModel):
     slug: str
     title: str
     prompt: str
+    content_language: str = Field(description="the language of the title and prompt")
     phase: Phase
     timezone: str
     opens_at: datetime | None

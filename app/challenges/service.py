@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit.service import changes, record, snapshot
+from app.challenges import translations as translated
 from app.challenges.access import ChallengeAccess
 from app.challenges.content import render_markdown, slugify
 from app.challenges.phase import accepting_entries, current_phase
@@ -27,6 +29,7 @@ from app.files.upload import StoredUpload
 from app.models import (
     Challenge,
     ChallengeRole,
+    ChallengeTranslation,
     CommitteeMember,
     FormField,
     Membership,
@@ -42,6 +45,7 @@ AUDITED = (
     "eligibility_text",
     "categories",
     "languages",
+    "original_language",
     "formats_text",
     "prizes_text",
     "recognition_text",
@@ -71,7 +75,15 @@ def cover_url(challenge: Challenge) -> str | None:
     return f"/api/challenges/{challenge.slug}/cover?v={challenge.cover_file_id}"
 
 
-def to_public(challenge: Challenge, roles: set[ChallengeRole], staff: bool) -> ChallengePublic:
+def to_public(
+    challenge: Challenge,
+    roles: set[ChallengeRole],
+    staff: bool,
+    translations: Sequence[ChallengeTranslation] = (),
+    lang: str | None = None,
+) -> ChallengePublic:
+    """The call as its readers see it, in the language `lang` asks for where it is given in
+    it (`translations`: all of the call's; see app/challenges/translations.py)."""
     now = utcnow()
     data: dict[str, Any] = {
         name: getattr(challenge, name)
@@ -85,22 +97,36 @@ def to_public(challenge: Challenge, roles: set[ChallengeRole], staff: bool) -> C
         my_roles=sorted(roles),
         cover_url=cover_url(challenge),
     )
+    translated.apply(data, challenge.original_language, translations, lang)
     if staff:
         return ChallengeStaffView(**data)
     return ChallengePublic(**{k: v for k, v in data.items() if k in ChallengePublic.model_fields})
 
 
-def view(access: ChallengeAccess) -> ChallengePublic:
-    return to_public(access.challenge, access.roles, access.staff)
-
-
-def to_summary(challenge: Challenge, roles: set[ChallengeRole]) -> ChallengeSummary:
+def view(access: ChallengeAccess, lang: str | None = None) -> ChallengePublic:
+    challenge = access.challenge
     assert challenge.id is not None
+    translations = translated.of_challenge(access.session, challenge.id)
+    return to_public(challenge, access.roles, access.staff, translations, lang)
+
+
+def to_summary(
+    challenge: Challenge,
+    roles: set[ChallengeRole],
+    translation: tuple[str, str, str] | None = None,
+) -> ChallengeSummary:
+    """A call in a list; `translation`: (language, title, prompt) to show instead, where the
+    reader's language has one (an empty text keeps the original's)."""
+    assert challenge.id is not None
+    language, title, prompt = translation or (challenge.original_language, "", "")
+    if not title.strip():  # the language the title is in is the one a list marks
+        language, title = challenge.original_language, challenge.title
     return ChallengeSummary(
         id=challenge.id,
         slug=challenge.slug,
-        title=challenge.title,
-        prompt=challenge.prompt,
+        title=title,
+        prompt=prompt if prompt.strip() else challenge.prompt,
+        content_language=language,
         phase=current_phase(challenge, utcnow()),
         timezone=challenge.timezone,
         opens_at=challenge.opens_at,
@@ -219,6 +245,7 @@ def update_challenge(session: Session, access: ChallengeAccess, body: ChallengeU
         "licence",
         "categories",
         "languages",
+        "original_language",
         "eligibility_rules",
         "screening_reasons",
     ):
@@ -236,6 +263,16 @@ def update_challenge(session: Session, access: ChallengeAccess, body: ChallengeU
     for name in text_fields:
         if name in values and values[name] is None:
             values[name] = ""
+    language = values.get("original_language")
+    if language and language != challenge.original_language:
+        assert challenge.id is not None
+        if any(t.language == language for t in translated.of_challenge(session, challenge.id)):
+            raise Conflict(
+                f"The call has a {language} translation: delete it before making {language} "
+                "the original language.",
+                field="original_language",
+                code="translation_exists",
+            )
     before = snapshot(challenge, AUDITED)
     _apply(challenge, values)
     challenge.updated_at = utcnow()
@@ -376,6 +413,7 @@ def clone(session: Session, access: ChallengeAccess, body: CloneIn) -> Challenge
     ).all():
         data = member.model_dump(exclude={"id", "challenge_id"})
         session.add(CommitteeMember(**data, challenge_id=copy.id))
+    translated.copy(session, source.id, copy.id)
     record(
         session,
         actor=user,

@@ -57,6 +57,11 @@ class Challenge(SQLModel, table=True):
     eligibility_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The language the call's own content is written in (a BCP 47 tag); translations of that
+    # content into other languages are ChallengeTranslation rows.
+    original_language: str = Field(
+        default="en", sa_column=Column(String(20), nullable=False, server_default="en")
+    )
     formats_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     prizes_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     recognition_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -107,6 +112,33 @@ class Challenge(SQLModel, table=True):
         default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChallengeTranslation(SQLModel, table=True):
+    """A call's own content in one more language. An empty text falls back to the original;
+    `form` gives the entry form's questions in that language, by field key:
+    {"label": …, "help_text": …, "choices": {original choice: its translation}}."""
+
+    __tablename__ = "challenge_translation"
+    __table_args__ = (UniqueConstraint("challenge_id", "language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    language: str = Field(max_length=20)
+    title: str = Field(default="", max_length=200)
+    prompt: str = Field(default="", max_length=500)
+    description_md: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    description_html: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    eligibility_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    formats_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    prizes_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    recognition_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    consent_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    form: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_by_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
