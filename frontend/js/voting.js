@@ -6,6 +6,9 @@ import { showStatus, invalid } from './form.js';
 import {
   byId, el, startPage, showBody, submitWith, goToLogin, isAuthError, badge,
 } from './organiser-nav.js';
+import { formatList, formatNumber, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('voting');
 
 const enc = encodeURIComponent;
 let slug;
@@ -15,10 +18,10 @@ let rules;
 let rounds = [];
 
 const STATE = {
-  off: ['Off', 'quiet'],
-  upcoming: ['Not open yet', 'upcoming'],
-  open: ['Open', 'open'],
-  closed: ['Closed', 'closed'],
+  off: [t('voting.state.off'), 'quiet'],
+  upcoming: [t('voting.state.upcoming'), 'upcoming'],
+  open: [t('voting.state.open'), 'open'],
+  closed: [t('voting.state.closed'), 'closed'],
 };
 const CHECKS = ['enabled', 'one_per_category', 'require_verified', 'allow_self_vote'];
 /** The number fields and their bounds, as the API declares them. */
@@ -31,7 +34,6 @@ const NUMBERS = {
   per_address_per_minute: [1, 100_000],
 };
 
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const rulesForm = byId('rules-form');
 const reviewForm = byId('review-form');
 
@@ -41,31 +43,29 @@ function stateExplanation() {
   const zone = rules.timezone;
   switch (rules.state) {
     case 'off':
-      return rules.opens_at
-        ? 'The public vote is off. Turn it on below and it runs in the window.'
-        : 'The public vote is off. To run one, set the voting dates and turn it on below.';
+      return rules.opens_at ? t('voting.window.off') : t('voting.window.off_undated');
     case 'upcoming':
       return rules.opens_at
-        ? el('span', {}, 'Voting opens by itself ', callTimeElement(rules.opens_at, zone), '.')
-        : 'Voting cannot open until you set its dates on the settings page.';
+        ? el('span', {}, ...tParts('voting.window.opens_by_itself', { time: callTimeElement(rules.opens_at, zone) }))
+        : t('voting.window.upcoming_undated');
     case 'open':
-      return 'Voters can vote now.';
+      return t('voting.window.open');
     default:
-      return 'The voting window has ended.';
+      return t('voting.window.ended');
   }
 }
 
 function renderWindow() {
   const [label, kind] = STATE[rules.state] ?? [rules.state, 'quiet'];
-  byId('window-state').replaceChildren('State: ', badge(label, kind), ' ', stateExplanation());
+  byId('window-state').replaceChildren(...tParts('voting.window.state', { state: badge(label, kind), explanation: stateExplanation() }));
   const facts = byId('window-facts');
   const zone = rules.timezone;
   facts.replaceChildren(
-    el('dt', { text: 'Voting opens' }),
-    el('dd', {}, rules.opens_at ? callTimeElement(rules.opens_at, zone) : 'Not set'),
-    el('dt', { text: 'Voting closes' }),
-    el('dd', {}, rules.closes_at ? callTimeElement(rules.closes_at, zone) : 'Not set: once open, voting stays open'),
-    el('dt', { text: 'Time zone of the call' }),
+    el('dt', { text: t('voting.window.opens') }),
+    el('dd', {}, rules.opens_at ? callTimeElement(rules.opens_at, zone) : t('voting.window.not_set')),
+    el('dt', { text: t('voting.window.closes') }),
+    el('dd', {}, rules.closes_at ? callTimeElement(rules.closes_at, zone) : t('voting.window.no_close')),
+    el('dt', { text: t('voting.window.zone') }),
     el('dd', { text: zone }),
   );
 }
@@ -73,19 +73,19 @@ function renderWindow() {
 // ---------------------------------------------------------------- the rules
 
 function roundLabel(round) {
-  const advanced = round.advanced_at ? '' : ' (nothing advanced yet)';
-  return `Round ${round.position}: ${round.name}${advanced}`;
+  const key = round.advanced_at ? 'voting.rules.round_label' : 'voting.rules.round_label_not_advanced';
+  return t(key, { position: round.position, name: round.name });
 }
 
 function fillRoundPicker() {
   const select = byId('ballot_round_id');
   if (rounds.length) {
-    select.replaceChildren(el('option', { value: '', text: 'Choose a round' }),
+    select.replaceChildren(el('option', { value: '', text: t('voting.rules.choose_round') }),
       ...rounds.map((round) => el('option', { value: round.id, text: roundLabel(round) })));
-    byId('ballot_round_id-hint').textContent = 'Its advanced entries are on the ballot.';
+    byId('ballot_round_id-hint').textContent = t('voting.rules.round_hint');
   } else {
-    select.replaceChildren(el('option', { value: '', text: 'No rounds yet' }));
-    byId('ballot_round_id-hint').textContent = 'This call has no judging rounds yet: declare them on the Judging rounds page first.';
+    select.replaceChildren(el('option', { value: '', text: t('voting.rules.no_rounds') }));
+    byId('ballot_round_id-hint').textContent = t('voting.rules.no_rounds_hint');
   }
 }
 
@@ -101,11 +101,11 @@ function fillForm() {
   for (const name of Object.keys(NUMBERS)) rulesForm.elements[name].value = String(rules[name]);
   const categories = challenge.categories ?? [];
   byId('one_per_category-hint').textContent = categories.length
-    ? `This call’s categories: ${categories.join(', ')}.`
-    : 'This call has no categories, so this makes no difference.';
+    ? t('voting.rules.categories', { categories: formatList(categories) })
+    : t('voting.rules.no_categories');
   const started = rules.enabled && (rules.state === 'open' || rules.state === 'closed');
   byId('fixed-note').textContent = started
-    ? 'Voting has opened: the ballot, the number of votes, one vote per category and self-votes can no longer change.'
+    ? t('voting.rules.fixed')
     : '';
 }
 
@@ -113,23 +113,23 @@ for (const radio of rulesForm.querySelectorAll('input[name="ballot"]')) radio.ad
 
 function savedMessage() {
   const says = {
-    off: 'The public vote is off.',
-    upcoming: rules.opens_at ? `Voting opens ${formatDateTime(rules.opens_at)}.` : 'Set the voting dates on the settings page so that voting can open.',
-    open: 'Voting is open now.',
-    closed: 'The voting window has ended.',
+    off: t('voting.saved.off'),
+    upcoming: rules.opens_at ? t('voting.saved.upcoming', { time: formatDateTime(rules.opens_at) }) : t('voting.saved.upcoming_undated'),
+    open: t('voting.saved.open'),
+    closed: t('voting.window.ended'),
   };
-  return `Saved the voting rules. ${says[rules.state] ?? ''}`.trim();
+  return t('voting.saved', { state: says[rules.state] ?? '' }).trim();
 }
 
 submitWith(rulesForm, async () => {
   const body = {};
   for (const name of CHECKS) body[name] = rulesForm.elements[name].checked;
   const ballot = rulesForm.elements.ballot.value;
-  if (!ballot) throw invalid('ballot-set', 'Choose which entries are on the ballot.');
+  if (!ballot) throw invalid('ballot-set', t('voting.rules.choose_ballot'));
   body.ballot = ballot;
   if (ballot === 'advanced') {
     const id = Number(byId('ballot_round_id').value);
-    if (!id) throw invalid('ballot_round_id', 'Choose the round whose advanced entries are on the ballot.');
+    if (!id) throw invalid('ballot_round_id', t('voting.rules.choose_ballot_round'));
     body.ballot_round_id = id;
   }
   const problems = [];
@@ -137,7 +137,7 @@ submitWith(rulesForm, async () => {
     const text = rulesForm.elements[name].value.trim();
     const n = Number(text);
     if (!text || !Number.isInteger(n) || n < min || n > max) {
-      problems.push({ field: name, message: `Enter a whole number from ${min.toLocaleString()} to ${max.toLocaleString()}.` });
+      problems.push({ field: name, message: t('voting.rules.whole_number', { min, max }) });
     } else {
       body[name] = n;
     }
@@ -153,26 +153,26 @@ submitWith(rulesForm, async () => {
 
 function countItem(number, label) {
   return el('li', { className: 'count' },
-    el('span', { className: 'count-number', text: number }), el('span', { className: 'count-label', text: label }));
+    el('span', { className: 'count-number', text: formatNumber(number) }), el('span', { className: 'count-label', text: label }));
 }
 
 function numberCell(value) {
-  return el('td', { className: 'number', text: value });
+  return el('td', { className: 'number', text: formatNumber(value) });
 }
 
 function renderCounts(counts) {
   byId('count-totals').replaceChildren(
-    countItem(counts.counted, 'Counted'),
-    countItem(counts.held, 'Held for review'),
-    countItem(counts.discarded, 'Discarded'),
-    countItem(counts.voters, counts.voters === 1 ? 'Voter' : 'Voters'));
+    countItem(counts.counted, t('voting.counts.counted')),
+    countItem(counts.held, t('voting.counts.held_for_review')),
+    countItem(counts.discarded, t('voting.counts.discarded')),
+    countItem(counts.voters, t('voting.counts.voters', { count: counts.voters })));
   byId('tally-rows').replaceChildren(...counts.entries.map((entry) => el('tr', { 'data-entry-id': entry.entry_id },
-    el('th', { scope: 'row', text: entry.reference ?? `Entry ${entry.entry_id}` }),
-    el('td', { className: 'title', text: entry.title || 'Untitled entry' }),
+    el('th', { scope: 'row', text: entry.reference ?? t('voting.entry', { id: entry.entry_id }) }),
+    el('td', { className: 'title', text: entry.title || t('voting.untitled') }),
     el('td', { text: entry.category ?? '—' }),
     numberCell(entry.counted), numberCell(entry.held), numberCell(entry.discarded))));
   byId('tally-foot').replaceChildren(el('tr', {},
-    el('th', { scope: 'row', colspan: '3', text: 'All entries' }),
+    el('th', { scope: 'row', colspan: '3', text: t('voting.counts.all_entries') }),
     numberCell(counts.counted), numberCell(counts.held), numberCell(counts.discarded)));
   byId('tally-wrap').hidden = counts.entries.length === 0;
   byId('tally-hint').hidden = counts.entries.length === 0;
@@ -185,7 +185,7 @@ async function loadCounts() {
     renderCounts(await get(`${base}/votes/counts`));
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(byId('counts-alert'), [`The counts could not be loaded. ${error.message}`]);
+    showAlert(byId('counts-alert'), [t('voting.counts.failed', { message: error.message })]);
   }
   return undefined;
 }
@@ -202,7 +202,7 @@ byId('counts-refresh').addEventListener('click', async (event) => {
 
 function showSelected() {
   const n = reviewForm.querySelectorAll('input[name="vote"]:checked').length;
-  byId('held-selected').textContent = n ? `${plural(n, 'vote')} selected.` : 'No votes selected.';
+  byId('held-selected').textContent = n ? t('voting.held.selected', { count: n }) : t('voting.held.none_selected');
 }
 
 function heldGroup(network, votes, index) {
@@ -215,8 +215,10 @@ function heldGroup(network, votes, index) {
     boxes.push(box);
     return el('div', { className: 'check held-vote', 'data-testid': 'held-vote' },
       box,
-      el('label', { for: id, text: `${vote.voter_name} voted for ${vote.entry_reference ?? `entry ${vote.entry_id}`}` }),
-      el('p', { className: 'hint', id: `${id}-hint`, text: `Account made ${formatDateTime(vote.voter_created_at)}; voted ${formatDateTime(vote.created_at)}.` }));
+      el('label', { for: id, text: vote.entry_reference
+        ? t('voting.held.voted_for', { voter: vote.voter_name, entry: vote.entry_reference })
+        : t('voting.held.voted_for_id', { voter: vote.voter_name, id: vote.entry_id }) }),
+      el('p', { className: 'hint', id: `${id}-hint`, text: t('voting.held.when', { made: formatDateTime(vote.voter_created_at), voted: formatDateTime(vote.created_at) }) }));
   });
   const sync = () => {
     const ticked = boxes.filter((box) => box.checked).length;
@@ -230,9 +232,9 @@ function heldGroup(network, votes, index) {
   });
   for (const box of boxes) box.addEventListener('change', sync);
   return el('fieldset', { className: 'group held-group', 'data-testid': 'held-group' },
-    el('legend', { text: `Network ${network}: ${plural(votes.length, 'vote')}` }),
-    reasons.length ? el('p', { className: 'hint', text: `Why held: ${reasons.join('; ')}.` }) : null,
-    el('div', { className: 'check' }, all, el('label', { for: `held-${index}-all`, text: `Select all ${plural(votes.length, 'vote')} from this network` })),
+    el('legend', { text: t('voting.held.network', { network, count: votes.length }) }),
+    reasons.length ? el('p', { className: 'hint', text: t('voting.held.why', { reasons: reasons.join('; ') }) }) : null,
+    el('div', { className: 'check' }, all, el('label', { for: `held-${index}-all`, text: t('voting.held.select_all', { count: votes.length }) })),
     ...rows);
 }
 
@@ -243,7 +245,7 @@ async function loadHeld() {
     held = await get(`${base}/votes/held`);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(byId('held-alert'), [`The held votes could not be loaded. ${error.message}`]);
+    showAlert(byId('held-alert'), [t('voting.held.failed', { message: error.message })]);
     return undefined;
   }
   const groups = new Map();
@@ -269,8 +271,8 @@ submitWith(reviewForm, async () => {
   const ids = [...reviewForm.querySelectorAll('input[name="vote"]:checked')].map((box) => Number(box.value));
   const reason = reviewForm.elements['review-reason'].value.trim();
   const problems = [];
-  if (!ids.length) problems.push({ field: null, message: `Tick the votes to ${decision} first.` });
-  if (reason.length < 3) problems.push({ field: 'review-reason', message: 'Say why, in a few words (at least 3 characters).' });
+  if (!ids.length) problems.push({ field: null, message: t(`voting.held.tick_first.${decision}`) });
+  if (reason.length < 3) problems.push({ field: 'review-reason', message: t('voting.say_why') });
   if (problems.length) throw new ApiError({ code: 'invalid', message: problems[0].message, details: problems });
   let result;
   try {
@@ -278,14 +280,14 @@ submitWith(reviewForm, async () => {
   } catch (error) {
     if (error instanceof ApiError && error.status === 422 && String(error.field ?? '').startsWith('vote_ids')) {
       await loadHeld();
-      throw new ApiError({ code: error.code, message: 'Some of the selected votes are no longer held (another organiser may have reviewed them). The list is up to date now: select again.' });
+      throw new ApiError({ code: error.code, message: t('voting.held.stale') });
     }
     throw error;
   }
   reviewForm.elements['review-reason'].value = '';
   byId('review-status').textContent = decision === 'release'
-    ? `Released ${plural(result.released, 'vote')} into the count.`
-    : `Discarded ${plural(result.discarded, 'vote')}; they will not count.`;
+    ? t('voting.held.released', { count: result.released })
+    : t('voting.held.discarded', { count: result.discarded });
   await Promise.all([loadHeld(), loadCounts()]);
   byId('held-heading').focus();
 }, (path) => (path === 'reason' ? 'review-reason' : null));
@@ -302,7 +304,7 @@ if (started) {
     [rules, rounds] = await Promise.all([get(`${base}/voting`), get(`${base}/rounds`)]);
   } catch (error) {
     if (isAuthError(error)) goToLogin();
-    else showAlert(byId('page-alert'), [`The voting rules could not be loaded. ${error.message}`]);
+    else showAlert(byId('page-alert'), [t('voting.load_failed', { message: error.message })]);
     byId('page-loading').textContent = '';
     rules = null;
   }
