@@ -6,6 +6,9 @@ import {
   byId, el, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, fieldName, checkbox,
   PHASE_LABELS, ROLE_LABELS, badge,
 } from './organiser-nav.js';
+import { formatList, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('setup');
 
 const enc = encodeURIComponent;
 let slug;
@@ -112,14 +115,16 @@ async function save(body) {
 function showPhase() {
   const label = PHASE_LABELS[challenge.phase] ?? challenge.phase;
   byId('phase-now').replaceChildren(badge(label, challenge.phase));
-  byId('phase-facts').replaceChildren(badge(label, challenge.phase),
-    challenge.accepting_entries ? ' accepting entries' : ' not accepting entries');
-  byId('published-at').textContent = challenge.published_at ? formatDateTime(challenge.published_at) : 'Not yet';
+  byId('phase-facts').replaceChildren(badge(label, challenge.phase), ' ',
+    t(challenge.accepting_entries ? 'setup.lifecycle.accepting' : 'setup.lifecycle.not_accepting'));
+  byId('published-at').textContent = challenge.published_at ? formatDateTime(challenge.published_at) : t('setup.lifecycle.not_yet');
   const note = byId('override-note');
   note.hidden = !challenge.phase_override;
-  note.textContent = challenge.phase_override
-    ? `The phase is overridden to “${PHASE_LABELS[challenge.phase_override] ?? challenge.phase_override}”${challenge.phase_override_reason ? ` because: ${challenge.phase_override_reason}` : ''}. Choose “Follow the dates” below to undo this.`
-    : '';
+  note.textContent = '';
+  if (challenge.phase_override) {
+    const overridden = { phase: PHASE_LABELS[challenge.phase_override] ?? challenge.phase_override, reason: challenge.phase_override_reason };
+    note.textContent = t(challenge.phase_override_reason ? 'setup.override.note_because' : 'setup.override.note', overridden);
+  }
   byId('publish-row').hidden = Boolean(challenge.published_at) || challenge.phase !== 'draft';
   byId('close-row').hidden = !['upcoming', 'open'].includes(challenge.phase);
   byId('archive-row').hidden = challenge.phase === 'archived';
@@ -127,7 +132,7 @@ function showPhase() {
   // and sanitised server-side with nh3 when saved.
   const preview = byId('description-preview');
   if (challenge.description_html) preview.innerHTML = challenge.description_html;
-  else preview.replaceChildren(el('p', { className: 'muted', text: 'No description yet.' }));
+  else preview.replaceChildren(el('p', { className: 'muted', text: t('setup.content.no_description') }));
 }
 
 // ---------------------------------------------------------------- content
@@ -155,7 +160,7 @@ submitWith(contentForm, async (values) => {
   body.contact_email = values.contact_email.trim() || null;
   await save(body);
   fillContent();
-  showStatus(contentForm, 'Content saved. The preview shows the saved description.');
+  showStatus(contentForm, t('setup.content.saved'));
 }, firstPart);
 
 // ---------------------------------------------------------------- cover
@@ -171,13 +176,13 @@ function showCover() {
 
 submitWith(coverForm, async () => {
   const file = coverForm.elements.cover.files[0];
-  if (!file) throw invalid('cover', 'Choose an image file first.');
-  if (!file.type.startsWith('image/')) throw invalid('cover', 'This file is not an image.');
-  if (file.size > 5 * 1024 * 1024) throw invalid('cover', 'This image is larger than 5 MB; make it smaller first.');
+  if (!file) throw invalid('cover', t('setup.cover.choose_first'));
+  if (!file.type.startsWith('image/')) throw invalid('cover', t('setup.cover.not_image'));
+  if (file.size > 5 * 1024 * 1024) throw invalid('cover', t('setup.cover.too_large'));
   challenge = await upload(`${base}/cover?filename=${enc(file.name)}`, file, { method: 'PUT' });
   showCover();
   coverForm.reset();
-  showStatus(coverForm, 'Cover image saved.');
+  showStatus(coverForm, t('setup.cover.saved'));
 }, () => 'cover');
 
 // ---------------------------------------------------------------- timeline
@@ -193,8 +198,8 @@ function currentZone() {
 function showZoneNote() {
   const zone = currentZone();
   byId('zone-note').textContent = zone
-    ? `Times below are in ${zone} (${describeOffset(zone)} today). Your own time zone is ${viewerTimeZone}.`
-    : 'Enter a time zone this browser knows to see the times in your own time zone.';
+    ? t('setup.timeline.zone_note', { zone, offset: describeOffset(zone), own: viewerTimeZone })
+    : t('setup.timeline.zone_unknown');
   for (const name of DATES) showTyped(name);
 }
 
@@ -207,7 +212,7 @@ function showTyped(name) {
   const saved = challenge[name] ? parseUtc(challenge[name]).getTime() : null;
   // Only a time that differs from the saved one needs its own line.
   typed.textContent = converted && (converted.date.getTime() !== saved || converted.shifted)
-    ? `${converted.shifted ? 'The clocks change then, so this means the next valid time: ' : 'Not saved yet: '}${formatCallTime(converted.iso, zone)}.`
+    ? t(converted.shifted ? 'setup.timeline.shifted' : 'setup.timeline.not_saved', { time: formatCallTime(converted.iso, zone) })
     : '';
 }
 
@@ -217,8 +222,8 @@ function fillTimeline() {
   for (const name of DATES) {
     timelineForm.elements[name].value = isoToZoned(challenge[name], zone);
     byId(`${name}-saved`).textContent = challenge[name]
-      ? `Saved: ${formatCallTime(challenge[name], challenge.timezone)}.`
-      : 'Not set.';
+      ? t('setup.timeline.saved_time', { time: formatCallTime(challenge[name], challenge.timezone) })
+      : t('setup.timeline.not_set');
   }
   timelineForm.elements.grace_minutes.value = challenge.grace_minutes ?? 0;
   showZoneNote();
@@ -242,14 +247,14 @@ function setUpTimeline() {
 
 submitWith(timelineForm, async (values) => {
   const zone = values.timezone.trim();
-  if (!zone || !knownZone(zone)) throw invalid('timezone', 'Enter an IANA time zone, e.g. Africa/Lagos or Europe/London.');
+  if (!zone || !knownZone(zone)) throw invalid('timezone', t('setup.timeline.zone_needed'));
   const body = { timezone: zone };
   for (const name of DATES) body[name] = values[name] ? zonedToIso(values[name], zone).iso : null;
   const grace = numberOrUndefined(values.grace_minutes);
   if (grace !== undefined) body.grace_minutes = grace;
   await save(body);
   fillTimeline();
-  showStatus(timelineForm, `Timeline saved, in ${challenge.timezone}.`);
+  showStatus(timelineForm, t('setup.timeline.saved', { zone: challenge.timezone }));
 });
 
 // ---------------------------------------------------------------- limits
@@ -277,7 +282,7 @@ submitWith(limitsForm, async (values) => {
   if (values.reference_prefix.trim()) body.reference_prefix = values.reference_prefix.trim();
   await save(body);
   fillLimits();
-  showStatus(limitsForm, 'Limits saved.');
+  showStatus(limitsForm, t('setup.limits.saved'));
 });
 
 // ---------------------------------------------------------------- eligibility rules
@@ -288,14 +293,23 @@ let formFields = [];
 let countries = null;
 let ruleCount = 0;
 
+// Each kind of rule: its name, and the types of question it can read.
 const RULE_KINDS = {
-  country_in: { label: 'Country is one of…', types: ['country'] },
-  income_group_in: { label: 'Country’s income group is one of…', types: ['country'] },
-  amount_max: { label: 'Amount asked for is at most…', types: ['money', 'number'] },
-  consent_required: { label: 'Consent box is ticked', types: ['checkbox'] },
-  min_age: { label: 'Age is at least…', types: ['number', 'date'] },
+  country_in: { label: t('setup.rules.kind.country_in'), types: ['country'] },
+  income_group_in: { label: t('setup.rules.kind.income_group_in'), types: ['country'] },
+  amount_max: { label: t('setup.rules.kind.amount_max'), types: ['money', 'number'] },
+  consent_required: { label: t('setup.rules.kind.consent_required'), types: ['checkbox'] },
+  min_age: { label: t('setup.rules.kind.min_age'), types: ['number', 'date'] },
 };
-const INCOME_GROUPS = ['Low income', 'Lower middle income', 'Upper middle income', 'High income'];
+// The World Bank's groups as the API stores them (the values sent), each with its shown name.
+const INCOME_GROUPS = [
+  { value: 'Low income', label: t('setup.rules.group.low') },
+  { value: 'Lower middle income', label: t('setup.rules.group.lower_middle') },
+  { value: 'Upper middle income', label: t('setup.rules.group.upper_middle') },
+  { value: 'High income', label: t('setup.rules.group.high') },
+];
+/** A question type a rule can read (one of RULE_KINDS' types), named for the reader. */
+const typeName = (type) => t(`setup.rules.type.${type}`);
 
 async function loadCountries() {
   countries ??= await getCached('/countries');
@@ -304,12 +318,12 @@ async function loadCountries() {
 
 function fieldOptions(select, kind, chosen) {
   const fitting = formFields.filter((f) => RULE_KINDS[kind].types.includes(f.type));
-  const options = fitting.map((f) => el('option', { value: f.key, text: `${f.label} (${f.type.replace('_', ' ')})` }));
+  const options = fitting.map((f) => el('option', { value: f.key, text: t('setup.rules.question', { label: f.label, type: typeName(f.type) }) }));
   if (chosen && !fitting.some((f) => f.key === chosen)) {
-    options.push(el('option', { value: chosen, text: `${chosen} (not a fitting question of the form)` }));
+    options.push(el('option', { value: chosen, text: t('setup.rules.not_fitting', { key: chosen }) }));
   }
   if (!options.length) {
-    options.push(el('option', { value: '', text: `No ${RULE_KINDS[kind].types.join(' or ')} question in the form yet` }));
+    options.push(el('option', { value: '', text: t(`setup.rules.no_question.${kind}`) }));
   }
   select.replaceChildren(...options);
   select.value = chosen && [...select.options].some((o) => o.value === chosen) ? chosen : select.options[0].value;
@@ -317,14 +331,16 @@ function fieldOptions(select, kind, chosen) {
 
 function countryPicker(uid, chosen) {
   const fieldset = el('fieldset', { className: 'group picker', name: `${uid}-countries`, 'aria-describedby': `${uid}-countries-summary ${uid}-countries-error` },
-    el('legend', { text: 'Countries' }));
+    el('legend', { text: t('setup.rules.countries') }));
   const summary = el('p', { className: 'hint', id: `${uid}-countries-summary`, 'aria-live': 'polite' });
   const filter = el('input', { type: 'search', id: `${uid}-country-filter`, autocomplete: 'off' });
-  const box = el('div', { className: 'picker-list', role: 'group', 'aria-label': 'Countries to choose from' });
+  const box = el('div', { className: 'picker-list', role: 'group', 'aria-label': t('setup.rules.countries_to_choose') });
   const picked = new Set(chosen ?? []);
   const update = () => {
     const names = [...box.querySelectorAll('input:checked')].map((input) => input.dataset.name);
-    summary.textContent = names.length ? `${names.length} chosen: ${names.join(', ')}.` : 'None chosen yet.';
+    summary.textContent = names.length
+      ? t('setup.rules.countries_chosen', { count: names.length, names: formatList(names) })
+      : t('setup.rules.none_chosen');
   };
   const fill = (list) => {
     box.replaceChildren(...list.map((country) => {
@@ -341,23 +357,23 @@ function countryPicker(uid, chosen) {
       row.hidden = Boolean(wanted) && !row.textContent.toLowerCase().includes(wanted);
     }
   });
-  box.textContent = 'Loading the countries…';
+  box.textContent = t('setup.rules.countries_loading');
   loadCountries().then(fill, (error) => {
     if (isAuthError(error)) goToLogin();
-    box.textContent = `The list of countries could not be loaded: ${error.message}`;
+    box.textContent = t('setup.rules.countries_failed', { message: error.message });
   });
   fieldset.append(
-    el('label', { for: filter.id, text: 'Find a country' }), filter, summary, box,
+    el('label', { for: filter.id, text: t('setup.rules.find_country') }), filter, summary, box,
     el('p', { className: 'field-error', id: `${uid}-countries-error` }));
   return fieldset;
 }
 
 function groupPicker(uid, chosen) {
   const fieldset = el('fieldset', { className: 'group', name: `${uid}-groups`, 'aria-describedby': `${uid}-groups-error` },
-    el('legend', { text: 'Income groups (World Bank)' }));
+    el('legend', { text: t('setup.rules.groups') }));
   INCOME_GROUPS.forEach((group, i) => {
-    fieldset.append(checkbox({ id: `${uid}-group-${i}`, name: `${uid}-group`, label: group, checked: (chosen ?? []).includes(group) }));
-    fieldset.lastElementChild.querySelector('input').value = group;
+    fieldset.append(checkbox({ id: `${uid}-group-${i}`, name: `${uid}-group`, label: group.label, checked: (chosen ?? []).includes(group.value) }));
+    fieldset.lastElementChild.querySelector('input').value = group.value;
   });
   fieldset.append(el('p', { className: 'field-error', id: `${uid}-groups-error` }));
   return fieldset;
@@ -375,7 +391,7 @@ function inputField(id, label, input, hint) {
 
 function renumberRules() {
   [...ruleList.children].forEach((row, i) => {
-    row.querySelector('legend').textContent = `Rule ${i + 1}`;
+    row.querySelector('legend').textContent = t('setup.rules.numbered', { number: i + 1 });
   });
   byId('rules-empty').hidden = ruleList.children.length > 0;
 }
@@ -384,7 +400,7 @@ function ruleRow(rule = { kind: 'country_in', field: '', enforce: 'block' }) {
   ruleCount += 1;
   const uid = `rule${ruleCount}`;
   const row = el('fieldset', { className: 'rule panel', 'data-uid': uid, name: uid, 'aria-describedby': `${uid}-error` },
-    el('legend', { text: 'Rule' }),
+    el('legend', { text: t('setup.rules.rule') }),
     el('p', { className: 'field-error', id: `${uid}-error` }));
   const kind = el('select', {});
   for (const [value, { label }] of Object.entries(RULE_KINDS)) kind.append(el('option', { value, text: label }));
@@ -394,11 +410,11 @@ function ruleRow(rule = { kind: 'country_in', field: '', enforce: 'block' }) {
   const maxInput = el('input', { type: 'number', step: 'any', min: '0', inputmode: 'decimal', value: rule.max ?? '' });
   const minInput = el('input', { type: 'number', step: '1', min: '0', max: '120', inputmode: 'numeric', value: rule.min ?? '' });
   const enforce = el('select', {},
-    el('option', { value: 'block', text: 'Block: the entry cannot be submitted' }),
-    el('option', { value: 'flag', text: 'Flag: let it in and mark it for the screeners' }));
+    el('option', { value: 'block', text: t('setup.rules.enforce.block') }),
+    el('option', { value: 'flag', text: t('setup.rules.enforce.flag') }));
   enforce.value = rule.enforce ?? 'block';
   const label = el('input', { type: 'text', maxlength: '300', value: rule.label ?? '' });
-  const remove = el('button', { type: 'button', className: 'button button-secondary', text: 'Remove this rule' });
+  const remove = el('button', { type: 'button', className: 'button button-secondary', text: t('setup.rules.remove') });
 
   let countriesBox = null;
   let groupsBox = null;
@@ -407,8 +423,8 @@ function ruleRow(rule = { kind: 'country_in', field: '', enforce: 'block' }) {
     const parts = [];
     if (kind.value === 'country_in') parts.push(countriesBox ??= countryPicker(uid, rule.countries));
     if (kind.value === 'income_group_in') parts.push(groupsBox ??= groupPicker(uid, rule.groups));
-    if (kind.value === 'amount_max') parts.push(inputField(`${uid}-max`, 'Largest amount allowed', maxInput));
-    if (kind.value === 'min_age') parts.push(inputField(`${uid}-min`, 'Youngest age allowed (years)', minInput, 'For a date question, the age is counted on the closing date.'));
+    if (kind.value === 'amount_max') parts.push(inputField(`${uid}-max`, t('setup.rules.max'), maxInput));
+    if (kind.value === 'min_age') parts.push(inputField(`${uid}-min`, t('setup.rules.min_age'), minInput, t('setup.rules.min_age_hint')));
     details.replaceChildren(...parts);
   };
   kind.addEventListener('change', showDetails);
@@ -419,11 +435,11 @@ function ruleRow(rule = { kind: 'country_in', field: '', enforce: 'block' }) {
     (next?.querySelector('select') ?? byId('rule-add')).focus();
   });
   row.append(
-    inputField(`${uid}-kind`, 'Kind of rule', kind),
-    inputField(`${uid}-field`, 'Question it reads', fieldSelect),
+    inputField(`${uid}-kind`, t('setup.rules.kind'), kind),
+    inputField(`${uid}-field`, t('setup.rules.field'), fieldSelect),
     details,
-    inputField(`${uid}-enforce`, 'When an entry breaks it', enforce),
-    inputField(`${uid}-label`, 'Label (optional)', label, 'Shown to entrants, e.g. “Entrants must live in East Africa”.'),
+    inputField(`${uid}-enforce`, t('setup.rules.enforce'), enforce),
+    inputField(`${uid}-label`, t('setup.rules.label'), label, t('setup.rules.label_hint')),
     remove);
   row.collect = () => {
     const out = { kind: kind.value, field: fieldSelect.value, enforce: enforce.value };
@@ -464,11 +480,11 @@ submitWith(rulesForm, async () => {
   const rules = [...ruleList.children].map((row) => row.collect());
   const missing = rules.findIndex((rule) => !rule.field);
   if (missing >= 0) {
-    throw invalid(`${ruleList.children[missing].dataset.uid}-field`, 'Choose the question this rule reads; add one to the entry form first if there is none.');
+    throw invalid(`${ruleList.children[missing].dataset.uid}-field`, t('setup.rules.field_needed'));
   }
   await save({ eligibility_rules: rules });
   fillRules();
-  showStatus(rulesForm, `Eligibility rules saved (${rules.length}).`);
+  showStatus(rulesForm, t('setup.rules.saved', { count: rules.length }));
 }, ruleControl);
 
 // ---------------------------------------------------------------- screening reasons
@@ -478,7 +494,7 @@ const reasonsForm = byId('reasons-form');
 submitWith(reasonsForm, async (values) => {
   await save({ screening_reasons: lines(values.screening_reasons) });
   reasonsForm.elements.screening_reasons.value = challenge.screening_reasons.join('\n');
-  showStatus(reasonsForm, 'Screening reasons saved.');
+  showStatus(reasonsForm, t('setup.reasons.saved'));
 }, firstPart);
 
 // ---------------------------------------------------------------- steering committee
@@ -492,38 +508,38 @@ function memberCard(member) {
   const item = el('li', { className: 'card', 'data-testid': 'committee-member' });
   const headingId = `member-${member.id}`;
   const show = () => {
-    const edit = el('button', { type: 'button', className: 'button button-secondary', text: 'Edit', 'aria-describedby': headingId });
-    const remove = el('button', { type: 'button', className: 'button button-secondary', text: 'Remove', 'aria-describedby': headingId });
+    const edit = el('button', { type: 'button', className: 'button button-secondary', text: t('setup.committee.edit'), 'aria-describedby': headingId });
+    const remove = el('button', { type: 'button', className: 'button button-secondary', text: t('setup.committee.remove'), 'aria-describedby': headingId });
     item.replaceChildren(
       el('h3', { className: 'card-title', id: headingId, text: member.name }),
       el('p', { className: 'card-meta' },
-        badge(member.voting ? 'Voting member' : 'Observer', member.voting ? '' : 'quiet'),
+        badge(t(member.voting ? 'setup.committee.voting_member' : 'setup.committee.observer'), member.voting ? '' : 'quiet'),
         member.role ? el('span', { text: ` ${member.role}` }) : null),
       member.affiliation ? el('p', { className: 'muted', text: member.affiliation }) : '',
       el('p', { className: 'actions' }, edit, remove));
     edit.addEventListener('click', () => showEditor());
     onClick(remove, committeeAlert, async () => {
-      if (!window.confirm(`Remove ${member.name} from the steering committee?`)) return;
+      if (!window.confirm(t('setup.committee.confirm_remove', { name: member.name }))) return;
       await del(`${base}/committee/${member.id}`);
       const next = item.nextElementSibling ?? item.previousElementSibling;
       item.remove();
       byId('committee-empty').hidden = committeeList.children.length > 0;
-      committeeStatus.textContent = `${member.name} was removed.`;
+      committeeStatus.textContent = t('setup.committee.removed', { name: member.name });
       (next?.querySelector('button') ?? byId('member-name')).focus();
     });
     return edit;
   };
   const showEditor = () => {
     const p = `edit-member-${member.id}`;
-    const form = el('form', { method: 'post', novalidate: true, 'aria-label': `Edit ${member.name}` },
+    const form = el('form', { method: 'post', novalidate: true, 'aria-label': t('setup.committee.edit_name', { name: member.name }) },
       el('div', { className: 'alert alert-error', role: 'alert', 'data-alert': true }),
-      inputField(`${p}-name`, 'Name', el('input', { type: 'text', maxlength: '200', value: member.name })),
-      inputField(`${p}-affiliation`, 'Affiliation', el('input', { type: 'text', maxlength: '300', value: member.affiliation })),
-      inputField(`${p}-role`, 'Role on the committee', el('input', { type: 'text', maxlength: '200', value: member.role })),
-      checkbox({ id: `${p}-voting`, label: 'Voting member (untick for an observer)', checked: member.voting }),
+      inputField(`${p}-name`, t('setup.committee.name'), el('input', { type: 'text', maxlength: '200', value: member.name })),
+      inputField(`${p}-affiliation`, t('setup.committee.affiliation'), el('input', { type: 'text', maxlength: '300', value: member.affiliation })),
+      inputField(`${p}-role`, t('setup.committee.role'), el('input', { type: 'text', maxlength: '200', value: member.role })),
+      checkbox({ id: `${p}-voting`, label: t('setup.committee.voting_untick'), checked: member.voting }),
       el('p', { className: 'actions' },
-        el('button', { type: 'submit', className: 'button', text: 'Save the member' }),
-        el('button', { type: 'button', className: 'button button-secondary', text: 'Cancel', 'data-cancel': true })));
+        el('button', { type: 'submit', className: 'button', text: t('setup.committee.save') }),
+        el('button', { type: 'button', className: 'button button-secondary', text: t('setup.committee.cancel'), 'data-cancel': true })));
     form.querySelector('[data-cancel]').addEventListener('click', () => show().focus());
     submitWith(form, async () => {
       const body = {
@@ -534,7 +550,7 @@ function memberCard(member) {
       };
       Object.assign(member, await patch(`${base}/committee/${member.id}`, body));
       show().focus();
-      committeeStatus.textContent = `${member.name} was saved.`;
+      committeeStatus.textContent = t('setup.committee.saved', { name: member.name });
     }, (path) => `${p}-${path}`);
     item.replaceChildren(form);
     form.elements[`${p}-name`].focus();
@@ -550,7 +566,7 @@ async function loadCommittee() {
     byId('committee-empty').hidden = members.length > 0;
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(committeeAlert, [`The committee could not be loaded: ${error.message}`]);
+    showAlert(committeeAlert, [t('setup.committee.failed', { message: error.message })]);
   }
   return undefined;
 }
@@ -563,12 +579,12 @@ submitWith(committeeForm, async (values) => {
     role: values['member-role'].trim(),
     voting: values['member-voting'] !== 'no',
   };
-  if (!body.name) throw invalid('member-name', 'Enter the member’s name.');
+  if (!body.name) throw invalid('member-name', t('setup.committee.name_needed'));
   const member = await post(`${base}/committee`, body);
   committeeList.append(memberCard(member));
   byId('committee-empty').hidden = true;
   committeeForm.reset();
-  showStatus(committeeForm, `${member.name} was added.`);
+  showStatus(committeeForm, t('setup.committee.added', { name: member.name }));
 }, (path) => `member-${path}`);
 
 // ---------------------------------------------------------------- people
@@ -578,20 +594,27 @@ const peopleAlert = byId('people-alert');
 const peopleStatus = byId('people-status');
 const peopleForm = byId('people-form');
 
+const ROLES = ['organiser', 'screener', 'judge'];
+
 function personCard(role) {
   const headingId = `person-${role.id}`;
-  const remove = el('button', { type: 'button', className: 'button button-secondary', text: `Remove as ${(ROLE_LABELS[role.role] ?? role.role).toLowerCase()}`, 'aria-describedby': headingId });
+  // Each role has its own sentences (setup.people.remove.judge…), so that every language can
+  // put the role where its grammar wants it; a role this page does not know keeps its code.
+  const said = (what, vars = {}) => (ROLES.includes(role.role)
+    ? t(`setup.people.${what}.${role.role}`, vars)
+    : t(`setup.people.${what}.unknown_role`, { ...vars, role: role.role }));
+  const remove = el('button', { type: 'button', className: 'button button-secondary', text: said('remove'), 'aria-describedby': headingId });
   const item = el('li', { className: 'card', 'data-testid': 'person' },
     el('h3', { className: 'card-title', id: headingId, text: role.display_name }),
     el('p', { className: 'card-meta' }, badge(ROLE_LABELS[role.role] ?? role.role, role.role), ' ', el('span', { className: 'muted', text: role.email })),
     el('p', { className: 'actions' }, remove));
   onClick(remove, peopleAlert, async () => {
-    if (!window.confirm(`Remove ${role.display_name} as ${role.role}?`)) return;
+    if (!window.confirm(said('confirm_remove', { name: role.display_name }))) return;
     peopleStatus.textContent = '';
     await del(`${base}/roles/${role.id}`);
     const next = item.nextElementSibling ?? item.previousElementSibling;
     item.remove();
-    peopleStatus.textContent = `${role.display_name} is no longer ${role.role === 'organiser' ? 'an' : 'a'} ${role.role}.`;
+    peopleStatus.textContent = said('removed', { name: role.display_name });
     (next?.querySelector('button') ?? byId('person-email')).focus();
   });
   return item;
@@ -603,7 +626,7 @@ async function loadPeople() {
     peopleList.replaceChildren(...roles.map(personCard));
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(peopleAlert, [`The people could not be loaded: ${error.message}`]);
+    showAlert(peopleAlert, [t('setup.people.failed', { message: error.message })]);
   }
   return undefined;
 }
@@ -613,7 +636,8 @@ submitWith(peopleForm, async (values) => {
   const role = await post(`${base}/roles`, { email: values['person-email'].trim(), role: values['person-role'] });
   peopleList.append(personCard(role));
   peopleForm.reset();
-  showStatus(peopleForm, `${role.display_name} is now ${role.role === 'organiser' ? 'an' : 'a'} ${role.role}.`);
+  const added = { name: role.display_name, role: role.role };
+  showStatus(peopleForm, ROLES.includes(role.role) ? t(`setup.people.added.${role.role}`, added) : t('setup.people.added.unknown_role', added));
 }, (path) => `person-${path}`);
 
 // ---------------------------------------------------------------- lifecycle
@@ -621,7 +645,7 @@ submitWith(peopleForm, async (values) => {
 const lifecycleAlert = byId('lifecycle-alert');
 const lifecycleStatus = byId('lifecycle-status');
 const PUBLISH_FIELDS = {
-  title: 'Title', prompt: 'Prompt', opens_at: 'Opens', closes_at: 'Closes (deadline)',
+  title: t('setup.content.title'), prompt: t('setup.content.prompt'), opens_at: t('setup.timeline.opens'), closes_at: t('setup.timeline.closes'),
 };
 
 /**
@@ -633,17 +657,17 @@ function showPublishProblems(error) {
   if (problems.length === 1) {
     const named = Object.keys(PUBLISH_FIELDS).filter((name) => new RegExp(`\\b${name}\\b`).test(problems[0].message));
     if (named.length > 1 || (named.length === 1 && named[0] !== problems[0].field)) {
-      problems = named.map((name) => ({ field: name, message: 'needed before publishing' }));
+      problems = named.map((name) => ({ field: name, message: t('setup.lifecycle.needed') }));
     }
   }
   const items = problems.map(({ field: path, message }) => {
     const item = el('li');
     const input = path ? byId(path) : null;
-    if (input) item.append(el('a', { href: `#${path}`, text: PUBLISH_FIELDS[path] ?? fieldName(path) }), `: ${message}`);
-    else item.textContent = path ? `${fieldName(path)}: ${message}` : message;
+    if (input) item.append(...tParts('setup.lifecycle.problem', { field: el('a', { href: `#${path}`, text: PUBLISH_FIELDS[path] ?? fieldName(path) }), message }));
+    else item.textContent = path ? t('setup.lifecycle.problem', { field: fieldName(path), message }) : message;
     return item;
   });
-  lifecycleAlert.replaceChildren(el('p', { text: 'The call cannot be published yet:' }), el('ul', {}, ...items));
+  lifecycleAlert.replaceChildren(el('p', { text: t('setup.lifecycle.cannot_publish') }), el('ul', {}, ...items));
   lifecycleAlert.focus();
 }
 
@@ -674,26 +698,27 @@ function lifecycleButton(id, path, done, question = null) {
   });
 }
 
-lifecycleButton('publish', 'publish', 'Published. The call is now on the public list.');
-lifecycleButton('close', 'close', 'Entries are closed.', 'Close entries now? Nobody will be able to submit after this.');
-lifecycleButton('archive', 'archive', 'Archived.', 'Archive this call? It becomes read-only.');
+lifecycleButton('publish', 'publish', t('setup.lifecycle.published_done'));
+lifecycleButton('close', 'close', t('setup.lifecycle.closed_done'), t('setup.lifecycle.close_confirm'));
+lifecycleButton('archive', 'archive', t('setup.lifecycle.archived_done'), t('setup.lifecycle.archive_confirm'));
 
 const cloneForm = byId('clone-form');
 submitWith(cloneForm, async (values) => {
   const copy = await post(`${base}/clone`, { slug: values['clone-slug'].trim(), title: values['clone-title'].trim() });
   cloneForm.reset();
   const status = cloneForm.querySelector('[data-status]');
-  status.replaceChildren('Cloned. ', el('a', { href: `/challenge-edit.html?slug=${enc(copy.slug)}`, text: `Open the copy: ${copy.title}` }));
+  const link = el('a', { href: `/challenge-edit.html?slug=${enc(copy.slug)}`, text: t('setup.clone.open', { title: copy.title }) });
+  status.replaceChildren(...tParts('setup.clone.done', { link }));
 }, (path) => `clone-${path}`);
 
 const phaseForm = byId('phase-form');
 submitWith(phaseForm, async (values) => {
   const reason = values['override-reason'].trim();
-  if (reason.length < 3) throw invalid('override-reason', 'Say why, in a few words (at least 3 characters).');
+  if (reason.length < 3) throw invalid('override-reason', t('setup.override.too_short'));
   challenge = await post(`${base}/phase`, { phase: values['override-phase'] || null, reason });
   showPhase();
   phaseForm.reset();
-  showStatus(phaseForm, `The phase is now “${PHASE_LABELS[challenge.phase] ?? challenge.phase}”.`);
+  showStatus(phaseForm, t('setup.override.done', { phase: PHASE_LABELS[challenge.phase] ?? challenge.phase }));
 }, (path) => `override-${path}`);
 
 // ---------------------------------------------------------------- start
@@ -703,7 +728,7 @@ async function loadFormFields() {
     formFields = (await get(`${base}/form`)).fields ?? [];
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(rulesForm.querySelector('[data-alert]'), [`The entry form could not be loaded, so the rules cannot name its questions: ${error.message}`]);
+    showAlert(rulesForm.querySelector('[data-alert]'), [t('setup.rules.form_failed', { message: error.message })]);
   }
   return undefined;
 }
@@ -712,7 +737,9 @@ const started = await startPage({ current: 'edit', organiserOnly: true });
 if (started) {
   ({ slug, challenge } = started);
   base = `/challenges/${enc(slug)}`;
-  byId('rules-form-link').href = `/form-builder.html?slug=${enc(slug)}`;
+  const formLink = byId('rules-form-link');
+  formLink.href = `/form-builder.html?slug=${enc(slug)}`;
+  byId('rules-intro').replaceChildren(...tParts('setup.rules.intro', { form_link: formLink }));
   setUpTimeline();
   fillContent();
   showCover();
@@ -720,7 +747,7 @@ if (started) {
   fillLimits();
   reasonsForm.elements.screening_reasons.value = (challenge.screening_reasons ?? []).join('\n');
   showPhase();
-  cloneForm.elements['clone-title'].value = `${challenge.title} (copy)`.slice(0, 200);
+  cloneForm.elements['clone-title'].value = t('setup.clone.default_title', { title: challenge.title }).slice(0, 200);
   await loadFormFields();
   fillRules();
   showBody();

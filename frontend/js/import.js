@@ -4,6 +4,9 @@
 // after a change of mapping, and for the import itself.
 import { post, showAlert, renderErrors, clearErrors, ApiError } from './api.js';
 import { byId, el, startPage, showBody, goToLogin, isAuthError, mapError } from './organiser-nav.js';
+import { t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('setup');
 
 const enc = encodeURIComponent;
 const form = byId('import-form');
@@ -25,26 +28,30 @@ let preview = null; // the last preview answer
 let asked = 0; // previews asked for; only the latest answer is shown
 let busy = false;
 
-const plural = (n, one, many) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+/** "2 entries", "1 problem"…: `what` is entries, columns, problems or rows. */
+const counted = (what, count) => t(`setup.import.count.${what}`, { count });
 
-/** Where a problem is, as a spreadsheet shows it: "Row 3, column “Country”". */
+/**
+ * Where a problem is, as a spreadsheet shows it: "Row 3, column “Country”". Row numbers are
+ * given as text, so they read as the spreadsheet writes them (no thousands separator).
+ */
 function place({ row, column }) {
-  const parts = [];
-  if (row) parts.push(`Row ${row}`);
-  if (column) parts.push(`column “${column}”`);
-  return parts.join(', ');
+  if (row && column) return t('setup.import.place.row_column', { row: String(row), column });
+  if (row) return t('setup.import.place.row', { row: String(row) });
+  if (column) return t('setup.import.place.column', { column });
+  return '';
 }
 
 function describe(problem) {
   const where = place(problem);
-  return where ? `${where}: ${problem.message}` : problem.message;
+  return where ? t('setup.import.problem', { where, message: problem.message }) : problem.message;
 }
 
 /** A stored value as text for the table: choices joined, amounts with their currency. */
 function shown(value) {
   if (value === null || value === undefined) return '';
-  if (value === true) return 'Yes';
-  if (value === false) return 'No';
+  if (value === true) return t('setup.import.value.yes');
+  if (value === false) return t('setup.import.value.no');
   if (Array.isArray(value)) return value.join('; ');
   if (typeof value === 'object' && 'amount' in value) return `${value.amount} ${value.currency ?? ''}`.trim();
   return String(value);
@@ -72,67 +79,74 @@ function formData(extra = {}) {
 // ---------------------------------------------------------------- the preview
 
 function renderMapping() {
-  const targets = new Map(preview.targets.map((t) => [t.key, t]));
+  const targets = new Map(preview.targets.map((target) => [target.key, target]));
   const fields = preview.columns.map((column, index) => {
     const id = `map-${index}`;
     const select = el('select', { id, name: id, 'aria-describedby': `${id}-hint` },
-      el('option', { value: '', text: 'Not imported' }),
-      ...preview.targets.map((t) => el('option', { value: t.key, text: t.required ? `${t.label} (required)` : t.label })));
+      el('option', { value: '', text: t('setup.import.mapping.not_imported') }),
+      ...preview.targets.map((target) => el('option', {
+        value: target.key,
+        text: target.required ? t('setup.import.mapping.required', { label: target.label }) : target.label,
+      })));
     select.value = preview.mapping[column] ?? '';
     const target = targets.get(select.value);
     const sample = preview.samples[column];
     const hint = el('p', { className: 'hint', id: `${id}-hint` },
-      target ? `Write ${target.hint}.` : 'This column is left out.',
-      sample ? ` First value: “${sample}”.` : '');
+      target ? t('setup.import.mapping.write', { hint: target.hint }) : t('setup.import.mapping.left_out'),
+      sample ? ` ${t('setup.import.mapping.first_value', { value: sample })}` : '');
     select.addEventListener('change', () => {
       manual[column] = select.value || null;
       mapping = { ...preview.mapping, [column]: select.value || null };
       runPreview();
     });
-    return el('div', { className: 'field' }, el('label', { for: id, text: `Column “${column}”` }), select, hint);
+    return el('div', { className: 'field' }, el('label', { for: id, text: t('setup.import.place.column', { column }) }), select, hint);
   });
   byId('mapping').replaceChildren(...fields);
   const skipped = preview.not_importable;
   byId('not-importable').replaceChildren(...(skipped.length ? [
-    el('p', { className: 'hint', text: 'These questions cannot be filled from a CSV file:' }),
-    el('ul', { className: 'not-importable hint' }, ...skipped.map((s) => el('li', { text: `${s.label}: ${s.reason}` }))),
+    el('p', { className: 'hint', text: t('setup.import.mapping.not_importable') }),
+    el('ul', { className: 'not-importable hint' },
+      ...skipped.map((s) => el('li', { text: t('setup.import.mapping.not_importable_item', { label: s.label, reason: s.reason }) }))),
   ] : []));
 }
 
 function renderProblems(problems) {
   byId('problems-summary').replaceChildren(problems.length
-    ? document.createTextNode(`${plural(problems.length, 'problem', 'problems')} in ${plural(new Set(problems.map((p) => p.row)).size, 'row', 'rows')}. Fix them in the file (or the column matching above), then choose the file again.`)
-    : el('span', { className: 'problems-none', text: 'No problems: every row can be imported.' }));
+    ? document.createTextNode(t('setup.import.problems.summary', {
+      problems: counted('problems', problems.length),
+      rows: counted('rows', new Set(problems.map((p) => p.row)).size),
+    }))
+    : el('span', { className: 'problems-none', text: t('setup.import.problems.none') }));
   byId('problems').replaceChildren(...problems.map((p) => el('li', { text: describe(p) })));
 }
 
 function renderRows() {
-  const labels = new Map(preview.targets.map((t) => [t.key, t.label]));
+  const labels = new Map(preview.targets.map((target) => [target.key, target.label]));
   const keys = preview.columns.map((c) => preview.mapping[c]).filter((key) => key && labels.has(key));
   const shownKeys = [...new Set(keys)];
   const badRows = new Set(preview.errors.map((p) => p.row));
-  byId('rows-head').replaceChildren(el('th', { scope: 'col', text: 'Row' }),
+  byId('rows-head').replaceChildren(el('th', { scope: 'col', text: t('setup.import.rows.row') }),
     ...shownKeys.map((key) => el('th', { scope: 'col', text: labels.get(key) })));
   byId('rows-body').replaceChildren(...preview.rows.map(({ row, values }) => {
     const bad = badRows.has(row);
     return el('tr', { className: bad ? 'row-bad' : '' },
-      el('th', { scope: 'row' }, String(row), bad ? el('span', { className: 'row-flag', text: 'has problems' }) : null),
+      el('th', { scope: 'row' }, String(row), bad ? el('span', { className: 'row-flag', text: t('setup.import.rows.has_problems') }) : null),
       ...shownKeys.map((key) => el('td', { text: shown(values[key]) })));
   }));
   byId('rows-caption').textContent = preview.rows.length < preview.row_count
-    ? `The first ${preview.rows.length} of ${plural(preview.row_count, 'entry', 'entries')}`
-    : `All ${plural(preview.row_count, 'entry', 'entries')}`;
+    ? t('setup.import.rows.first', { shown: preview.rows.length, count: preview.row_count })
+    : t('setup.import.rows.all', { count: preview.row_count });
 }
 
 /** The Import button works only when there is nothing left to fix. */
 function updateImport() {
   let why = '';
-  if (!preview) why = 'Choose a file first.';
-  else if (preview.errors.length) why = `Fix the ${plural(preview.errors.length, 'problem', 'problems')} above first: nothing is imported while any row has one.`;
+  if (!preview) why = t('setup.import.why.no_file');
+  else if (preview.errors.length) why = t('setup.import.why.problems', { count: preview.errors.length });
   else if (preview.import_blocked) why = preview.import_blocked;
-  else if (!channelSelect.value) why = 'Choose how these entries came in (step 1).';
+  else if (!channelSelect.value) why = t('setup.import.why.channel');
   importButton.disabled = busy || why !== '';
-  importHint.textContent = why || `${plural(preview.row_count, 'entry', 'entries')} will be imported as submitted entries, each with its reference. No receipt is sent: hand each entrant their reference.`;
+  importHint.textContent = why || t('setup.import.ready', { count: preview.row_count });
 }
 
 async function runPreview() {
@@ -140,7 +154,7 @@ async function runPreview() {
   const ticket = ++asked;
   clearErrors(form);
   showAlert(importAlert, []);
-  previewStatus.textContent = `Checking ${file.name}…`;
+  previewStatus.textContent = t('setup.import.checking', { file: file.name });
   try {
     const suggested = mapping === null;
     const answer = await post(`${base}/imports/preview`, formData());
@@ -152,8 +166,12 @@ async function runPreview() {
     }
     preview = answer;
     mapping = answer.mapping;
-    const found = answer.errors.length ? plural(answer.errors.length, 'problem', 'problems') + ' to fix' : 'no problems';
-    previewStatus.textContent = `${answer.file_name}: ${plural(answer.row_count, 'entry', 'entries')}, ${plural(answer.columns.length, 'column', 'columns')}, ${found}.`;
+    previewStatus.textContent = t('setup.import.found', {
+      file: answer.file_name,
+      entries: counted('entries', answer.row_count),
+      columns: counted('columns', answer.columns.length),
+      problems: answer.errors.length ? t('setup.import.found.problems', { count: answer.errors.length }) : t('setup.import.found.none'),
+    });
     renderMapping();
     renderProblems(answer.errors);
     renderRows();
@@ -181,9 +199,12 @@ async function runImport() {
   try {
     const result = await post(`${base}/imports`, formData({ channel: channelSelect.value }));
     const refs = result.entries.map((e) => e.reference);
-    const range = refs.length > 1 ? ` (${refs[0]} to ${refs[refs.length - 1]})` : refs.length ? ` (${refs[0]})` : '';
-    const link = el('a', { href: `/entries-admin.html?slug=${enc(slug)}&channel=${enc(result.channel)}`, text: 'See them on the entries page' });
-    done.replaceChildren(el('p', {}, `Imported ${plural(result.imported, 'entry', 'entries')}${range}. `, link, '.'));
+    const link = el('a', { href: `/entries-admin.html?slug=${enc(slug)}&channel=${enc(result.channel)}`, text: t('setup.import.done.link') });
+    const said = { entries: counted('entries', result.imported), first: refs[0], last: refs[refs.length - 1], link };
+    let key = 'setup.import.done';
+    if (refs.length > 1) key = 'setup.import.done.range';
+    else if (refs.length === 1) key = 'setup.import.done.reference';
+    done.replaceChildren(el('p', {}, ...tParts(key, said)));
     form.reset();
     file = null;
     mapping = null;
@@ -200,7 +221,7 @@ async function runImport() {
       renderProblems(rows);
       renderRows();
     }
-    showAlert(importAlert, [error instanceof ApiError ? error.message : 'Something went wrong on this page. Please reload it and try again.']);
+    showAlert(importAlert, [error instanceof ApiError ? error.message : t('common.error.client')]);
     if (!(error instanceof ApiError)) console.error(error);
   } finally {
     busy = false;

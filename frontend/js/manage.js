@@ -5,6 +5,9 @@ import { formatDateTime } from './dates.js';
 import {
   byId, el, badge, goToLogin, isAuthError, alertWithLink, submitWith, PHASE_LABELS, ROLE_LABELS,
 } from './organiser-nav.js';
+import { formatList, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('manage');
 
 const list = byId('call-list');
 const more = byId('calls-more');
@@ -18,21 +21,29 @@ function callCard(call) {
   const slug = enc(call.slug);
   const organiser = call.my_roles.includes('organiser') || call.my_roles.length === 0; // none: an admin
   const titleId = `call-${call.id}`;
-  const when = [];
-  if (call.opens_at) when.push(`Opens ${formatDateTime(call.opens_at)}`);
-  if (call.closes_at) when.push(`closes ${formatDateTime(call.closes_at)}`);
+  const opens = call.opens_at ? formatDateTime(call.opens_at) : null;
+  const closes = call.closes_at ? formatDateTime(call.closes_at) : null;
+  let when = null;
+  if (opens && closes) when = t('manage.card.opens_closes', { opens, closes });
+  else if (opens) when = t('manage.card.opens', { opens });
+  else if (closes) when = t('manage.card.closes', { closes });
   const links = el('p', { className: 'actions' });
-  if (organiser) links.append(el('a', { className: 'button', href: `/challenge-edit.html?slug=${slug}`, 'aria-describedby': titleId, text: 'Settings' }));
-  links.append(el('a', { className: `button${organiser ? ' button-secondary' : ''}`, href: `/entries-admin.html?slug=${slug}`, 'aria-describedby': titleId, text: 'Entries' }));
-  if (call.phase !== 'draft') links.append(el('a', { className: 'button button-secondary', href: `/challenge.html?slug=${slug}`, 'aria-describedby': titleId, text: 'Public page' }));
+  if (organiser) links.append(el('a', { className: 'button', href: `/challenge-edit.html?slug=${slug}`, 'aria-describedby': titleId, text: t('manage.subnav.edit') }));
+  links.append(el('a', { className: `button${organiser ? ' button-secondary' : ''}`, href: `/entries-admin.html?slug=${slug}`, 'aria-describedby': titleId, text: t('manage.subnav.entries') }));
+  if (call.phase !== 'draft') links.append(el('a', { className: 'button button-secondary', href: `/challenge.html?slug=${slug}`, 'aria-describedby': titleId, text: t('manage.subnav.public') }));
   return el('li', { className: 'card', 'data-testid': 'managed-call' },
     el('h3', { className: 'card-title', id: titleId, text: call.title }),
     el('p', { className: 'card-meta' },
       badge(PHASE_LABELS[call.phase] ?? call.phase, call.phase),
       ' ',
-      el('span', { className: 'muted', text: call.my_roles.length ? `You are: ${call.my_roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}` : 'You are an administrator' })),
+      el('span', {
+        className: 'muted',
+        text: call.my_roles.length
+          ? t('manage.card.you_are', { roles: formatList(call.my_roles.map((r) => ROLE_LABELS[r] ?? r)) })
+          : t('manage.card.admin'),
+      })),
     call.prompt ? el('p', { className: 'card-prompt', text: call.prompt }) : null,
-    when.length ? el('p', { className: 'muted small', text: `${when.join(', ')}.` }) : null,
+    when ? el('p', { className: 'muted small', text: when }) : null,
     links);
 }
 
@@ -64,7 +75,7 @@ more.addEventListener('click', async () => {
 });
 
 function showNotVerified() {
-  alertWithLink(form.querySelector('[data-alert]'), 'Verify your e-mail address before you create a call.', '/account.html', 'Go to your account to get a new link.');
+  alertWithLink(form.querySelector('[data-alert]'), t('manage.create.not_verified'), '/account.html', t('manage.create.go_to_account'));
 }
 
 submitWith(form, async ({ title, slug, prompt }) => {
@@ -90,7 +101,13 @@ currentUser.then(async (user) => {
   byId('page-loading').remove();
   byId('page-body').hidden = false;
   if (!user.email_verified) showNotVerified();
-  byId('admin-stats').hidden = !user.is_admin;
+  if (user.is_admin) {
+    const line = byId('admin-stats');
+    line.replaceChildren(...tParts('manage.admin.line', {
+      users: byId('admin-users-link'), stats: byId('admin-stats-link'), mail: byId('admin-mail-link'),
+    }));
+    line.hidden = false;
+  }
   try {
     await loadCalls();
   } catch (error) {
