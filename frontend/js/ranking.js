@@ -9,8 +9,11 @@ import {
   byId, el, showBody, submitWith, onClick, goToLogin, isAuthError, badge, fieldName,
 } from './organiser-nav.js';
 import {
-  startRoundPage, num, numText, numCell, textCell, none, countText, plural, isNumber,
+  startRoundPage, num, numText, numCell, textCell, none, isNumber,
 } from './round-page.js';
+import { formatNumber, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('awards');
 
 let round;
 let ranking = null;
@@ -27,14 +30,23 @@ const rankingStatus = byId('ranking-status');
 const advancementAlert = byId('advancement-alert');
 
 const criteria = () => ranking?.criteria ?? round.criteria;
-const criterionName = (id) => criteria().find((c) => c.id === id)?.name ?? `criterion ${id}`;
+const criterionName = (id) => criteria().find((c) => c.id === id)?.name ?? t('awards.ranking.criterion_id', { id });
 const entryRow = (id) => ranking?.entries.find((e) => e.entry_id === id);
-const entryName = (id) => entryRow(id)?.reference ?? preview?.entries.find((e) => e.entry_id === id)?.reference ?? `Entry ${id}`;
+const entryName = (id) => entryRow(id)?.reference ?? preview?.entries.find((e) => e.entry_id === id)?.reference ?? t('awards.ranking.entry_id', { id });
+/** An entry's reference, or "entry 12" inside a sentence. */
+const inlineName = (entry) => entry.reference ?? t('awards.ranking.entry_id_inline', { id: entry.entry_id });
+const quoted = (name) => t('awards.ranking.quoted', { name });
+const YES_NO = { true: t('awards.ranking.yes'), false: t('awards.ranking.no') };
 
 /** "1–10" for the round's shown scale, or "out of 100". */
 function scaleText() {
   const scale = ranking?.scale;
-  return scale ? `${numText(scale.min)}–${numText(scale.max)}` : 'out of 100';
+  return scale ? `${numText(scale.min)}–${numText(scale.max)}` : t('awards.ranking.out_of_100');
+}
+
+/** "on the scale 1–10", or "out of 100", inside a sentence. */
+function scaleWords() {
+  return ranking?.scale ? t('awards.ranking.on_the_scale', { scale: scaleText() }) : t('awards.ranking.out_of_100');
 }
 
 function fact(list, term, ...value) {
@@ -44,13 +56,13 @@ function fact(list, term, ...value) {
 // ---------------------------------------------------------------- loading
 
 async function loadRanking() {
-  byId('ranking-loading').textContent = 'Loading the ranking…';
+  byId('ranking-loading').textContent = t('awards.ranking.loading_ranking');
   showAlert(byId('ranking-load-alert'), []);
   try {
     ranking = await get(`/rounds/${round.id}/ranking`);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(byId('ranking-load-alert'), [`The ranking could not be loaded: ${error.message}`]);
+    showAlert(byId('ranking-load-alert'), [t('awards.ranking.load_failed', { message: error.message })]);
     return undefined;
   } finally {
     byId('ranking-loading').textContent = '';
@@ -67,25 +79,26 @@ async function loadRanking() {
 function renderSummary() {
   const list = byId('summary');
   list.replaceChildren();
-  fact(list, 'Scale', ranking.scale
-    ? `Scores are on the round’s scale, ${scaleText()}.`
-    : 'Scores are out of 100: the criteria use different scales.');
-  fact(list, 'Ranked by', ranking.normalise
-    ? 'The normalised score: each judge’s scores rescaled so harsh and lenient judges count alike.'
-    : 'The raw mean of the submitted scorecards.');
-  fact(list, 'Scorecards', countText(ranking.n));
-  fact(list, 'Mean', num(ranking.mean));
-  fact(list, 'SD', num(ranking.sd));
+  fact(list, t('awards.ranking.summary.scale'), ranking.scale
+    ? t('awards.ranking.summary.scale_round', { scale: scaleText() })
+    : t('awards.ranking.summary.scale_100'));
+  fact(list, t('awards.ranking.summary.ranked_by'), ranking.normalise
+    ? t('awards.ranking.summary.ranked_by_normalised')
+    : t('awards.ranking.summary.ranked_by_raw_mean'));
+  fact(list, t('awards.ranking.scorecards'), formatNumber(ranking.n ?? 0));
+  fact(list, t('awards.ranking.mean'), num(ranking.mean));
+  fact(list, t('awards.ranking.sd'), num(ranking.sd));
   const icc = ranking.icc;
+  const iccNumbers = icc ? { a: icc.a ?? 0, n: icc.n ?? 0, k0: numText(icc.k0) } : null;
   if (icc && isNumber(icc.value)) {
-    fact(list, 'Agreement (ICC)', el('strong', { text: numText(icc.value) }),
-      el('span', { className: 'cell-note', text: `From a = ${countText(icc.a)} entries, N = ${countText(icc.n)} scorecards, k0 = ${numText(icc.k0)} scorecards per entry.` }));
+    fact(list, t('awards.ranking.summary.icc'), el('strong', { text: numText(icc.value) }),
+      el('span', { className: 'cell-note', text: t('awards.ranking.summary.icc_from', iccNumbers) }));
   } else {
-    fact(list, 'Agreement (ICC)', 'Not enough scorecards',
-      icc ? el('span', { className: 'cell-note', text: `a = ${countText(icc.a)} entries, N = ${countText(icc.n)} scorecards, k0 = ${numText(icc.k0)}.` }) : null);
+    fact(list, t('awards.ranking.summary.icc'), t('awards.ranking.summary.icc_not_enough'),
+      icc ? el('span', { className: 'cell-note', text: t('awards.ranking.summary.icc_numbers', iccNumbers) }) : null);
   }
   if (isNumber(ranking.disagreement_share)) {
-    fact(list, 'Disagreement', `An entry is flagged when its judges’ scores spread over more than ${numText(ranking.disagreement_share * 100)} % of the scale.`);
+    fact(list, t('awards.ranking.summary.disagreement'), t('awards.ranking.summary.disagreement_rule', { share: numText(ranking.disagreement_share * 100) }));
   }
 }
 
@@ -97,49 +110,54 @@ function criterionDetails(entry) {
   const list = el('dl', { className: 'kv' });
   for (const c of stats) {
     list.append(el('dt', { text: criterionName(c.criterion_id) }),
-      el('dd', {}, num(c.mean), ` (n ${countText(c.n)}, SD `, num(c.sd), ')'));
+      el('dd', {}, ...tParts('awards.ranking.table.criterion_stats', { mean: num(c.mean), n: c.n ?? 0, sd: num(c.sd) })));
   }
   return el('td', {}, el('details', { className: 'criteria' },
-    el('summary', {}, 'Means', el('span', { className: 'visually-hidden', text: ` by criterion for ${entry.reference ?? `entry ${entry.entry_id}`}` })),
+    el('summary', {}, t('awards.ranking.table.means'), ' ',
+      el('span', { className: 'visually-hidden', text: t('awards.ranking.table.means_for', { entry: inlineName(entry) }) })),
     list));
 }
 
 function agreementCell(entry) {
   if (!entry.disagreement) {
-    return el('td', {}, entry.n >= 2 ? el('span', { className: 'muted', text: 'Within range' }) : none());
+    return el('td', {}, entry.n >= 2 ? el('span', { className: 'muted', text: t('awards.ranking.table.within_range') }) : none());
   }
   const add = el('button', { type: 'button', className: 'button button-secondary button-small' },
-    'Add a judge', el('span', { className: 'visually-hidden', text: ` to ${entry.reference ?? `entry ${entry.entry_id}`}` }));
+    t('awards.ranking.table.add_judge'), ' ',
+    el('span', { className: 'visually-hidden', text: t('awards.ranking.table.add_judge_to', { entry: inlineName(entry) }) }));
   onClick(add, rankingAlert, async () => {
     showAlert(rankingStatus, []);
     const made = await post(`/rounds/${round.id}/entries/${entry.entry_id}/extra-judge`);
-    showAlert(rankingStatus, [`${made.judge_name} now also judges ${entry.reference ?? `entry ${entry.entry_id}`}.`]);
+    showAlert(rankingStatus, [t('awards.ranking.table.judge_added', { judge: made.judge_name, entry: inlineName(entry) })]);
   });
   return el('td', {},
-    el('span', { className: 'disagree' }, el('span', { 'aria-hidden': 'true', text: '⚠ ' }), 'Judges disagree'),
-    el('span', { className: 'cell-note' }, 'Spread ', num(entry.spread)),
+    el('span', { className: 'disagree' }, el('span', { 'aria-hidden': 'true', text: '⚠ ' }), t('awards.ranking.table.disagree')),
+    el('span', { className: 'cell-note' }, ...tParts('awards.ranking.table.spread', { spread: num(entry.spread) })),
     add);
 }
 
 function renderRanking() {
-  const ranksBy = ranking.normalise ? 'normalised' : 'raw mean';
-  byId('score-header').replaceChildren('Ranking score', el('span', { className: 'th-note', text: ranksBy }));
-  byId('ranking-explainer').textContent = `The round ranks by the ${ranksBy === 'normalised' ? 'normalised score' : 'raw mean'}; `
-    + `scores are ${ranking.scale ? `on the scale ${scaleText()}` : 'out of 100'}. Entries without a submitted scorecard come last.`;
+  const ranksBy = ranking.normalise ? t('awards.ranking.table.note_normalised') : t('awards.ranking.table.note_raw_mean');
+  byId('score-header').replaceChildren(t('awards.ranking.table.score'), el('span', { className: 'th-note', text: ranksBy }));
+  byId('ranking-explainer').textContent = t('awards.ranking.table.explainer', {
+    by: ranking.normalise ? t('awards.ranking.table.by_normalised') : t('awards.ranking.table.by_raw_mean'),
+    scale: scaleWords(),
+  });
   const showAdvanced = ranking.entries.some((e) => e.advanced !== null && e.advanced !== undefined);
   byId('advanced-header').hidden = !showAdvanced;
   byId('ranking-rows').replaceChildren(...ranking.entries.map((e) => {
     const open = el('button', { type: 'button', className: 'button button-secondary button-small' },
-      'Scorecards', el('span', { className: 'visually-hidden', text: ` of ${e.reference ?? `entry ${e.entry_id}`}` }));
+      t('awards.ranking.scorecards'), ' ',
+      el('span', { className: 'visually-hidden', text: t('awards.ranking.table.scorecards_of', { entry: inlineName(e) }) }));
     open.addEventListener('click', () => openScorecards(e, open));
     const range = isNumber(e.min) ? el('td', { className: 'num' }, num(e.min), '–', num(e.max)) : el('td', { className: 'num' }, none());
     let advanced = null;
     if (showAdvanced) {
-      advanced = el('td', {}, e.advanced === true ? badge('Advanced', 'open') : e.advanced === false ? badge('Not advanced', 'quiet') : none());
+      advanced = el('td', {}, e.advanced === true ? badge(t('awards.ranking.advanced'), 'open') : e.advanced === false ? badge(t('awards.ranking.not_advanced'), 'quiet') : none());
     }
     return el('tr', { 'data-entry-id': e.entry_id },
       numCell(e.position),
-      el('th', { scope: 'row', text: e.reference ?? `Entry ${e.entry_id}` }),
+      el('th', { scope: 'row', text: entryName(e.entry_id) }),
       textCell(e.title),
       textCell(e.category),
       numCell(e.n),
@@ -152,7 +170,7 @@ function renderRanking() {
   }));
   byId('ranking-empty').hidden = ranking.entries.length > 0;
   const scored = ranking.entries.filter((e) => e.n > 0).length;
-  byId('ranking-count').textContent = `${plural(ranking.entries.length, 'entry', 'entries')}, ${countText(scored)} with scorecards.`;
+  byId('ranking-count').textContent = t('awards.ranking.table.count', { count: ranking.entries.length, scored });
 }
 
 // ---------------------------------------------------------------- judges
@@ -165,8 +183,8 @@ function renderJudges() {
     if (isNumber(j.mean) && isNumber(m)) {
       const difference = j.mean - m;
       let label = null;
-      if (isNumber(s) && s > 0 && difference < -s / 2) label = el('strong', { className: 'harsh', text: 'Harsh' });
-      if (isNumber(s) && s > 0 && difference > s / 2) label = el('strong', { className: 'lenient', text: 'Lenient' });
+      if (isNumber(s) && s > 0 && difference < -s / 2) label = el('strong', { className: 'harsh', text: t('awards.ranking.judges.harsh') });
+      if (isNumber(s) && s > 0 && difference > s / 2) label = el('strong', { className: 'lenient', text: t('awards.ranking.judges.lenient') });
       against.append(...[label, label ? ' ' : null, num(difference, { sign: true })].filter(Boolean));
     } else {
       against.append(none());
@@ -174,7 +192,7 @@ function renderJudges() {
     return el('tr', {},
       el('th', { scope: 'row', text: j.display_name }),
       numCell(j.n), numCell(j.mean), against, numCell(j.sd), numCell(j.min), numCell(j.max),
-      el('td', { text: j.normalised ? 'Yes' : 'No' }));
+      el('td', { text: YES_NO[Boolean(j.normalised)] }));
   }));
   byId('judges-empty').hidden = judges.length > 0;
 }
@@ -186,10 +204,14 @@ const scorecardsBody = byId('scorecards-body');
 let scorecardsOpener = null;
 let scorecardsEntry = null;
 
-const STATUS = { none: 'Not started', draft: 'Draft', submitted: 'Submitted' };
+const STATUS = {
+  none: t('awards.ranking.card.status.none'),
+  draft: t('awards.ranking.card.status.draft'),
+  submitted: t('awards.ranking.card.status.submitted'),
+};
 
 function scorecardValue(value) {
-  if (value.na) return 'Not applicable';
+  if (value.na) return t('awards.ranking.card.not_applicable');
   if (!isNumber(value.value)) return none();
   return num(value.value);
 }
@@ -198,16 +220,16 @@ function scorecardItem(card) {
   const id = `scorecard-${card.id}`;
   const facts = el('dl', { className: 'kv' });
   const add = (term, ...value) => facts.append(el('dt', { text: term }), el('dd', {}, ...value));
-  add('Score', num(card.score));
+  add(t('awards.ranking.score'), num(card.score));
   const byCriterion = new Map((card.values ?? []).map((v) => [v.criterion_id, v]));
   for (const c of criteria()) {
     const value = byCriterion.get(c.id);
     add(c.name, value ? scorecardValue(value) : none(), el('span', { className: 'muted', text: ` (${numText(c.scale_min)}–${numText(c.scale_max)})` }));
   }
-  add('Comment for organisers', card.comment ? el('span', { className: 'pre', text: card.comment }) : none());
-  add('Feedback for the entrant', card.feedback ? el('span', { className: 'pre', text: card.feedback }) : none());
-  add('Submitted', card.submitted_at ? timeElement(card.submitted_at) : none());
-  if (card.reopen_reason) add('Reopened because', card.reopen_reason);
+  add(t('awards.ranking.card.comment'), card.comment ? el('span', { className: 'pre', text: card.comment }) : none());
+  add(t('awards.ranking.card.feedback'), card.feedback ? el('span', { className: 'pre', text: card.feedback }) : none());
+  add(t('awards.ranking.card.submitted'), card.submitted_at ? timeElement(card.submitted_at) : none());
+  if (card.reopen_reason) add(t('awards.ranking.card.reopened_because'), card.reopen_reason);
 
   const item = el('li', { className: 'card scorecard', 'data-scorecard-id': card.id },
     el('h3', { className: 'card-title', id: `${id}-heading` }, card.judge_name, ' ', badge(STATUS[card.status] ?? card.status, card.status === 'none' ? 'quiet' : card.status)),
@@ -221,13 +243,14 @@ function reopenControls(card, id) {
   const form = el('form', { method: 'post', novalidate: true, id: `${id}-reopen`, hidden: true },
     el('div', { className: 'alert alert-error', role: 'alert', 'data-alert': true }),
     el('div', { className: 'field' },
-      el('label', { for: reasonId, text: `Why reopen ${card.judge_name}’s scorecard?` }),
-      el('p', { className: 'hint', id: `${reasonId}-hint`, text: 'The judge sees this reason; they can then edit and submit again.' }),
+      el('label', { for: reasonId, text: t('awards.ranking.card.why_reopen', { judge: card.judge_name }) }),
+      el('p', { className: 'hint', id: `${reasonId}-hint`, text: t('awards.ranking.card.why_reopen_hint') }),
       el('textarea', { id: reasonId, name: reasonId, rows: '2', maxlength: '500', 'aria-describedby': `${reasonId}-hint ${reasonId}-error` }),
       el('p', { className: 'field-error', id: `${reasonId}-error` })),
-    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: 'Reopen the scorecard' })));
+    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: t('awards.ranking.card.reopen_submit') })));
   const toggle = el('button', { type: 'button', className: 'button button-secondary', 'aria-expanded': 'false', 'aria-controls': form.id },
-    'Reopen', el('span', { className: 'visually-hidden', text: ` ${card.judge_name}’s scorecard` }));
+    t('awards.ranking.card.reopen'), ' ',
+    el('span', { className: 'visually-hidden', text: t('awards.ranking.card.whose', { judge: card.judge_name }) }));
   toggle.addEventListener('click', () => {
     const opening = form.hidden;
     form.hidden = !opening;
@@ -236,10 +259,10 @@ function reopenControls(card, id) {
   });
   submitWith(form, async (values) => {
     const reason = values[reasonId].trim();
-    if (reason.length < 3) throw invalid(reasonId, 'Say why, in a few words (at least 3 characters).');
+    if (reason.length < 3) throw invalid(reasonId, t('awards.ranking.say_why'));
     await post(`/scorecards/${card.id}/reopen`, { reason });
     await showScorecards();
-    showAlert(byId('scorecards-status'), [`${card.judge_name}’s scorecard is reopened: it is a draft again until they submit it.`]);
+    showAlert(byId('scorecards-status'), [t('awards.ranking.card.reopened', { judge: card.judge_name })]);
     byId('scorecards-heading').focus();
     loadRanking();
   }, (path) => (path === 'reason' ? reasonId : null));
@@ -248,15 +271,15 @@ function reopenControls(card, id) {
 
 async function showScorecards() {
   const entry = scorecardsEntry;
-  byId('scorecards-loading').textContent = 'Loading the scorecards…';
+  byId('scorecards-loading').textContent = t('awards.ranking.card.loading');
   try {
     const cards = await get(`/rounds/${round.id}/entries/${entry.entry_id}/scorecards`);
     scorecardsBody.replaceChildren(cards.length
       ? el('ul', { className: 'cards' }, ...cards.map(scorecardItem))
-      : el('p', { className: 'empty', text: 'No judge has saved a scorecard for this entry yet.' }));
+      : el('p', { className: 'empty', text: t('awards.ranking.card.none') }));
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(byId('scorecards-alert'), [`The scorecards could not be loaded: ${error.message}`]);
+    showAlert(byId('scorecards-alert'), [t('awards.ranking.card.load_failed', { message: error.message })]);
   } finally {
     byId('scorecards-loading').textContent = '';
   }
@@ -269,8 +292,10 @@ async function openScorecards(entry, button) {
   showAlert(byId('scorecards-alert'), []);
   showAlert(byId('scorecards-status'), []);
   scorecardsBody.replaceChildren();
-  const name = entry.reference ?? `entry ${entry.entry_id}`;
-  byId('scorecards-heading').textContent = entry.title ? `Scorecards of ${name}: ${entry.title}` : `Scorecards of ${name}`;
+  const name = inlineName(entry);
+  byId('scorecards-heading').textContent = entry.title
+    ? t('awards.ranking.card.heading_titled', { entry: name, title: entry.title })
+    : t('awards.ranking.card.heading', { entry: name });
   if (!scorecardsDialog.open) scorecardsDialog.showModal();
   byId('scorecards-heading').focus();
   await showScorecards();
@@ -286,18 +311,18 @@ scorecardsDialog.addEventListener('close', () => {
 
 function ruleText(rule) {
   switch (rule?.kind) {
-    case 'top_n': return `The ${plural(rule.n, 'entry', 'entries')} with the highest scores advance${rule.n === 1 ? 's' : ''}.`;
-    case 'top_n_per_category': return `In each category, the ${plural(rule.n, 'entry', 'entries')} with the highest scores advance${rule.n === 1 ? 's' : ''}.`;
-    case 'threshold': return `Entries whose score reaches ${numText(rule.threshold)} (${ranking?.scale ? `on the scale ${scaleText()}` : 'out of 100'}) advance.`;
-    case 'manual': return 'The organisers choose who advances: use overrides below.';
-    default: return 'No rule is declared.';
+    case 'top_n': return t('awards.ranking.rule.top_n', { count: rule.n });
+    case 'top_n_per_category': return t('awards.ranking.rule.top_n_per_category', { count: rule.n });
+    case 'threshold': return t('awards.ranking.rule.threshold', { threshold: numText(rule.threshold), scale: scaleWords() });
+    case 'manual': return t('awards.ranking.rule.manual');
+    default: return t('awards.ranking.rule.none');
   }
 }
 
 function tieBreakText(tie) {
-  if (tie.kind === 'criterion') return `The higher mean on the criterion “${criterionName(tie.criterion_id)}”.`;
-  if (tie.kind === 'scorecards') return 'More scorecards.';
-  if (tie.kind === 'organiser') return 'Your recorded choice: you put the tied entries in order.';
+  if (tie.kind === 'criterion') return t('awards.ranking.tie_break.criterion', { criterion: criterionName(tie.criterion_id) });
+  if (tie.kind === 'scorecards') return t('awards.ranking.tie_break.scorecards');
+  if (tie.kind === 'organiser') return t('awards.ranking.tie_break.organiser');
   return tie.kind;
 }
 
@@ -309,14 +334,19 @@ function renderRule(rule = round.advancement, ties = round.tie_breaks) {
   list.replaceChildren(...all.map((t) => el('li', { text: tieBreakText(t) })));
 }
 
+/** "A, then B, then C". */
+function thenList(names) {
+  return names.reduce((first, second) => t('awards.ranking.then', { first, second }));
+}
+
 function resolvedText(how) {
   if (how === 'criterion') {
-    const names = (preview?.tie_breaks ?? round.tie_breaks).filter((t) => t.kind === 'criterion').map((t) => `“${criterionName(t.criterion_id)}”`);
-    return names.length ? `resolved by criterion ${names.join(', then ')}` : 'resolved by a criterion';
+    const names = (preview?.tie_breaks ?? round.tie_breaks).filter((tie) => tie.kind === 'criterion').map((tie) => quoted(criterionName(tie.criterion_id)));
+    return names.length ? t('awards.ranking.resolved.criterion', { criteria: thenList(names) }) : t('awards.ranking.resolved.a_criterion');
   }
-  if (how === 'scorecards') return 'resolved by number of scorecards';
-  if (how === 'organiser') return 'resolved by your choice';
-  return 'the tie-breaks do not separate them';
+  if (how === 'scorecards') return t('awards.ranking.resolved.scorecards');
+  if (how === 'organiser') return t('awards.ranking.resolved.organiser');
+  return t('awards.ranking.resolved.none');
 }
 
 // ---------------------------------------------------------------- overrides
@@ -326,15 +356,19 @@ const overrideForm = byId('override-form');
 function renderOverrideChoices() {
   const select = byId('override-entry');
   const keep = select.value;
-  select.replaceChildren(el('option', { value: '', text: 'Choose an entry' }),
-    ...(ranking?.entries ?? []).map((e) => el('option', { value: e.entry_id, text: `${e.reference ?? `Entry ${e.entry_id}`}${e.title ? `: ${e.title}` : ''}` })));
+  select.replaceChildren(el('option', { value: '', text: t('awards.ranking.override.choose_entry') }),
+    ...(ranking?.entries ?? []).map((e) => el('option', {
+      value: e.entry_id,
+      text: e.title ? t('awards.ranking.entry_titled', { entry: entryName(e.entry_id), title: e.title }) : entryName(e.entry_id),
+    })));
   select.value = keep;
 }
 
 function renderOverrides() {
   byId('override-list').replaceChildren(...overrides.map((o) => {
     const remove = el('button', { type: 'button', className: 'button button-secondary button-small' },
-      'Remove', el('span', { className: 'visually-hidden', text: ` the override for ${entryName(o.entry_id)}` }));
+      t('awards.ranking.override.remove'), ' ',
+      el('span', { className: 'visually-hidden', text: t('awards.ranking.override.remove_for', { entry: entryName(o.entry_id) }) }));
     remove.addEventListener('click', async () => {
       overrides = overrides.filter((x) => x.entry_id !== o.entry_id);
       renderOverrides();
@@ -342,15 +376,17 @@ function renderOverrides() {
       await runPreview();
     });
     return el('li', { className: 'override' },
-      el('span', {}, el('strong', { text: entryName(o.entry_id) }), o.advanced ? ' advances' : ' does not advance', `: ${o.reason}`),
+      el('span', {}, ...tParts(o.advanced ? 'awards.ranking.override.line_advances' : 'awards.ranking.override.line_stays', {
+        entry: el('strong', { text: entryName(o.entry_id) }), reason: o.reason,
+      })),
       remove);
   }));
 }
 
 submitWith(overrideForm, async (values) => {
-  if (!values['override-entry']) throw invalid('override-entry', 'Choose the entry.');
+  if (!values['override-entry']) throw invalid('override-entry', t('awards.ranking.override.choose_the_entry'));
   const reason = values['override-reason'].trim();
-  if (reason.length < 3) throw invalid('override-reason', 'Say why, in a few words (at least 3 characters).');
+  if (reason.length < 3) throw invalid('override-reason', t('awards.ranking.say_why'));
   const entryId = Number(values['override-entry']);
   overrides = [...overrides.filter((o) => o.entry_id !== entryId), { entry_id: entryId, advanced: values['override-decision'] === 'advance', reason }];
   renderOverrides();
@@ -369,7 +405,7 @@ const tieKey = (ids) => [...ids].sort((a, b) => a - b).join(',');
 function moveButton(label, group, index, delta, container) {
   const target = index + delta;
   const button = el('button', { type: 'button', className: 'button button-secondary button-small', disabled: target < 0 || target >= group.length },
-    label, el('span', { className: 'visually-hidden', text: ` ${entryName(group[index])}` }));
+    label, ' ', el('span', { className: 'visually-hidden', text: entryName(group[index]) }));
   button.addEventListener('click', () => {
     [group[index], group[target]] = [group[target], group[index]];
     renderTieGroup(container, group);
@@ -387,8 +423,10 @@ function renderTieGroup(container, group) {
     const entry = preview.entries.find((e) => e.entry_id === id);
     return el('li', { className: 'tie-item' },
       el('span', { className: 'tie-name' }, el('strong', { text: entryName(id) }), entry?.title ? ` ${entry.title}` : '',
-        el('span', { className: 'cell-note' }, 'Score ', num(entry?.score), `, ${plural(entry?.n ?? 0, 'scorecard')}`)),
-      el('span', { className: 'tie-moves' }, moveButton('Move up', group, i, -1, container), moveButton('Move down', group, i, 1, container)));
+        el('span', { className: 'cell-note' }, ...tParts('awards.ranking.tie.score', { score: num(entry?.score), count: entry?.n ?? 0 }))),
+      el('span', { className: 'tie-moves' },
+        moveButton(t('awards.ranking.tie.move_up'), group, i, -1, container),
+        moveButton(t('awards.ranking.tie.move_down'), group, i, 1, container)));
   }));
 }
 
@@ -401,11 +439,11 @@ function renderUnresolved() {
     const group = tieDrafts.get(key);
     const legendId = `tie-${n}-legend`;
     const container = el('fieldset', { className: 'panel tie-group', 'aria-describedby': `tie-${n}-hint` },
-      el('legend', { id: legendId, text: `Tied at the cut: ${group.map(entryName).join(', ')}` }),
-      el('p', { className: 'hint', id: `tie-${n}-hint`, text: 'The tie-breaks could not separate these entries. Put them in order, best first; your order is recorded with the advancement.' }),
+      el('legend', { id: legendId, text: t('awards.ranking.tie.legend', { entries: group.map(entryName).join(', ') }) }),
+      el('p', { className: 'hint', id: `tie-${n}-hint`, text: t('awards.ranking.tie.hint') }),
       el('ol', { className: 'tie-list' }));
     renderTieGroup(container, group);
-    const record = el('button', { type: 'button', className: 'button', text: 'Use this order' });
+    const record = el('button', { type: 'button', className: 'button', text: t('awards.ranking.tie.use_order') });
     onClick(record, advancementAlert, async () => {
       recordedOrders = [...recordedOrders.filter((o) => tieKey(o) !== key), [...group]];
       await runPreview();
@@ -414,21 +452,22 @@ function renderUnresolved() {
     return container;
   }));
   if (groups.length) {
-    box.prepend(el('p', { className: 'alert alert-note', text: `${plural(groups.length, 'tie')} at the cut still need${groups.length === 1 ? 's' : ''} your decision before the advancement can be applied.` }));
+    box.prepend(el('p', { className: 'alert alert-note', text: t('awards.ranking.tie.undecided', { count: groups.length }) }));
   }
 
   const recorded = byId('recorded-orders');
   recorded.replaceChildren();
   if (recordedOrders.length) {
-    recorded.append(el('p', { className: 'hint', text: 'Your recorded order for tied entries:' }),
+    recorded.append(el('p', { className: 'hint', text: t('awards.ranking.tie.recorded') }),
       el('ul', { className: 'plain overrides' }, ...recordedOrders.map((order) => {
         const forget = el('button', { type: 'button', className: 'button button-secondary button-small' },
-          'Change', el('span', { className: 'visually-hidden', text: ` the order of ${order.map(entryName).join(', ')}` }));
+          t('awards.ranking.tie.change'), ' ',
+          el('span', { className: 'visually-hidden', text: t('awards.ranking.tie.change_order_of', { entries: order.map(entryName).join(', ') }) }));
         onClick(forget, advancementAlert, async () => {
           recordedOrders = recordedOrders.filter((o) => o !== order);
           await runPreview();
         });
-        return el('li', { className: 'override' }, el('span', { text: order.map(entryName).join(', then ') }), forget);
+        return el('li', { className: 'override' }, el('span', { text: thenList(order.map(entryName)) }), forget);
       })));
   }
 }
@@ -440,31 +479,38 @@ function advancementBody() {
 }
 
 function whyCell(entry) {
-  if (entry.override_reason) return el('td', {}, el('strong', { text: 'Override: ' }), entry.override_reason);
-  if (entry.by_rule) return el('td', { text: 'By the rule' });
-  return el('td', { text: entry.advances ? 'By the rule' : 'Below the cut' });
+  if (entry.override_reason) {
+    return el('td', {}, ...tParts('awards.ranking.why.override', {
+      label: el('strong', { text: t('awards.ranking.why.override_label') }), reason: entry.override_reason,
+    }));
+  }
+  if (entry.by_rule) return el('td', { text: t('awards.ranking.why.by_rule') });
+  return el('td', { text: entry.advances ? t('awards.ranking.why.by_rule') : t('awards.ranking.why.below_cut') });
 }
 
 function tieCell(entry) {
   if (!entry.tie) return el('td', {}, none());
-  return el('td', {}, `Tied with ${entry.tie.with.map(entryName).join(', ')}; `,
-    entry.tie.resolved_by ? resolvedText(entry.tie.resolved_by) : el('strong', { text: resolvedText(null) }), '.');
+  return el('td', {}, ...tParts('awards.ranking.tie.cell', {
+    entries: entry.tie.with.map(entryName).join(', '),
+    how: entry.tie.resolved_by ? resolvedText(entry.tie.resolved_by) : el('strong', { text: resolvedText(null) }),
+  }));
 }
 
 function renderPreview() {
   byId('preview').hidden = false;
   renderRule(preview.rule, preview.tie_breaks);
   const total = preview.entries.length;
-  byId('preview-summary').textContent = `${plural(preview.advancing, 'entry', 'entries')} of ${countText(total)} advance${preview.advancing === 1 ? 's' : ''}`
-    + `${overrides.length ? `, with ${plural(overrides.length, 'override')}` : ''}.`;
+  byId('preview-summary').textContent = overrides.length
+    ? t('awards.ranking.preview.summary_overrides', { count: preview.advancing, total, overrides: t('awards.ranking.overrides', { count: overrides.length }) })
+    : t('awards.ranking.preview.summary', { count: preview.advancing, total });
   renderApplied();
   renderUnresolved();
   byId('preview-rows').replaceChildren(...preview.entries.map((e) => el('tr', { 'data-entry-id': e.entry_id },
     numCell(e.position),
-    el('th', { scope: 'row' }, e.reference ?? `Entry ${e.entry_id}`, e.title ? el('span', { className: 'cell-note', text: e.title }) : null),
+    el('th', { scope: 'row' }, entryName(e.entry_id), e.title ? el('span', { className: 'cell-note', text: e.title }) : null),
     textCell(e.category),
     numCell(e.score), numCell(e.n),
-    el('td', {}, e.advances ? badge('Advances', 'open') : badge('Does not advance', 'quiet')),
+    el('td', {}, e.advances ? badge(t('awards.ranking.preview.advances'), 'open') : badge(t('awards.ranking.preview.stays'), 'quiet')),
     whyCell(e),
     tieCell(e))));
 }
@@ -475,24 +521,25 @@ function renderApplied() {
   const applied = byId('applied');
   applied.replaceChildren();
   if (!preview?.applied_at) return;
-  applied.append(el('p', {}, 'Applied on ', timeElement(preview.applied_at), '. ',
-    preview.feedback_released ? 'The judges’ feedback is released to entrants.' : 'The judges’ feedback is not released.'));
+  applied.append(el('p', {}, ...tParts('awards.ranking.applied.on', { time: timeElement(preview.applied_at) }), ' ',
+    preview.feedback_released ? t('awards.ranking.feedback_released') : t('awards.ranking.applied.feedback_not_released')));
   const decided = (ranking?.entries ?? []).filter((e) => e.advanced !== null && e.advanced !== undefined);
   if (!decided.length) return;
   const advanced = decided.filter((e) => e.advanced);
-  applied.append(el('p', {}, `${plural(advanced.length, 'entry', 'entries')} advanced`,
-    advanced.length ? `: ${advanced.map((e) => e.reference ?? `entry ${e.entry_id}`).join(', ')}.` : '.'));
+  applied.append(el('p', { text: advanced.length
+    ? t('awards.ranking.applied.advanced', { count: advanced.length, entries: advanced.map(inlineName).join(', ') })
+    : t('awards.ranking.applied.none_advanced') }));
   const differs = preview.entries.some((e) => {
     const was = decided.find((d) => d.entry_id === e.entry_id);
     return was && was.advanced !== e.advances;
   });
   if (differs) {
-    applied.append(el('p', { text: 'The preview below differs from what was applied: it starts from the rule with the overrides and tie order on this page. Apply again only to change the decision.' }));
+    applied.append(el('p', { text: t('awards.ranking.applied.differs') }));
   }
 }
 
 async function runPreview({ focus = true } = {}) {
-  byId('preview-loading').textContent = 'Working out who advances…';
+  byId('preview-loading').textContent = t('awards.ranking.preview.working');
   showAlert(advancementAlert, []);
   try {
     preview = await post(`/rounds/${round.id}/advancement/preview`, advancementBody());
@@ -517,15 +564,15 @@ const applyForm = byId('apply-form');
 const confirmDialog = byId('confirm-dialog');
 
 submitWith(applyForm, async () => {
-  if (!preview) throw new ApiError({ code: 'invalid', message: 'Preview the advancement first.' });
+  if (!preview) throw new ApiError({ code: 'invalid', message: t('awards.ranking.apply.preview_first') });
   const notify = byId('apply-notify').checked;
   const release = byId('apply-feedback').checked;
   const staying = preview.entries.length - preview.advancing;
   byId('confirm-what').replaceChildren(
-    el('li', { text: `${plural(preview.advancing, 'entry', 'entries')} advance${preview.advancing === 1 ? 's' : ''}; ${countText(staying)} do${staying === 1 ? 'es' : ''} not.` }),
-    el('li', { text: overrides.length ? `${plural(overrides.length, 'override')}, with their reasons, go into the audit log.` : 'No overrides.' }),
-    el('li', { text: notify ? 'Entrants are told by e-mail.' : 'Entrants are not told by e-mail.' }),
-    el('li', { text: release ? 'The judges’ feedback is released to entrants.' : 'The judges’ feedback stays with the organisers.' }));
+    el('li', { text: t('awards.ranking.confirm.advancing', { count: preview.advancing, staying: t('awards.ranking.confirm.staying', { count: staying }) }) }),
+    el('li', { text: overrides.length ? t('awards.ranking.confirm.overrides', { count: overrides.length }) : t('awards.ranking.confirm.no_overrides') }),
+    el('li', { text: notify ? t('awards.ranking.confirm.notify') : t('awards.ranking.confirm.no_notify') }),
+    el('li', { text: release ? t('awards.ranking.feedback_released') : t('awards.ranking.confirm.feedback_kept') }));
   showAlert(byId('confirm-alert'), []);
   confirmDialog.showModal();
   byId('confirm-heading').focus();

@@ -8,13 +8,24 @@ import { invalid, showStatus } from './form.js';
 import {
   byId, el, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, badge,
 } from './organiser-nav.js';
-import { isNumber, none, plural, textCell } from './round-page.js';
+import { isNumber, none, textCell } from './round-page.js';
+import { formatNumber, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('awards');
 
 const enc = encodeURIComponent;
 /** Display only (the server keeps and exports full precision): at most 3 decimals, half to even. */
-const decimals = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3, roundingMode: 'halfEven' });
-const weightFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 });
-const counts = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const decimals = { format: (value) => formatNumber(value, { maximumFractionDigits: 3, roundingMode: 'halfEven' }) };
+const weightFormat = { format: (value) => formatNumber(value, { maximumFractionDigits: 4 }) };
+const counts = { format: (value) => formatNumber(value, { maximumFractionDigits: 0 }) };
+const untitled = (title) => title || t('awards.results.untitled');
+/** An award's entry in a sentence: its reference, or "entry 12". */
+const inlineName = (item) => item.reference ?? t('awards.results.entry_id_inline', { id: item.entry_id });
+const quoted = (name) => t('awards.results.quoted', { name });
+
+// The rule's explainer holds the formula (its words translated in place by data-i18n).
+const ruleExplainer = byId('rule-explainer');
+ruleExplainer.replaceChildren(...tParts('awards.results.rule.explainer', { formula: ruleExplainer.querySelector('.formula') }));
 
 let slug;
 let challenge;
@@ -35,22 +46,22 @@ function numCell(value) {
 }
 
 function entryName(row) {
-  return row.reference ?? `Entry ${row.entry_id}`;
+  return row.reference ?? t('awards.results.entry_id', { id: row.entry_id });
 }
 
 /** "final = 0.8 × jury score + 0.2 × vote share", in words the organisers read. */
 function formulaText(wJury, wPublic) {
   if (!isNumber(wJury) || !isNumber(wPublic)) return '';
-  if (wJury === 0 && wPublic === 0) return 'The weights cannot both be 0.';
-  const jury = `${weightFormat.format(wJury)} × jury score`;
-  const votes = `${weightFormat.format(wPublic)} × vote share`;
-  if (wPublic === 0) return `final = ${jury}: only the jury counts.`;
-  if (wJury === 0) return `final = ${votes}: only the public vote counts.`;
-  return `final = ${jury} + ${votes}.`;
+  if (wJury === 0 && wPublic === 0) return t('awards.results.rule.both_zero');
+  const jury = weightFormat.format(wJury);
+  const votes = weightFormat.format(wPublic);
+  if (wPublic === 0) return t('awards.results.formula.jury_only', { jury });
+  if (wJury === 0) return t('awards.results.formula.public_only', { votes });
+  return t('awards.results.formula.both', { jury, votes });
 }
 
 function roundName(id) {
-  return rounds.find((r) => r.id === id)?.name ?? `round ${id}`;
+  return rounds.find((r) => r.id === id)?.name ?? t('awards.results.round_id', { id });
 }
 
 // ---------------------------------------------------------------- the ranking rule
@@ -66,7 +77,7 @@ function renderRuleForm() {
   const select = byId('rule-round');
   const last = rounds.at(-1);
   select.replaceChildren(
-    el('option', { value: '', text: last ? `The last scoring round (now “${last.name}”)` : 'The last scoring round (there is none yet)' }),
+    el('option', { value: '', text: last ? t('awards.results.rule.last_round', { name: last.name }) : t('awards.results.rule.last_round_none') }),
     ...rounds.map((r) => el('option', { value: r.id, text: r.name })));
   select.value = rules.jury_round_id === null ? '' : String(rules.jury_round_id);
   byId('w-jury').value = String(rules.w_jury);
@@ -95,9 +106,9 @@ byId('w-public').addEventListener('input', renderFormula);
 submitWith(ruleForm, async (values) => {
   const wJury = weightValue('w-jury');
   const wPublic = weightValue('w-public');
-  if (!isNumber(wJury) || wJury < 0 || wJury > 1) throw invalid('w-jury', 'Give a number from 0 to 1, for example 0.8.');
-  if (!isNumber(wPublic) || wPublic < 0 || wPublic > 1) throw invalid('w-public', 'Give a number from 0 to 1, for example 0.2.');
-  if (wJury === 0 && wPublic === 0) throw invalid('w-jury', 'The weights cannot both be 0.');
+  if (!isNumber(wJury) || wJury < 0 || wJury > 1) throw invalid('w-jury', t('awards.results.rule.weight_range', { example: formatNumber(0.8) }));
+  if (!isNumber(wPublic) || wPublic < 0 || wPublic > 1) throw invalid('w-public', t('awards.results.rule.weight_range', { example: formatNumber(0.2) }));
+  if (wJury === 0 && wPublic === 0) throw invalid('w-jury', t('awards.results.rule.both_zero'));
   const body = {
     jury_round_id: values['rule-round'] ? Number(values['rule-round']) : null,
     w_jury: wJury,
@@ -107,12 +118,12 @@ submitWith(ruleForm, async (values) => {
   };
   const changed = Object.entries(body).some(([name, value]) => rules[name] !== value);
   if (!changed) {
-    showStatus(ruleForm, 'Nothing to save: this is the rule in force.');
+    showStatus(ruleForm, t('awards.results.rule.unchanged'));
     return;
   }
   const reason = (values['rule-reason'] ?? '').trim();
   if (rules.frozen) {
-    if (reason.length < 3) throw invalid('rule-reason', 'The rule is frozen: say why it changes, in a few words (at least 3 characters).');
+    if (reason.length < 3) throw invalid('rule-reason', t('awards.results.rule.frozen_say_why'));
     body.reason = reason;
   }
   try {
@@ -126,7 +137,7 @@ submitWith(ruleForm, async (values) => {
     throw error;
   }
   renderRuleForm();
-  showStatus(ruleForm, 'Saved the ranking rule. The standings below follow it.');
+  showStatus(ruleForm, t('awards.results.rule.saved'));
   await loadStandings();
 }, (path) => ({
   jury_round_id: 'rule-round', w_jury: 'w-jury', w_public: 'w-public', reason: 'rule-reason',
@@ -135,13 +146,13 @@ submitWith(ruleForm, async (values) => {
 // ---------------------------------------------------------------- standings
 
 async function loadStandings() {
-  byId('standings-loading').textContent = 'Loading the standings…';
+  byId('standings-loading').textContent = t('awards.results.standings.loading');
   showAlert(byId('standings-alert'), []);
   try {
     standings = await get(`${base()}/results/standings`);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(byId('standings-alert'), [`The standings could not be loaded: ${error.message}`]);
+    showAlert(byId('standings-alert'), [t('awards.results.standings.load_failed', { message: error.message })]);
     return undefined;
   } finally {
     byId('standings-loading').textContent = '';
@@ -157,10 +168,12 @@ function resolvedText(kind) {
     const round = rounds.find((r) => r.id === standings.jury_round_id);
     const names = (round?.tie_breaks ?? []).filter((t) => t.kind === 'criterion')
       .map((t) => round.criteria.find((c) => c.id === t.criterion_id)?.name).filter(Boolean);
-    return names.length ? `the mean on ${names.map((n) => `“${n}”`).join(', then ')}` : 'a criterion';
+    return names.length
+      ? t('awards.results.tie.by_mean', { criteria: names.map(quoted).reduce((first, second) => t('awards.results.then', { first, second })) })
+      : t('awards.results.tie.by_a_criterion');
   }
-  if (kind === 'scorecards') return 'the number of scorecards';
-  if (kind === 'organiser') return 'the organisers’ recorded order';
+  if (kind === 'scorecards') return t('awards.results.tie.by_scorecards');
+  if (kind === 'organiser') return t('awards.results.tie.by_organisers');
   return String(kind);
 }
 
@@ -170,19 +183,20 @@ function tieCell(row, rows) {
   if (!tied.length) return el('td', {}, none());
   const names = tied.map(entryName).join(', ');
   if (row.tie_resolved_by) {
-    return el('td', { className: 'tie' }, `Tied with ${names}; separated by ${resolvedText(row.tie_resolved_by)}.`);
+    return el('td', { className: 'tie' }, t('awards.results.tie.separated', { entries: names, how: resolvedText(row.tie_resolved_by) }));
   }
-  return el('td', { className: 'tie' }, el('strong', { text: `Tied with ${names}` }),
-    '; the declared tie-breaks do not separate them, so they are listed by entry number. Decide with the awards (each change with its reason).');
+  return el('td', { className: 'tie' }, ...tParts('awards.results.tie.unresolved', {
+    tied: el('strong', { text: t('awards.results.tie.tied_with', { entries: names }) }),
+  }));
 }
 
 function groupTable(key, rows, index) {
-  const name = standings.rules.per_category ? (key || 'No category') : 'All entries';
+  const name = standings.rules.per_category ? (key || t('awards.results.standings.no_category')) : t('awards.results.standings.all_entries');
   const captionId = `standings-caption-${index}`;
   const body = el('tbody', {}, ...rows.map((row) => el('tr', { 'data-entry-id': row.entry_id },
     el('td', { className: 'num', text: counts.format(row.position) }),
     el('th', { scope: 'row', text: entryName(row) }),
-    el('td', { className: 'title', text: row.title || 'Untitled entry' }),
+    el('td', { className: 'title', text: untitled(row.title) }),
     numCell(row.jury),
     el('td', { className: 'num', text: counts.format(row.votes) }),
     numCell(row.share),
@@ -192,24 +206,26 @@ function groupTable(key, rows, index) {
     el('h3', { text: name }),
     el('div', { className: 'table-scroll', role: 'region', 'aria-labelledby': captionId, tabindex: '0' },
       el('table', { className: 'results-data standings' },
-        el('caption', { id: captionId, text: `Standings: ${name}, best first` }),
+        el('caption', { id: captionId, text: t('awards.results.standings.caption', { name }) }),
         el('thead', {}, el('tr', {},
-          el('th', { scope: 'col', className: 'num', text: 'Position' }),
-          el('th', { scope: 'col', text: 'Reference' }),
-          el('th', { scope: 'col', text: 'Title' }),
-          el('th', { scope: 'col', className: 'num', text: 'Jury score (0–1)' }),
-          el('th', { scope: 'col', className: 'num', text: 'Votes' }),
-          el('th', { scope: 'col', className: 'num', text: 'Vote share (0–1)' }),
-          el('th', { scope: 'col', className: 'num', text: 'Final score' }),
-          el('th', { scope: 'col', text: 'Tie' }))),
+          el('th', { scope: 'col', className: 'num', text: t('awards.results.standings.position') }),
+          el('th', { scope: 'col', text: t('awards.results.standings.reference') }),
+          el('th', { scope: 'col', text: t('awards.results.standings.title') }),
+          el('th', { scope: 'col', className: 'num', text: t('awards.results.standings.jury') }),
+          el('th', { scope: 'col', className: 'num', text: t('awards.results.standings.votes') }),
+          el('th', { scope: 'col', className: 'num', text: t('awards.results.standings.share') }),
+          el('th', { scope: 'col', className: 'num', text: t('awards.results.standings.final') }),
+          el('th', { scope: 'col', text: t('awards.results.standings.tie') }))),
         body)));
 }
 
 function renderStandings() {
   const saved = standings.rules;
   const explainer = byId('standings-explainer');
-  const roundText = standings.jury_round_id ? `Jury round: “${roundName(standings.jury_round_id)}”.` : 'There is no scoring round, so only the public vote ranks the entries.';
-  explainer.textContent = `Under the saved rule, ${formulaText(saved.w_jury, saved.w_public)} ${roundText} Numbers are shown to 3 decimals; the results table keeps them in full.`;
+  const roundText = standings.jury_round_id
+    ? t('awards.results.standings.jury_round', { name: roundName(standings.jury_round_id) })
+    : t('awards.results.standings.no_round');
+  explainer.textContent = t('awards.results.standings.explainer', { formula: formulaText(saved.w_jury, saved.w_public), round: roundText });
   const groups = Object.entries(standings.groups).filter(([, rows]) => rows.length);
   byId('standings-groups').replaceChildren(...groups.map(([key, rows], i) => groupTable(key, rows, i)));
   byId('standings-empty').hidden = groups.length > 0;
@@ -234,10 +250,12 @@ function renderEntryChoices() {
   const chosen = select.value;
   const rows = standingRows();
   select.replaceChildren(
-    el('option', { value: '', text: rows.length ? 'Choose an entry' : 'No entries in the standings yet' }),
+    el('option', { value: '', text: rows.length ? t('awards.results.award.choose_entry') : t('awards.results.award.no_entries') }),
     ...rows.map((row) => el('option', {
       value: row.entry_id,
-      text: `${entryName(row)}: ${row.title || 'Untitled entry'}${row.category ? ` (${row.category})` : ''}`,
+      text: row.category
+        ? t('awards.results.award.entry_option_category', { entry: entryName(row), title: untitled(row.title), category: row.category })
+        : t('awards.results.award.entry_option', { entry: entryName(row), title: untitled(row.title) }),
     })));
   if (rows.some((row) => String(row.entry_id) === chosen)) select.value = chosen;
 }
@@ -262,25 +280,27 @@ function renderAwards() {
   const rows = byId('award-rows');
   rows.replaceChildren(...awards.map((award) => {
     const remove = el('button', { type: 'button', className: 'button button-secondary button-small' },
-      'Remove', el('span', { className: 'visually-hidden', text: ` “${award.tier_label}” from ${award.reference ?? `entry ${award.entry_id}`}` }));
+      t('awards.results.awards.remove'), ' ',
+      el('span', { className: 'visually-hidden', text: t('awards.results.awards.remove_what', { award: award.tier_label, entry: inlineName(award) }) }));
     remove.addEventListener('click', () => openRemove(award, remove));
     const actions = el('div', { className: 'row-actions' }, remove);
     if (published) {
       actions.prepend(el('a', { href: `/certificate.html?award=${enc(award.id)}`, className: 'cert-link' },
-        'Certificate', el('span', { className: 'visually-hidden', text: ` for ${award.reference ?? `entry ${award.entry_id}`}, ${award.tier_label}` })));
+        t('awards.results.awards.certificate'), ' ',
+        el('span', { className: 'visually-hidden', text: t('awards.results.awards.certificate_for', { entry: inlineName(award), award: award.tier_label }) })));
     }
     return el('tr', { 'data-award-id': award.id },
       el('th', { scope: 'row', text: award.tier_label }),
       textCell(award.category),
-      el('td', {}, award.reference ?? `Entry ${award.entry_id}`, el('span', { className: 'cell-note', text: award.title || 'Untitled entry' })),
+      el('td', {}, entryName(award), el('span', { className: 'cell-note', text: untitled(award.title) })),
       el('td', {}, ...(award.override_reason
-        ? [el('strong', { text: 'Added by hand: ' }), award.override_reason]
-        : ['Proposed from the standings'])),
+        ? tParts('awards.results.awards.by_hand', { label: el('strong', { text: t('awards.results.awards.by_hand_label') }), reason: award.override_reason })
+        : [t('awards.results.awards.proposed')])),
       el('td', {}, actions));
   }));
   byId('awards-table-wrap').hidden = awards.length === 0;
   byId('awards-empty').hidden = awards.length > 0;
-  byId('propose-button').textContent = awards.length ? 'Propose again from the standings' : 'Propose from the standings';
+  byId('propose-button').textContent = awards.length ? t('awards.results.awards.propose_again') : t('awards.results.awards.propose');
 }
 
 async function reloadAwards() {
@@ -293,9 +313,10 @@ const proposeDialog = byId('propose-dialog');
 let proposeReturn = null;
 
 byId('propose-button').addEventListener('click', () => {
+  const proposed = t(`awards.results.propose.what.${rules.peoples_choice ? 'peoples_choice' : 'plain'}${rules.per_category ? '_per_category' : ''}`);
   byId('propose-what').textContent = awards.length
-    ? `The ${plural(awards.length, 'award')} listed ${awards.length === 1 ? 'is' : 'are'} replaced by those the standings propose: winner, second and third place, the finalists${rules.peoples_choice ? ' and the people’s choice' : ''}${rules.per_category ? ' in each category' : ''}. Awards added by hand go too. The change is kept in the audit log.`
-    : `The standings propose winner, second and third place, the finalists${rules.peoples_choice ? ' and the people’s choice' : ''}${rules.per_category ? ' in each category' : ''}.`;
+    ? t('awards.results.propose.replaces', { count: awards.length, proposed })
+    : t('awards.results.propose.first', { proposed });
   showAlert(byId('propose-alert'), []);
   proposeReturn = byId('propose-button');
   proposeDialog.showModal();
@@ -311,20 +332,20 @@ onClick(byId('propose-confirm'), byId('propose-alert'), async () => {
   awards = await post(`${base()}/awards/propose`);
   renderAwards();
   awardsStatus.textContent = awards.length
-    ? `Proposed ${plural(awards.length, 'award')} from the standings.`
-    : 'The standings propose no awards: no entry has a final score yet.';
+    ? t('awards.results.propose.done', { count: awards.length })
+    : t('awards.results.propose.none');
   showAlert(awardsAlert, []);
   proposeReturn = byId('awards-heading');
   proposeDialog.close();
 });
 
 submitWith(awardForm, async (values) => {
-  if (!values['award-entry']) throw invalid('award-entry', 'Choose the entry.');
+  if (!values['award-entry']) throw invalid('award-entry', t('awards.results.award.choose_the_entry'));
   const tier = values['award-tier'];
   const label = (values['award-label'] ?? '').trim();
-  if (tier === 'custom' && !label) throw invalid('award-label', 'Name the award.');
+  if (tier === 'custom' && !label) throw invalid('award-label', t('awards.results.award.name_it'));
   const reason = (values['award-reason'] ?? '').trim();
-  if (reason.length < 3) throw invalid('award-reason', 'Say why, in a few words (at least 3 characters).');
+  if (reason.length < 3) throw invalid('award-reason', t('awards.results.say_why'));
   const added = await post(`${base()}/awards`, {
     entry_id: Number(values['award-entry']),
     tier,
@@ -335,7 +356,7 @@ submitWith(awardForm, async (values) => {
   awardForm.reset();
   byId('award-label-field').hidden = true;
   await reloadAwards();
-  showStatus(awardForm, `Added “${added.tier_label}” for ${added.reference ?? `entry ${added.entry_id}`}.`);
+  showStatus(awardForm, t('awards.results.award.added', { award: added.tier_label, entry: inlineName(added) }));
 }, (path) => ({
   entry_id: 'award-entry', tier: 'award-tier', label: 'award-label', category: 'award-category', reason: 'award-reason',
 }[path] ?? null));
@@ -351,7 +372,9 @@ function openRemove(award, button) {
   removeReturn = button;
   removeForm.reset();
   clearErrors(removeForm);
-  byId('remove-what').textContent = `“${award.tier_label}”${award.category ? ` in ${award.category}` : ''} for ${award.reference ?? `entry ${award.entry_id}`}: ${award.title || 'Untitled entry'}.`;
+  byId('remove-what').textContent = award.category
+    ? t('awards.results.remove.what_category', { award: award.tier_label, category: award.category, entry: inlineName(award), title: untitled(award.title) })
+    : t('awards.results.remove.what', { award: award.tier_label, entry: inlineName(award), title: untitled(award.title) });
   removeDialog.showModal();
   byId('remove-reason').focus();
 }
@@ -364,12 +387,12 @@ removeDialog.addEventListener('close', () => {
 
 submitWith(removeForm, async (values) => {
   const reason = (values['remove-reason'] ?? '').trim();
-  if (reason.length < 3) throw invalid('remove-reason', 'Say why the award goes, in a few words (at least 3 characters).');
+  if (reason.length < 3) throw invalid('remove-reason', t('awards.results.remove.say_why'));
   const award = removing;
   await del(`${base()}/awards/${enc(award.id)}?reason=${enc(reason)}`);
   await reloadAwards();
   showStatus(awardForm, '');
-  awardsStatus.textContent = `Removed “${award.tier_label}” from ${award.reference ?? `entry ${award.entry_id}`}.`;
+  awardsStatus.textContent = t('awards.results.remove.done', { award: award.tier_label, entry: inlineName(award) });
   removeReturn = null;
   removeDialog.close();
 }, (path) => (path === 'reason' ? 'remove-reason' : null));
@@ -390,38 +413,39 @@ function renderPublication() {
   const facts = el('dl', { className: 'facts publication-facts' });
   if (published) {
     const p = published.publication;
-    fact(facts, 'Status', badge('Published', 'open'));
-    fact(facts, 'Version', counts.format(p.version));
-    fact(facts, 'Published', timeElement(p.published_at));
-    fact(facts, 'SHA-256 of the results table', el('code', { className: 'hash', id: 'current-sha', text: p.sha256 }));
-    fact(facts, 'What changed', p.changes ? el('span', { className: 'pre', text: p.changes }) : 'This is the first version.');
+    fact(facts, t('awards.results.publication.status'), badge(t('awards.results.publication.published'), 'open'));
+    fact(facts, t('awards.results.publication.version'), counts.format(p.version));
+    fact(facts, t('awards.results.publication.published_at'), timeElement(p.published_at));
+    fact(facts, t('awards.results.publication.sha'), el('code', { className: 'hash', id: 'current-sha', text: p.sha256 }));
+    fact(facts, t('awards.results.publication.changes'), p.changes ? el('span', { className: 'pre', text: p.changes }) : t('awards.results.publication.first_version'));
     if (published.history.length) {
-      fact(facts, 'Earlier versions', published.history.map((h) => `version ${h.version}`).join(', '));
+      fact(facts, t('awards.results.publication.earlier'), published.history.map((h) => t('awards.results.publication.version_n', { version: h.version })).join(', '));
     }
-    box.replaceChildren(el('h3', { className: 'panel-title', text: 'Now published' }), facts,
+    box.replaceChildren(el('h3', { className: 'panel-title', text: t('awards.results.publication.now_published') }), facts,
       el('p', { className: 'link-row' },
-        el('a', { href: `/results.html?slug=${enc(slug)}`, text: 'Open the public results page' }),
-        el('a', { href: p.table_url, download: '', text: `Download the results table (CSV, version ${p.version})` }),
-        el('a', { href: `/gallery.html?slug=${enc(slug)}`, text: 'Open the gallery' })));
+        el('a', { href: `/results.html?slug=${enc(slug)}`, text: t('awards.results.publication.open_public') }),
+        el('a', { href: p.table_url, download: '', text: t('awards.results.publication.download', { version: p.version }) }),
+        el('a', { href: `/gallery.html?slug=${enc(slug)}`, text: t('awards.results.publication.open_gallery') })));
   } else {
-    fact(facts, 'Status', badge('Not published', 'quiet'));
+    fact(facts, t('awards.results.publication.status'), badge(t('awards.results.publication.not_published'), 'quiet'));
     if (lastPublish) {
       const version = lastPublish.after?.version;
-      fact(facts, 'Last version', `Version ${version ?? '?'}, published `, timeElement(lastPublish.created_at), '.');
+      fact(facts, t('awards.results.publication.last_version'),
+        ...tParts('awards.results.publication.last_version_when', { version: version ?? '?', time: timeElement(lastPublish.created_at) }));
       if (lastUnpublish && lastUnpublish.id > lastPublish.id) {
-        fact(facts, 'Taken down', timeElement(lastUnpublish.created_at), lastUnpublish.reason ? `: ${lastUnpublish.reason}` : '.');
+        fact(facts, t('awards.results.publication.taken_down'), ...(lastUnpublish.reason
+          ? tParts('awards.results.publication.taken_down_why', { time: timeElement(lastUnpublish.created_at), reason: lastUnpublish.reason })
+          : tParts('awards.results.publication.taken_down_when', { time: timeElement(lastUnpublish.created_at) })));
       }
     }
-    box.replaceChildren(el('h3', { className: 'panel-title', text: 'Not published' }), facts,
-      el('p', { className: 'muted', text: lastPublish ? 'The public results page, the table and the gallery are closed.' : 'Nothing has been published yet: the public sees no results.' }));
+    box.replaceChildren(el('h3', { className: 'panel-title', text: t('awards.results.publication.not_published') }), facts,
+      el('p', { className: 'muted', text: lastPublish ? t('awards.results.publication.closed') : t('awards.results.publication.never') }));
   }
   const exists = versionExists();
-  byId('publish-heading').textContent = published ? 'Publish a new version' : 'Publish the results';
-  byId('publish-button').textContent = published ? 'Publish a new version' : 'Publish the results';
-  byId('publish-reason-label').textContent = exists ? 'Reason for this new version' : 'Reason for this version (optional)';
-  byId('publish-reason-hint').textContent = exists
-    ? 'Required: results were published before. Say why this version replaces them; the public page shows what changed.'
-    : 'Not needed for the first version.';
+  byId('publish-heading').textContent = published ? t('awards.results.publish.again') : t('awards.results.publish.first');
+  byId('publish-button').textContent = published ? t('awards.results.publish.again') : t('awards.results.publish.first');
+  byId('publish-reason-label').textContent = exists ? t('awards.results.publish.reason_new') : t('awards.results.publish.reason_optional');
+  byId('publish-reason-hint').textContent = exists ? t('awards.results.publish.reason_new_hint') : t('awards.results.publish.reason_first_hint');
   unpublishForm.hidden = !published;
 }
 
@@ -448,26 +472,26 @@ async function loadPublication() {
 submitWith(publishForm, async (values) => {
   const reason = (values['publish-reason'] ?? '').trim();
   if (versionExists() && reason.length < 3) {
-    throw invalid('publish-reason', 'Results were published before: say why this version replaces them (at least 3 characters).');
+    throw invalid('publish-reason', t('awards.results.publish.say_why'));
   }
-  if (reason && reason.length < 3) throw invalid('publish-reason', 'Give at least 3 characters, or leave it empty.');
+  if (reason && reason.length < 3) throw invalid('publish-reason', t('awards.results.publish.too_short'));
   published = await post(`${base()}/results/publish`, reason ? { reason } : {});
   publishForm.reset();
   renderPublication();
   renderAwards();
   const p = published.publication;
-  showStatus(publishForm, `Published version ${p.version}. SHA-256 of the results table: ${p.sha256}.`);
+  showStatus(publishForm, t('awards.results.publish.done', { version: p.version, sha256: p.sha256 }));
 }, (path) => (path === 'reason' ? 'publish-reason' : null));
 
 submitWith(unpublishForm, async (values) => {
   const reason = (values['unpublish-reason'] ?? '').trim();
-  if (reason.length < 3) throw invalid('unpublish-reason', 'Say why, in a few words (at least 3 characters).');
+  if (reason.length < 3) throw invalid('unpublish-reason', t('awards.results.say_why'));
   await post(`${base()}/results/unpublish`, { reason });
   unpublishForm.reset();
   await loadPublication();
   renderPublication();
   renderAwards();
-  showStatus(publishForm, 'The results are taken down. Publishing again needs a reason.');
+  showStatus(publishForm, t('awards.results.unpublish.done'));
   byId('publication-heading').focus();
 }, (path) => (path === 'reason' ? 'unpublish-reason' : null));
 
@@ -486,7 +510,7 @@ if (started) {
   } catch (error) {
     rules = null;
     if (isAuthError(error)) goToLogin();
-    else showAlert(byId('page-alert'), [`This page could not be loaded: ${error.message}`]);
+    else showAlert(byId('page-alert'), [t('awards.results.load_failed', { message: error.message })]);
     byId('page-loading').textContent = '';
   }
   if (rules) {
