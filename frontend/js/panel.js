@@ -7,6 +7,9 @@ import { showStatus, invalid } from './form.js';
 import {
   byId, el, field, checkbox, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, badge,
 } from './organiser-nav.js';
+import { formatNumber, t, useCatalogues } from './i18n.js';
+
+await useCatalogues('panel');
 
 const enc = encodeURIComponent;
 let base; // "/challenges/<slug>"
@@ -14,10 +17,18 @@ let challenge;
 let judges = [];
 let conflicts = [];
 
-/** The usual perspectives of a health contest's panel, offered as suggestions. */
+/**
+ * The usual perspectives of a health contest's panel, offered as suggestions. The value kept
+ * is the English word (the server keeps tags as typed); the label is in the interface's language.
+ */
 const PERSPECTIVES = ['community member', 'clinician', 'researcher', 'youth', 'policy'];
-const STATUS = { invited: ['Invited', 'pending'], active: ['Active', 'open'], withdrawn: ['Withdrawn', 'withdrawn'] };
-const SOURCES = { declared: 'Declared by the judge', detected: 'Detected', organiser: 'Recorded by organisers' };
+const perspectiveLabel = (value) => (PERSPECTIVES.includes(value) ? t(`panel.perspective.${value.replaceAll(' ', '_')}`) : value);
+const STATUS = {
+  invited: [t('panel.status.invited'), 'pending'],
+  active: [t('panel.status.active'), 'open'],
+  withdrawn: [t('panel.status.withdrawn'), 'withdrawn'],
+};
+const SOURCES = Object.fromEntries(['declared', 'detected', 'organiser'].map((source) => [source, t(`panel.source.${source}`)]));
 const MAX_ITEMS = 20;
 const MAX_ITEM_LENGTH = 40;
 
@@ -33,7 +44,7 @@ const conflictsStatus = byId('conflicts-status');
  * A fieldset of suggested values to tick plus a text input for others (comma-separated);
  * `read()` gives the list, lower-cased as the server keeps it.
  */
-function listControl({ id, legend, hint, suggestions, selected = [], otherLabel, otherHint }) {
+function listControl({ id, legend, hint, suggestions, selected = [], otherLabel, otherHint, label = (value) => value }) {
   const chosen = selected.map((value) => value.toLowerCase());
   const known = suggestions.map((value) => value.toLowerCase());
   const box = el('fieldset', { className: 'group', name: id, 'aria-describedby': `${id}-hint ${id}-error` },
@@ -41,7 +52,7 @@ function listControl({ id, legend, hint, suggestions, selected = [], otherLabel,
     el('p', { className: 'hint', id: `${id}-hint`, text: hint }));
   if (suggestions.length) {
     box.append(el('div', { className: 'check-grid' }, ...suggestions.map((suggestion, i) => {
-      const row = checkbox({ id: `${id}-${i}`, name: `${id}-item`, label: suggestion, checked: chosen.includes(suggestion.toLowerCase()) });
+      const row = checkbox({ id: `${id}-${i}`, name: `${id}-item`, label: label(suggestion), checked: chosen.includes(suggestion.toLowerCase()) });
       row.querySelector('input').value = suggestion.toLowerCase();
       return row;
     })));
@@ -54,10 +65,10 @@ function listControl({ id, legend, hint, suggestions, selected = [], otherLabel,
     for (const part of other.value.split(',')) {
       const value = part.trim().toLowerCase();
       if (!value || values.includes(value)) continue;
-      if (value.length > MAX_ITEM_LENGTH) throw invalid(`${id}-other`, `“${part.trim()}” is longer than ${MAX_ITEM_LENGTH} characters.`);
+      if (value.length > MAX_ITEM_LENGTH) throw invalid(`${id}-other`, t('panel.list.too_long', { value: part.trim(), max: MAX_ITEM_LENGTH }));
       values.push(value);
     }
-    if (values.length > MAX_ITEMS) throw invalid(`${id}-other`, `Give at most ${MAX_ITEMS}.`);
+    if (values.length > MAX_ITEMS) throw invalid(`${id}-other`, t('panel.list.too_many', { max: MAX_ITEMS }));
     return values;
   };
   return box;
@@ -65,19 +76,19 @@ function listControl({ id, legend, hint, suggestions, selected = [], otherLabel,
 
 function perspectivesControl(id, selected) {
   return listControl({
-    id, legend: 'Perspectives', selected, suggestions: PERSPECTIVES,
-    hint: 'The points of view this judge brings. Assignment can give every entry one judge of each perspective.',
-    otherLabel: 'Other perspectives (optional)', otherHint: 'Separate them with commas, e.g. person living with HIV, nurse.',
+    id, legend: t('panel.perspectives.legend'), selected, suggestions: PERSPECTIVES, label: perspectiveLabel,
+    hint: t('panel.perspectives.hint'),
+    otherLabel: t('panel.perspectives.other'), otherHint: t('panel.perspectives.other_hint'),
   });
 }
 
 function languagesControl(id, selected) {
   const suggestions = challenge.languages ?? [];
   return listControl({
-    id, legend: 'Languages the judge reads', selected, suggestions,
-    hint: suggestions.length ? 'The call’s languages are listed; add others below.' : 'So entries can go to judges who read them.',
-    otherLabel: suggestions.length ? 'Other languages (optional)' : 'Languages (optional)',
-    otherHint: 'Separate them with commas, e.g. en, fr, sw.',
+    id, legend: t('panel.languages.legend'), selected, suggestions,
+    hint: suggestions.length ? t('panel.languages.hint_listed') : t('panel.languages.hint'),
+    otherLabel: suggestions.length ? t('panel.languages.other') : t('panel.languages.optional'),
+    otherHint: t('panel.languages.other_hint'),
   });
 }
 
@@ -89,7 +100,7 @@ function readMaxLoad(input, id) {
   const text = input.value.trim();
   if (!text) return null;
   const load = Number(text);
-  if (!Number.isInteger(load) || load < 1 || load > 10000) throw invalid(id, 'Enter a whole number from 1, or leave it empty for no limit.');
+  if (!Number.isInteger(load) || load < 1 || load > 10000) throw invalid(id, t('panel.max_load.invalid'));
   return load;
 }
 
@@ -114,17 +125,17 @@ function judgeCard(judge) {
   const nameId = `judge-${judge.id}-name`;
   const [statusLabel, statusKind] = STATUS[judge.status] ?? [judge.status, 'quiet'];
   const facts = el('dl', { className: 'kv' });
-  fact(facts, 'Status', badge(statusLabel, statusKind));
-  fact(facts, 'Perspectives', wordList(judge.tags, 'None given'));
-  fact(facts, 'Languages', wordList(judge.languages, 'None given'));
-  fact(facts, 'Most entries', judge.max_load ? String(judge.max_load) : 'No limit');
-  fact(facts, 'Invited on', timeElement(judge.invited_at));
-  fact(facts, 'Accepted on', judge.accepted_at ? timeElement(judge.accepted_at) : 'Not yet');
-  const edit = el('button', { type: 'button', className: 'button button-secondary', text: 'Edit', 'aria-describedby': nameId, 'data-action': 'edit' });
+  fact(facts, t('panel.judge.status'), badge(statusLabel, statusKind));
+  fact(facts, t('panel.judge.perspectives'), wordList(judge.tags.map(perspectiveLabel), t('panel.judge.none_given')));
+  fact(facts, t('panel.judge.languages'), wordList(judge.languages, t('panel.judge.none_given')));
+  fact(facts, t('panel.judge.max_load'), judge.max_load ? formatNumber(judge.max_load) : t('panel.judge.no_limit'));
+  fact(facts, t('panel.judge.invited_on'), timeElement(judge.invited_at));
+  fact(facts, t('panel.judge.accepted_on'), judge.accepted_at ? timeElement(judge.accepted_at) : t('panel.judge.not_yet'));
+  const edit = el('button', { type: 'button', className: 'button button-secondary', text: t('panel.judge.edit'), 'aria-describedby': nameId, 'data-action': 'edit' });
   edit.addEventListener('click', () => editJudge(judge, item));
   const withdrawn = judge.status === 'withdrawn';
   const toggle = el('button', {
-    type: 'button', className: 'button button-secondary', text: withdrawn ? 'Reinstate' : 'Withdraw from the panel',
+    type: 'button', className: 'button button-secondary', text: withdrawn ? t('panel.judge.reinstate') : t('panel.judge.withdraw'),
     'aria-describedby': nameId, 'data-action': 'status',
   });
   onClick(toggle, judgesAlert, async () => {
@@ -133,7 +144,7 @@ function judgeCard(judge) {
     const status = withdrawn ? (judge.accepted_at ? 'active' : 'invited') : 'withdrawn';
     await patch(`${base}/judges/${judge.id}`, { status });
     await loadJudges();
-    judgesStatus.textContent = withdrawn ? `${judge.display_name} is back on the panel.` : `${judge.display_name} is withdrawn from the panel.`;
+    judgesStatus.textContent = t(withdrawn ? 'panel.judge.reinstated' : 'panel.judge.withdrawn', { name: judge.display_name });
     focusJudge(judge.id, 'status');
   });
   item.replaceChildren(
@@ -155,12 +166,15 @@ function renderSummary() {
   const tally = new Map();
   for (const judge of seated) for (const tag of judge.tags) tally.set(tag, (tally.get(tag) ?? 0) + 1);
   const missing = PERSPECTIVES.filter((p) => !tally.has(p));
-  const parts = [`${judges.length} judge${judges.length === 1 ? '' : 's'}: ${count('active')} active, ${count('invited')} invited, ${count('withdrawn')} withdrawn.`];
+  const parts = [t('panel.summary.judges', {
+    count: judges.length, active: count('active'), invited: count('invited'), withdrawn: count('withdrawn'),
+  })];
   if (seated.length) {
+    const tallied = [...tally].map(([tag, n]) => t('panel.summary.tally', { perspective: perspectiveLabel(tag), count: n }));
     parts.push(tally.size
-      ? `Perspectives: ${[...tally].map(([tag, n]) => `${tag} ${n}`).join(', ')}.`
-      : 'No perspectives given yet.');
-    if (missing.length) parts.push(`None yet: ${missing.join(', ')}.`);
+      ? t('panel.summary.perspectives', { list: tallied.join(', ') })
+      : t('panel.summary.no_perspectives'));
+    if (missing.length) parts.push(t('panel.summary.missing', { list: missing.map(perspectiveLabel).join(', ') }));
   }
   byId('panel-summary').textContent = judges.length ? parts.join(' ') : '';
 }
@@ -179,20 +193,20 @@ async function loadJudges() {
 
 function editJudge(judge, item) {
   const p = `j${judge.id}-`;
-  const form = el('form', { method: 'post', novalidate: true, className: 'editor', 'aria-label': `Edit ${judge.display_name}` },
+  const form = el('form', { method: 'post', novalidate: true, className: 'editor', 'aria-label': t('panel.edit.label', { name: judge.display_name }) },
     el('div', { className: 'alert alert-error', role: 'alert', 'data-alert': true }));
   const name = el('input', { type: 'text', maxlength: '200', autocomplete: 'off', value: judge.display_name });
   const affiliation = el('input', { type: 'text', maxlength: '300', autocomplete: 'off', value: judge.affiliation });
   const tags = perspectivesControl(`${p}tags`, judge.tags);
   const languages = languagesControl(`${p}languages`, judge.languages);
   const load = maxLoadInput(judge.max_load);
-  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: 'Cancel' });
+  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: t('panel.edit.cancel') });
   form.append(
-    field({ id: `${p}display_name`, label: 'Name', control: name }),
-    field({ id: `${p}affiliation`, label: 'Affiliation (optional)', control: affiliation }),
+    field({ id: `${p}display_name`, label: t('panel.form.name'), control: name }),
+    field({ id: `${p}affiliation`, label: t('panel.form.affiliation'), control: affiliation }),
     tags, languages,
-    field({ id: `${p}max_load`, label: 'Most entries to judge (optional)', control: load, hint: 'Leave it empty for no limit.' }),
-    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: 'Save the judge' }), cancel));
+    field({ id: `${p}max_load`, label: t('panel.max_load.label'), control: load, hint: t('panel.max_load.hint') }),
+    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: t('panel.edit.save') }), cancel));
   cancel.addEventListener('click', () => {
     renderJudges();
     focusJudge(judge.id, 'edit');
@@ -205,13 +219,13 @@ function editJudge(judge, item) {
       languages: languages.read(),
       max_load: readMaxLoad(load, `${p}max_load`),
     };
-    if (!body.display_name) throw invalid(`${p}display_name`, 'Enter the judge’s name.');
+    if (!body.display_name) throw invalid(`${p}display_name`, t('panel.form.enter_name'));
     const saved = await patch(`${base}/judges/${judge.id}`, body);
     await loadJudges();
-    judgesStatus.textContent = `Saved ${saved.display_name}.`;
+    judgesStatus.textContent = t('panel.edit.saved', { name: saved.display_name });
     focusJudge(judge.id, 'edit');
   }, judgeFields(p));
-  item.replaceChildren(el('h3', { className: 'card-title', text: `Edit: ${judge.display_name}` }), form);
+  item.replaceChildren(el('h3', { className: 'card-title', text: t('panel.edit.heading', { name: judge.display_name }) }), form);
   name.focus();
 }
 
@@ -229,12 +243,12 @@ function renderInviteForm(message = '') {
   const languages = languagesControl(`${p}languages`, []);
   const load = maxLoadInput(null);
   form.append(
-    field({ id: `${p}email`, label: 'E-mail', control: email, hint: 'The invitation goes here, with a link to accept.' }),
-    field({ id: `${p}display_name`, label: 'Name', control: name }),
-    field({ id: `${p}affiliation`, label: 'Affiliation (optional)', control: affiliation, hint: 'Used to detect conflicts with entrants from the same organisation.' }),
+    field({ id: `${p}email`, label: t('panel.invite.email'), control: email, hint: t('panel.invite.email_hint') }),
+    field({ id: `${p}display_name`, label: t('panel.form.name'), control: name }),
+    field({ id: `${p}affiliation`, label: t('panel.form.affiliation'), control: affiliation, hint: t('panel.invite.affiliation_hint') }),
     tags, languages,
-    field({ id: `${p}max_load`, label: 'Most entries to judge (optional)', control: load, hint: 'Leave it empty for no limit.' }),
-    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: 'Send the invitation' })));
+    field({ id: `${p}max_load`, label: t('panel.max_load.label'), control: load, hint: t('panel.max_load.hint') }),
+    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: t('panel.invite.send') })));
   byId('invite-slot').replaceChildren(form);
   submitWith(form, async () => {
     const body = {
@@ -245,11 +259,11 @@ function renderInviteForm(message = '') {
       languages: languages.read(),
       max_load: readMaxLoad(load, `${p}max_load`),
     };
-    if (!body.email) throw invalid(`${p}email`, 'Enter the judge’s e-mail address.');
-    if (!body.display_name) throw invalid(`${p}display_name`, 'Enter the judge’s name.');
+    if (!body.email) throw invalid(`${p}email`, t('panel.invite.enter_email'));
+    if (!body.display_name) throw invalid(`${p}display_name`, t('panel.form.enter_name'));
     const judge = await post(`${base}/judges`, body);
     await loadJudges();
-    renderInviteForm(`Invited ${judge.display_name}: an e-mail with a link to accept is on its way to ${judge.email}.`);
+    renderInviteForm(t('panel.invite.sent', { name: judge.display_name, email: judge.email }));
     byId(`${p}email`).focus();
   }, judgeFields(p));
   if (message) showStatus(form, message);
@@ -257,10 +271,13 @@ function renderInviteForm(message = '') {
 
 // ---------------------------------------------------------------- the conflict register
 
+/** A conflict's entry inside a sentence: its reference, or its number. */
+const entryName = (conflict) => conflict.entry_reference ?? t('panel.conflicts.entry_in_sentence', { id: conflict.entry_id });
+
 function renderConflicts() {
   const rows = conflicts.map((c) => el('tr', { 'data-conflict-id': c.id },
     el('th', { scope: 'row', text: c.judge_name }),
-    el('td', { text: c.entry_reference ?? `Entry ${c.entry_id}` }),
+    el('td', { text: c.entry_reference ?? t('panel.conflicts.entry', { id: c.entry_id }) }),
     el('td', {}, badge(SOURCES[c.source] ?? c.source, c.source === 'detected' ? 'warn' : 'quiet')),
     el('td', { className: 'reason', text: c.reason }),
     el('td', {}, timeElement(c.created_at))));
@@ -281,12 +298,12 @@ onClick(byId('detect'), conflictsAlert, async () => {
   const found = await post(`${base}/conflicts/detect`);
   await loadConflicts();
   if (!found.length) {
-    conflictsStatus.replaceChildren(el('p', { text: 'No new conflicts found.' }));
+    conflictsStatus.replaceChildren(el('p', { text: t('panel.conflicts.none_found') }));
     return;
   }
   conflictsStatus.replaceChildren(
-    el('p', { text: `Found ${found.length} new conflict${found.length === 1 ? '' : 's'}, now in the register:` }),
-    el('ul', {}, ...found.map((c) => el('li', { text: `${c.judge_name} and ${c.entry_reference ?? `entry ${c.entry_id}`}: ${c.reason}` }))));
+    el('p', { text: t('panel.conflicts.found', { count: found.length }) }),
+    el('ul', {}, ...found.map((c) => el('li', { text: t('panel.conflicts.found_item', { judge: c.judge_name, entry: entryName(c), reason: c.reason }) }))));
 });
 
 // ---------------------------------------------------------------- recording a conflict
@@ -301,35 +318,37 @@ function fillJudgeChoices() {
   if (!judgeSelect) return;
   const previous = judgeSelect.value;
   judgeSelect.replaceChildren(
-    el('option', { value: '', text: judges.length ? 'Choose a judge' : 'Invite a judge first' }),
-    ...judges.map((j) => el('option', { value: j.id, text: j.status === 'withdrawn' ? `${j.display_name} (withdrawn)` : j.display_name })));
+    el('option', { value: '', text: judges.length ? t('panel.record.choose_judge') : t('panel.record.invite_first') }),
+    ...judges.map((j) => el('option', { value: j.id, text: j.status === 'withdrawn' ? t('panel.record.judge_withdrawn', { name: j.display_name }) : j.display_name })));
   if (judges.some((j) => String(j.id) === previous)) judgeSelect.value = previous;
 }
 
-const entryLabel = (entry) => `${entry.reference ?? 'No reference'}: ${entry.title || 'untitled'}`;
+const entryLabel = (entry) => t('panel.record.entry_label', {
+  reference: entry.reference ?? t('panel.record.no_reference'), title: entry.title || t('panel.record.untitled'),
+});
 
 /** The submitted entries matching `q` (reference, title or entrant), into the entry list. */
 async function findEntries(q) {
   const seq = ++searchSeq;
   const query = new URLSearchParams({ status: 'submitted', limit: '200' });
   if (q) query.set('q', q.slice(0, 100));
-  entriesFound.textContent = 'Looking for entries…';
+  entriesFound.textContent = t('panel.record.looking');
   try {
     const page = await get(`${base}/entries?${query}`);
     if (seq !== searchSeq) return; // a newer search has started
     const previous = entrySelect.value;
     entrySelect.replaceChildren(
-      el('option', { value: '', text: page.items.length ? 'Choose an entry' : 'No submitted entry matches' }),
+      el('option', { value: '', text: page.items.length ? t('panel.record.choose_entry') : t('panel.record.no_match_option') }),
       ...page.items.map((entry) => el('option', { value: entry.id, text: entryLabel(entry) })));
     if (page.items.some((entry) => String(entry.id) === previous)) entrySelect.value = previous;
     else if (page.items.length === 1) entrySelect.value = String(page.items[0].id);
     const n = page.items.length;
     entriesFound.textContent = n
-      ? `${n}${page.next_cursor ? ' or more' : ''} submitted entr${n === 1 ? 'y matches' : 'ies match'}${page.next_cursor ? '; type more to narrow them down' : ''}.`
-      : 'No submitted entry matches.';
+      ? t(page.next_cursor ? 'panel.record.found_more' : 'panel.record.found', { count: n })
+      : t('panel.record.no_match');
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    if (seq === searchSeq) entriesFound.textContent = `The entries could not be loaded: ${error.message}`;
+    if (seq === searchSeq) entriesFound.textContent = t('panel.record.failed', { message: error.message });
   }
   return undefined;
 }
@@ -341,17 +360,17 @@ function renderRecordForm() {
     el('p', { className: 'alert alert-ok', role: 'status', 'data-status': true }));
   judgeSelect = el('select', {});
   const search = el('input', { type: 'search', maxlength: '100', autocomplete: 'off' });
-  entrySelect = el('select', {}, el('option', { value: '', text: 'Choose an entry' }));
+  entrySelect = el('select', {}, el('option', { value: '', text: t('panel.record.choose_entry') }));
   const reason = el('textarea', { rows: '2', maxlength: '500' });
-  const searchField = field({ id: `${p}find`, label: 'Find the entry', control: search, hint: 'Type its reference, its title or the entrant’s name.' });
+  const searchField = field({ id: `${p}find`, label: t('panel.record.find'), control: search, hint: t('panel.record.find_hint') });
   entriesFound = el('p', { className: 'hint', id: `${p}found`, 'aria-live': 'polite' });
   searchField.append(entriesFound);
   form.append(
-    field({ id: `${p}judge_id`, label: 'Judge', control: judgeSelect }),
+    field({ id: `${p}judge_id`, label: t('panel.record.judge'), control: judgeSelect }),
     searchField,
-    field({ id: `${p}entry_id`, label: 'Entry', control: entrySelect }),
-    field({ id: `${p}reason`, label: 'Reason', control: reason, hint: 'e.g. The judge supervised the team’s leader. It is kept in the audit log.' }),
-    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: 'Record the conflict' })));
+    field({ id: `${p}entry_id`, label: t('panel.record.entry'), control: entrySelect }),
+    field({ id: `${p}reason`, label: t('panel.record.reason'), control: reason, hint: t('panel.record.reason_hint') }),
+    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: t('panel.record.submit') })));
   byId('record-slot').replaceChildren(form);
   fillJudgeChoices();
   search.addEventListener('input', () => {
@@ -365,16 +384,16 @@ function renderRecordForm() {
     findEntries(search.value.trim());
   });
   submitWith(form, async () => {
-    if (!judgeSelect.value) throw invalid(`${p}judge_id`, 'Choose the judge.');
-    if (!entrySelect.value) throw invalid(`${p}entry_id`, 'Choose the entry; find it by its reference or title above.');
+    if (!judgeSelect.value) throw invalid(`${p}judge_id`, t('panel.record.need_judge'));
+    if (!entrySelect.value) throw invalid(`${p}entry_id`, t('panel.record.need_entry'));
     const text = reason.value.trim();
-    if (text.length < 3) throw invalid(`${p}reason`, 'Say what the conflict is (at least 3 characters).');
+    if (text.length < 3) throw invalid(`${p}reason`, t('panel.record.need_reason', { min: 3 }));
     const conflict = await post(`${base}/conflicts`, { judge_id: Number(judgeSelect.value), entry_id: Number(entrySelect.value), reason: text });
     await loadConflicts();
     reason.value = '';
     entrySelect.value = '';
     conflictsStatus.replaceChildren();
-    showStatus(form, `Recorded: ${conflict.judge_name} and ${conflict.entry_reference ?? `entry ${conflict.entry_id}`}.`);
+    showStatus(form, t('panel.record.recorded', { judge: conflict.judge_name, entry: entryName(conflict) }));
     judgeSelect.focus();
   }, (path) => `${p}${path}`);
   findEntries('');
@@ -395,7 +414,7 @@ if (started) {
     showBody();
   } catch (error) {
     if (isAuthError(error)) goToLogin();
-    else showAlert(byId('page-alert'), [`The panel could not be loaded: ${error.message}`]);
+    else showAlert(byId('page-alert'), [t('panel.failed', { message: error.message })]);
     byId('page-loading').textContent = '';
   }
 }
