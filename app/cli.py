@@ -250,10 +250,12 @@ def backup(
     """Back up the database and the uploads into a new directory, while the server runs.
 
     SQLite is copied with its online backup API, PostgreSQL with pg_dump --format=custom;
-    then every upload is copied. manifest.json records the schema revision, the counts of
+    then the uploads (every file of the upload directory, or those the database names in a
+    bucket). manifest.json records the schema revision, the counts of
     entries, scorecards, votes and files, and the sha256 of every file.
     """
-    from app.backup import BackupError, create_backup
+    from app.backup.manifest import BackupError
+    from app.backup.service import create_backup
 
     settings = get_settings()
     try:
@@ -269,8 +271,8 @@ def backup(
     )
     if manifest.missing_files:
         typer.echo(
-            f"Warning: {len(manifest.missing_files)} files the database names are not in the "
-            f"upload directory {settings.upload_dir} (listed as missing_files in the manifest), "
+            f"Warning: {len(manifest.missing_files)} files the database names are not in "
+            f"storage (listed as missing_files in the manifest), "
             f"e.g. {', '.join(manifest.missing_files[:3])}.",
             err=True,
         )
@@ -287,14 +289,15 @@ def restore(
         "directory.",
     ),
 ) -> None:
-    """Restore a backup into the configured database and upload directory (both empty).
+    """Restore a backup into the configured database and storage (both empty).
 
     Stop the server first. Every file is checked against the manifest's sha256 before
     anything is written; PostgreSQL is restored with pg_restore --no-owner.
     """
     from alembic.script import ScriptDirectory
 
-    from app.backup import BackupError, restore_backup
+    from app.backup.manifest import BackupError
+    from app.backup.service import restore_backup
 
     settings = get_settings()
     try:

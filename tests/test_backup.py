@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -13,15 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from moto.server import ThreadedMotoServer
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from app.backup import BackupError, find_pg_tool
+from app.backup.database import find_pg_tool
+from app.backup.manifest import BackupError
 from app.cli import cli, run_migrations
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, normalise_database_url
 from app.demo import seed
+from app.files.s3 import S3Storage, s3_client
 from app.files.storage import LocalStorage
 from app.models import Challenge, Entry, StoredFile, User, Vote
 from tests.conftest import TEST_DB_KIND, create_pg_database, drop_pg_database
@@ -337,7 +341,8 @@ def test_restore_refuses_a_target_with_data_unless_forced(
     result = runner.invoke(cli, ["restore", str(backup)])
     assert result.exit_code == 1
     assert "Nothing was restored: the database already holds data" in result.output
-    assert f"the upload directory {target.upload_dir} already holds files" in result.output
+    assert "the upload directory already holds files (e.g. " in result.output
+    assert f"(e.g. {target.upload_dir}/" in result.output
     assert "give --force" in result.output
     assert _rows(target.url) == theirs
 
@@ -412,7 +417,7 @@ def test_backup_names_files_its_database_lacks(
             session.commit()
     engine.dispose()
     assert result.exit_code == 1
-    assert "Warning: 1 files the database names are not in the upload directory" in result.output
+    assert "Warning: 1 files the database names are not in storage" in result.output
     assert "zz/zz/zzlost" in result.output
     # The backup is kept (the best copy there is) and says what it lacks.
     assert _manifest(tmp_path / "backup")["missing_files"] == ["zz/zz/zzlost"]
@@ -430,3 +435,75 @@ def test_missing_postgresql_tools_are_named(
         assert result.exit_code == 1
         assert "pg_dump was not found on PATH" in result.output
         assert not (tmp_path / "backup").exists()
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+S3_CREDENTIALS = {"region": "us-east-1", "id": "opencall-test", "secret": "opencall-test-secret"}
+
+
+def test_uploads_in_a_bucket_are_backed_up_and_restored(
+    source: Site,
+    new_site: Callable[[str], Site],
+    use: Callable[[Site], None],
+    tmp_path: Path,
+    s3_endpoint_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = s3_client(
+        s3_endpoint_url, S3_CREDENTIALS["region"], S3_CREDENTIALS["id"], S3_CREDENTIALS["secret"]
+    )
+    buckets = {name: f"opencall-backup-{name}-{secrets.token_hex(4)}" for name in ("a", "b")}
+    for bucket in buckets.values():
+        client.create_bucket(Bucket=bucket)
+
+    def use_bucket(site: Site, bucket: str, prefix: str) -> None:
+        for name, value in {
+            "STORAGE_BACKEND": "s3",
+            "S3_BUCKET": bucket,
+            "S3_PREFIX": prefix,
+            "S3_ENDPOINT_URL": s3_endpoint_url,
+            "S3_REGION": S3_CREDENTIALS["region"],
+            "S3_ACCESS_KEY_ID": S3_CREDENTIALS["id"],
+            "S3_SECRET_ACCESS_KEY": S3_CREDENTIALS["secret"],
+        }.items():
+            monkeypatch.setenv(f"OPENCALL_{name}", value)
+        use(site)
+
+    # The source installation keeps its uploads in bucket a, under a prefix.
+    expected = _rows(source.url)
+    local, bucket_a = LocalStorage(source.upload_dir), S3Storage(client, buckets["a"], "site")
+    for _, key, *_ in expected["stored_file"]:
+        with local.open(key) as reader, bucket_a.writer(key) as out:
+            out.write(reader.read())
+    use_bucket(source, buckets["a"], "site")
+    backup = _backup(tmp_path)
+    manifest = _manifest(backup)
+    assert manifest["storage_backend"] == "s3"
+    assert sorted(manifest["files"]) == sorted(r[1] for r in expected["stored_file"])
+    assert manifest["missing_files"] == []
+
+    target = new_site("target")
+    use_bucket(target, buckets["b"], "")
+    result = runner.invoke(cli, ["restore", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert _rows(target.url) == expected
+    bucket_b = S3Storage(client, buckets["b"], "")
+    for _, key, _, size, sha256 in expected["stored_file"]:
+        with bucket_b.open(key) as reader:
+            content = reader.read()
+        assert (len(content), hashlib.sha256(content).hexdigest()) == (size, sha256)
+
+    # Another restore into bucket b would mix two installations' files.
+    again = new_site("again")
+    use_bucket(again, buckets["b"], "")
+    result = runner.invoke(cli, ["restore", str(backup)])
+    assert result.exit_code == 1
+    assert f"the bucket already holds files (e.g. s3://{buckets['b']}/" in result.output
