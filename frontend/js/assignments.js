@@ -8,8 +8,11 @@ import {
   byId, el, showBody, submitWith, onClick, goToLogin, isAuthError, badge,
 } from './organiser-nav.js';
 import {
-  startRoundPage, numCell, textCell, none, countText, plural,
+  startRoundPage, numCell, textCell, none, countText,
 } from './round-page.js';
+import { formatList, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('rounds');
 
 const enc = encodeURIComponent;
 let slug;
@@ -20,12 +23,16 @@ let progress = null;
 /** entry id → {reference, category} from everything this page has read. */
 const entryInfo = new Map();
 
-const SCORECARD = { null: 'Not started', draft: 'Draft', submitted: 'Submitted' };
-const SOURCES = { auto: 'Automatically', manual: 'By hand', extra: 'Added: judges disagreed' };
+const SCORECARD = {
+  null: t('rounds.assignments.scorecard.none'),
+  draft: t('rounds.assignments.scorecard.draft'),
+  submitted: t('rounds.assignments.scorecard.submitted'),
+};
+const SOURCES = Object.fromEntries(['auto', 'manual', 'extra'].map((source) => [source, t(`rounds.assignments.source.${source}`)]));
 
-const entryName = (id) => entryInfo.get(id)?.reference ?? `Entry ${id}`;
+const entryName = (id) => entryInfo.get(id)?.reference ?? t('rounds.assignments.entry_id', { id: String(id) });
 const judgeById = (id) => judges.find((j) => j.id === id);
-const judgeName = (id) => judgeById(id)?.display_name ?? `Judge ${id}`;
+const judgeName = (id) => judgeById(id)?.display_name ?? t('rounds.assignments.judge_id', { id: String(id) });
 const byReference = (a, b) => entryName(a).localeCompare(entryName(b), undefined, { numeric: true }) || a - b;
 
 function note(id, info) {
@@ -48,7 +55,7 @@ async function loadAssignments() {
 }
 
 async function loadProgress() {
-  byId('progress-loading').textContent = 'Loading the progress…';
+  byId('progress-loading').textContent = t('rounds.assignments.progress.loading');
   showAlert(byId('progress-alert'), []);
   try {
     progress = await get(`/rounds/${round.id}/progress`);
@@ -56,7 +63,7 @@ async function loadProgress() {
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     progress = null;
-    showAlert(byId('progress-alert'), [`The progress could not be loaded: ${error.message}`]);
+    showAlert(byId('progress-alert'), [t('rounds.assignments.progress.load_failed', { message: error.message })]);
   } finally {
     byId('progress-loading').textContent = '';
   }
@@ -65,13 +72,13 @@ async function loadProgress() {
 
 /** Reads the panel, the pairs and the progress again and redraws every part of the page. */
 async function refresh() {
-  byId('assignments-loading').textContent = 'Loading the assignments…';
+  byId('assignments-loading').textContent = t('rounds.assignments.loading');
   showAlert(byId('assignments-alert'), []);
   try {
     await Promise.all([loadJudges(), loadAssignments(), loadProgress()]);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
-    showAlert(byId('assignments-alert'), [`The assignments could not be loaded: ${error.message}`]);
+    showAlert(byId('assignments-alert'), [t('rounds.assignments.load_failed', { message: error.message })]);
   } finally {
     byId('assignments-loading').textContent = '';
   }
@@ -87,9 +94,7 @@ async function refresh() {
 const assignForm = byId('assign-form');
 
 function fillAssignForm() {
-  byId('run-explainer').textContent = `Gives each entry ${plural(round.judges_per_entry, 'judge')} from the active panel: `
-    + 'never a judge with a conflict of interest, loads within one of each other where the caps allow. '
-    + 'It can be run again: pairs that still keep the rules stay, and a judge who submitted a scorecard is never taken off.';
+  byId('run-explainer').textContent = t('rounds.assignments.run.explainer', { count: round.judges_per_entry });
   const tags = byId('assign-tags');
   tags.value = round.required_tags.join(', ');
   tags.defaultValue = tags.value;
@@ -97,14 +102,14 @@ function fillAssignForm() {
   byId('assign-seed').value = String(round.assignment_seed);
   const known = [...new Set(judges.flatMap((j) => j.tags))].sort();
   byId('assign-tags-hint').textContent = known.length
-    ? `Each entry gets at least one judge with each of these tags, separated by commas. The panel’s tags: ${known.join(', ')}.`
-    : 'Each entry gets at least one judge with each of these tags, separated by commas. No judge on the panel has a tag yet.';
+    ? t('rounds.assignments.run.tags_hint_known', { tags: known.join(', ') })
+    : t('rounds.assignments.run.tags_hint_none');
 }
 
 submitWith(assignForm, async (values) => {
-  const tags = values['assign-tags'].split(',').map((t) => t.trim()).filter(Boolean);
+  const tags = values['assign-tags'].split(',').map((tag) => tag.trim()).filter(Boolean);
   const seedText = values['assign-seed'].trim();
-  if (seedText && !/^-?\d+$/.test(seedText)) throw invalid('assign-seed', 'Enter a whole number, or leave it empty to keep the round’s seed.');
+  if (seedText && !/^-?\d+$/.test(seedText)) throw invalid('assign-seed', t('rounds.assignments.run.seed_error'));
   const report = await post(`/rounds/${round.id}/assign`, {
     required_tags: tags,
     match_language: byId('assign-language').checked,
@@ -119,29 +124,29 @@ submitWith(assignForm, async (values) => {
 function showReport(report) {
   const box = byId('assign-report');
   const counts = [
-    [report.entries, 'entries in the round'], [report.judges, 'active judges'], [report.pairs, 'pairs in all'],
-    [report.added, 'pairs added'], [report.removed, 'pairs removed'], [report.shortfalls.length, 'entries short of judges'],
+    [report.entries, 'entries'], [report.judges, 'judges'], [report.pairs, 'pairs'],
+    [report.added, 'added'], [report.removed, 'removed'], [report.shortfalls.length, 'short'],
   ];
-  byId('assign-counts').replaceChildren(...counts.map(([n, label]) => el('li', { className: 'count' },
-    el('span', { className: 'count-number', text: countText(n) }), el('span', { className: 'count-label', text: label }))));
+  byId('assign-counts').replaceChildren(...counts.map(([n, key]) => el('li', { className: 'count' },
+    el('span', { className: 'count-number', text: countText(n) }),
+    el('span', { className: 'count-label', text: t(`rounds.assignments.report.count.${key}`, { count: n }) }))));
 
   const loads = Object.entries(report.loads).map(([id, n]) => [Number(id), n])
     .sort((a, b) => judgeName(a[0]).localeCompare(judgeName(b[0])));
   byId('assign-loads').replaceChildren(
-    el('h4', { text: 'Each judge’s load' }),
+    el('h4', { text: t('rounds.assignments.report.loads') }),
     loads.length
-      ? el('ul', { className: 'plain load-list' }, ...loads.map(([id, n]) => el('li', { text: `${judgeName(id)}: ${plural(n, 'entry', 'entries')}` })))
-      : el('p', { className: 'muted', text: 'No judge was given an entry.' }));
+      ? el('ul', { className: 'plain load-list' }, ...loads.map(([id, n]) => el('li', { text: t('rounds.assignments.report.load', { name: judgeName(id), count: n }) })))
+      : el('p', { className: 'muted', text: t('rounds.assignments.report.no_load') }));
 
   const shortfalls = [...report.shortfalls].sort((a, b) => byReference(a.entry_id, b.entry_id));
   byId('assign-shortfalls').replaceChildren(
-    el('h4', { text: 'Entries that lack judges' }),
+    el('h4', { text: t('rounds.assignments.report.shortfalls') }),
     shortfalls.length
       ? el('ul', { className: 'shortfalls' }, ...shortfalls.map((s) => el('li', {},
-        el('strong', { text: entryName(s.entry_id) }),
-        ` lacks ${plural(s.missing, 'judge')}: ${s.reason}`,
-        s.missing_tags.length ? el('span', { className: 'cell-note', text: `No judge for the perspectives: ${s.missing_tags.join(', ')}.` }) : null)))
-      : el('p', { className: 'alert alert-ok', text: `Every entry has its ${plural(round.judges_per_entry, 'judge')}.` }));
+        ...tParts('rounds.assignments.report.lacks', { entry: el('strong', { text: entryName(s.entry_id) }), count: s.missing, reason: s.reason }),
+        s.missing_tags.length ? el('span', { className: 'cell-note', text: t('rounds.assignments.report.missing_tags', { tags: s.missing_tags.join(', ') }) }) : null)))
+      : el('p', { className: 'alert alert-ok', text: t('rounds.assignments.report.complete', { count: round.judges_per_entry }) }));
   box.hidden = false;
   byId('assign-report-heading').focus();
 }
@@ -156,7 +161,8 @@ function roundEntryIds() {
 
 function unassignButton(assignment) {
   const button = el('button', { type: 'button', className: 'button button-secondary button-small' },
-    'Unassign', el('span', { className: 'visually-hidden', text: ` ${assignment.judge_name} from ${entryName(assignment.entry_id)}` }));
+    t('rounds.assignments.table.unassign'), ' ',
+    el('span', { className: 'visually-hidden', text: t('rounds.assignments.table.unassign_whom', { judge: assignment.judge_name, entry: entryName(assignment.entry_id) }) }));
   button.addEventListener('click', () => openUnassign(assignment, button));
   return button;
 }
@@ -171,9 +177,9 @@ function renderAssignments() {
     const body = el('tbody', { 'data-entry-id': id });
     const head = el('th', { scope: 'rowgroup', rowspan: Math.max(pairs.length, 1) },
       el('span', { className: 'entry-ref', text: entryName(id) }),
-      el('span', { className: 'cell-note', text: `${countText(pairs.length)} of ${countText(k)} judges` }));
+      el('span', { className: 'cell-note', text: t('rounds.assignments.table.judges_of', { assigned: pairs.length, count: k }) }));
     if (!pairs.length) {
-      body.append(el('tr', {}, head, el('td', { colspan: 4, className: 'muted', text: 'No judge yet.' })));
+      body.append(el('tr', {}, head, el('td', { colspan: 4, className: 'muted', text: t('rounds.assignments.table.no_judge') })));
     }
     pairs.forEach((a, i) => {
       const status = a.scorecard_status ?? null;
@@ -187,7 +193,10 @@ function renderAssignments() {
     table.append(body);
   }
   byId('assignments-empty').hidden = assignments.length > 0;
-  byId('assignments-count').textContent = `${plural(ids.length, 'entry', 'entries')}, ${plural(assignments.length, 'pair')}.`;
+  byId('assignments-count').textContent = t('rounds.assignments.table.count', {
+    entries: t('rounds.assignments.entries', { count: ids.length }),
+    pairs: t('rounds.assignments.pairs', { count: assignments.length }),
+  });
 }
 
 // ---------------------------------------------------------------- by hand
@@ -207,25 +216,25 @@ function renderManualChoices() {
   const keepJudge = judgeSelect.value;
   const counts = loads();
   const ids = roundEntryIds();
-  entrySelect.replaceChildren(el('option', { value: '', text: ids.length ? 'Choose an entry' : 'None yet: run the assignment first' }),
-    ...ids.map((id) => el('option', { value: id, text: `${entryName(id)} (${plural(assignments.filter((a) => a.entry_id === id).length, 'judge')})` })));
+  entrySelect.replaceChildren(el('option', { value: '', text: ids.length ? t('rounds.assignments.manual.choose_entry') : t('rounds.assignments.manual.no_entries') }),
+    ...ids.map((id) => el('option', { value: id, text: t('rounds.assignments.manual.entry_option', { entry: entryName(id), count: assignments.filter((a) => a.entry_id === id).length }) })));
   const active = judges.filter((j) => j.status === 'active');
-  judgeSelect.replaceChildren(el('option', { value: '', text: active.length ? 'Choose a judge' : 'No active judges yet' }),
-    ...active.map((j) => el('option', { value: j.id, text: `${j.display_name} (${plural(counts.get(j.id) ?? 0, 'entry', 'entries')})` })));
+  judgeSelect.replaceChildren(el('option', { value: '', text: active.length ? t('rounds.assignments.manual.choose_judge') : t('rounds.assignments.manual.no_judges') }),
+    ...active.map((j) => el('option', { value: j.id, text: t('rounds.assignments.manual.judge_option', { name: j.display_name, count: counts.get(j.id) ?? 0 }) })));
   entrySelect.value = keepEntry;
   judgeSelect.value = keepJudge;
 }
 
 submitWith(manualForm, async (values) => {
-  if (!values['manual-entry']) throw invalid('manual-entry', 'Choose the entry.');
-  if (!values['manual-judge']) throw invalid('manual-judge', 'Choose the judge.');
+  if (!values['manual-entry']) throw invalid('manual-entry', t('rounds.assignments.manual.error_entry'));
+  if (!values['manual-judge']) throw invalid('manual-judge', t('rounds.assignments.manual.error_judge'));
   const reason = values['manual-reason'].trim();
   const made = await post(`/rounds/${round.id}/assignments`, {
     entry_id: Number(values['manual-entry']), judge_id: Number(values['manual-judge']), reason: reason || null,
   });
   byId('manual-reason').value = '';
   await refresh();
-  showStatus(manualForm, `${made.judge_name} now judges ${entryName(made.entry_id)}.`);
+  showStatus(manualForm, t('rounds.assignments.manual.done', { judge: made.judge_name, entry: entryName(made.entry_id) }));
 }, (path) => ({ entry_id: 'manual-entry', judge_id: 'manual-judge', reason: 'manual-reason' }[path] ?? null));
 
 // ---------------------------------------------------------------- unassigning
@@ -242,27 +251,29 @@ function openUnassign(assignment, button) {
   showAlert(unassignForm.querySelector('[data-alert]'), []);
   for (const slot of unassignForm.querySelectorAll('.field-error')) slot.textContent = '';
   byId('unassign-reason').removeAttribute('aria-invalid');
-  byId('unassign-heading').textContent = `Unassign ${assignment.judge_name}`;
-  byId('unassign-what').textContent = `Take ${assignment.judge_name} off ${entryName(assignment.entry_id)}? `
-    + (assignment.scorecard_status === 'draft' ? 'Their draft scorecard is discarded.' : 'They no longer see the entry.');
-  byId('unassign-reason-label').textContent = round.frozen ? 'Why' : 'Why (optional)';
+  const pair = { judge: assignment.judge_name, entry: entryName(assignment.entry_id) };
+  byId('unassign-heading').textContent = t('rounds.assignments.unassign.heading_for', pair);
+  byId('unassign-what').textContent = assignment.scorecard_status === 'draft'
+    ? t('rounds.assignments.unassign.question_draft', pair)
+    : t('rounds.assignments.unassign.question', pair);
+  byId('unassign-reason-label').textContent = round.frozen ? t('rounds.assignments.unassign.why') : t('rounds.assignments.why_optional');
   byId('unassign-reason-hint').textContent = round.frozen
-    ? 'Required: the round has opened. Kept in the audit log.'
-    : 'Kept in the audit log.';
+    ? t('rounds.assignments.unassign.hint_frozen')
+    : t('rounds.assignments.audit_hint');
   unassignDialog.showModal();
   byId('unassign-heading').focus();
 }
 
 submitWith(unassignForm, async (values) => {
   const reason = values['unassign-reason'].trim();
-  if (round.frozen && reason.length < 3) throw invalid('unassign-reason', 'The round has opened: say why, in a few words (at least 3 characters).');
-  if (reason && reason.length < 3) throw invalid('unassign-reason', 'Say why in at least 3 characters, or leave it empty.');
+  if (round.frozen && reason.length < 3) throw invalid('unassign-reason', t('rounds.assignments.unassign.error_frozen'));
+  if (reason && reason.length < 3) throw invalid('unassign-reason', t('rounds.assignments.unassign.error_short'));
   const query = reason ? `?reason=${enc(reason)}` : '';
   const gone = unassigning;
   await del(`/assignments/${gone.id}${query}`);
   unassignDialog.close();
   await refresh();
-  showAlert(byId('assignments-status'), [`${gone.judge_name} no longer judges ${entryName(gone.entry_id)}.`]);
+  showAlert(byId('assignments-status'), [t('rounds.assignments.unassign.done', { judge: gone.judge_name, entry: entryName(gone.entry_id) })]);
   byId('assignments-heading').focus();
 }, (path) => (path === 'reason' ? 'unassign-reason' : false));
 
@@ -277,9 +288,9 @@ function renderLoads() {
   const counts = loads();
   const shown = judges.filter((j) => j.status === 'active' || counts.has(j.id));
   byId('load-rows').replaceChildren(...shown.map((j) => el('tr', {},
-    el('th', { scope: 'row' }, j.display_name, j.status !== 'active' ? el('span', { className: 'cell-note', text: j.status === 'withdrawn' ? 'Withdrawn' : 'Invited' }) : null),
+    el('th', { scope: 'row' }, j.display_name, j.status !== 'active' ? el('span', { className: 'cell-note', text: j.status === 'withdrawn' ? t('rounds.assignments.loads.withdrawn') : t('rounds.assignments.loads.invited') }) : null),
     numCell(counts.get(j.id) ?? 0),
-    j.max_load ? numCell(j.max_load) : el('td', { className: 'num', text: 'No cap' }),
+    j.max_load ? numCell(j.max_load) : el('td', { className: 'num', text: t('rounds.assignments.loads.no_cap') }),
     textCell(j.tags.join(', ')),
     textCell(j.languages.join(', ')))));
   byId('loads-empty').hidden = shown.length > 0;
@@ -300,11 +311,12 @@ function renderProgress() {
     return;
   }
   const counts = [
-    [progress.due, 'scorecards due'], [progress.submitted, 'submitted'], [progress.drafts, 'drafts'],
-    [Math.max(progress.due - progress.submitted - progress.drafts, 0), 'not started'],
+    [progress.due, 'due'], [progress.submitted, 'submitted'], [progress.drafts, 'drafts'],
+    [Math.max(progress.due - progress.submitted - progress.drafts, 0), 'not_started'],
   ];
-  byId('progress-counts').replaceChildren(...counts.map(([n, label]) => el('li', { className: 'count' },
-    el('span', { className: 'count-number', text: countText(n) }), el('span', { className: 'count-label', text: label }))));
+  byId('progress-counts').replaceChildren(...counts.map(([n, key]) => el('li', { className: 'count' },
+    el('span', { className: 'count-number', text: countText(n) }),
+    el('span', { className: 'count-label', text: t(`rounds.assignments.progress.count.${key}`, { count: n }) }))));
 
   judgeRows.replaceChildren(...progress.judges.map((j) => {
     const check = el('input', { type: 'checkbox', className: 'row-check', value: j.judge_id });
@@ -312,22 +324,26 @@ function renderProgress() {
     const lagging = j.submitted < j.due;
     return el('tr', { 'data-judge-id': j.judge_id },
       el('td', { className: 'check-col' }, el('label', { className: 'row-check-label' }, check,
-        el('span', { className: 'visually-hidden', text: `Select ${j.display_name}` }))),
+        el('span', { className: 'visually-hidden', text: t('rounds.assignments.progress.select', { name: j.display_name }) }))),
       el('th', { scope: 'row' }, j.display_name, el('span', { className: 'cell-note', text: j.email }),
-        lagging ? el('span', { className: 'cell-note lagging', text: `${countText(j.due - j.submitted)} still to submit` }) : el('span', { className: 'cell-note', text: 'All submitted' })),
+        lagging
+          ? el('span', { className: 'cell-note lagging', text: t('rounds.assignments.progress.to_submit', { count: j.due - j.submitted }) })
+          : el('span', { className: 'cell-note', text: t('rounds.assignments.progress.all_submitted') })),
       numCell(j.due), numCell(j.submitted), numCell(j.drafts),
       el('td', {}, j.last_saved_at ? timeElement(j.last_saved_at) : none()),
-      el('td', {}, j.reminded_at ? timeElement(j.reminded_at) : el('span', { text: 'Not yet' })));
+      el('td', {}, j.reminded_at ? timeElement(j.reminded_at) : el('span', { text: t('rounds.assignments.progress.not_yet') })));
   }));
   byId('judge-progress-empty').hidden = progress.judges.length > 0;
   showSelection();
 
   const entries = [...progress.entries].sort((a, b) => byReference(a.entry_id, b.entry_id));
   entryRows.replaceChildren(...entries.map((e) => el('tr', {},
-    el('th', { scope: 'row', text: e.reference ?? `Entry ${e.entry_id}` }),
+    el('th', { scope: 'row', text: e.reference ?? t('rounds.assignments.entry_id', { id: String(e.entry_id) }) }),
     textCell(e.category),
     numCell(e.assigned), numCell(e.submitted),
-    el('td', { className: 'num' }, e.short ? el('strong', { className: 'short', text: `${countText(e.short)} short` }) : el('span', { text: 'None' })))));
+    el('td', { className: 'num' }, e.short
+      ? el('strong', { className: 'short', text: t('rounds.assignments.progress.short', { count: e.short }) })
+      : el('span', { text: t('rounds.assignments.progress.none_short') })))));
   byId('entry-progress-empty').hidden = entries.length > 0;
 }
 
@@ -340,7 +356,7 @@ function showSelection() {
   const ticked = selectedJudges().length;
   remindAll.checked = boxes.length > 0 && ticked === boxes.length;
   remindAll.indeterminate = ticked > 0 && ticked < boxes.length;
-  byId('remind-count').textContent = ticked ? `${plural(ticked, 'judge')} selected.` : 'No judges selected.';
+  byId('remind-count').textContent = ticked ? t('rounds.assignments.remind.selected', { count: ticked }) : t('rounds.assignments.remind.none_selected');
 }
 
 remindAll.addEventListener('change', () => {
@@ -356,13 +372,13 @@ async function sendReminders(judgeIds) {
   renderProgress();
   byId('remind-message').value = '';
   showStatus(remindForm, sent.sent
-    ? `Reminder sent to ${plural(sent.sent, 'judge')}: ${names.join(', ')}.`
-    : 'Nobody was reminded: no selected judge has scorecards still due.');
+    ? t('rounds.assignments.remind.sent', { count: sent.sent, names: formatList(names, 'unit') })
+    : t('rounds.assignments.remind.nobody'));
 }
 
 submitWith(remindForm, async () => {
   const ids = selectedJudges();
-  if (!ids.length) throw new ApiError({ code: 'invalid', message: 'Tick at least one judge in the table first, or remind every lagging judge.' });
+  if (!ids.length) throw new ApiError({ code: 'invalid', message: t('rounds.assignments.remind.tick_first') });
   await sendReminders(ids);
 }, (path) => (path === 'message' ? 'remind-message' : false));
 

@@ -5,16 +5,21 @@ import { parseUtc, timeElement } from './dates.js';
 import {
   byId, el, param, startPage, alertWithLink, goToLogin, isAuthError, badge,
 } from './organiser-nav.js';
+import { formatNumber, t, tParts, useCatalogues } from './i18n.js';
+
+// Its text is in the `rounds` catalogue, under "round_page.".
+await useCatalogues('rounds');
 
 const enc = encodeURIComponent;
 
 const ROUND_PAGES = [
-  { key: 'rounds', href: 'rounds.html', label: 'All rounds', withRound: false },
-  { key: 'assignments', href: 'assignments.html', label: 'Assignments and progress', withRound: true },
-  { key: 'ranking', href: 'ranking.html', label: 'Ranking and advancement', withRound: true },
+  { key: 'rounds', href: 'rounds.html', withRound: false },
+  { key: 'assignments', href: 'assignments.html', withRound: true },
+  { key: 'ranking', href: 'ranking.html', withRound: true },
 ];
 
-const STATE_LABELS = { upcoming: 'Not open yet', open: 'Open for scoring', closed: 'Closed', unscheduled: 'No scoring window yet' };
+const STATE_LABELS = Object.fromEntries(['upcoming', 'open', 'closed', 'unscheduled']
+  .map((state) => [state, t(`rounds.round_page.state.${state}`)]));
 
 /** "upcoming" | "open" | "closed" (or "unscheduled" without an opening time), by the server's clock. */
 export function roundState(round) {
@@ -29,11 +34,15 @@ export function roundState(round) {
 /** The round's window in words, with times in the viewer's zone. */
 function windowLine(round, state) {
   const line = el('span', { className: 'round-window' });
-  const closes = round.closes_at ? ['closes ', timeElement(round.closes_at), '.'] : ['no closing time set.'];
-  if (state === 'unscheduled') line.append('Its opening time is not set yet.');
-  else if (state === 'upcoming') line.append('Opens ', timeElement(round.opens_at), ', ', ...closes);
-  else if (state === 'open') line.append('Opened ', timeElement(round.opens_at), ', ', ...closes);
-  else if (round.closes_at) line.append('Closed ', timeElement(round.closes_at), '.');
+  const times = {
+    opens: round.opens_at ? timeElement(round.opens_at) : null,
+    closes: round.closes_at ? timeElement(round.closes_at) : null,
+  };
+  const ending = round.closes_at ? '' : '_no_close';
+  if (state === 'unscheduled') line.append(t('rounds.round_page.window.unscheduled'));
+  else if (state === 'upcoming') line.append(...tParts(`rounds.round_page.window.upcoming${ending}`, times));
+  else if (state === 'open') line.append(...tParts(`rounds.round_page.window.open${ending}`, times));
+  else if (round.closes_at) line.append(...tParts('rounds.round_page.window.closed', times));
   return line;
 }
 
@@ -41,7 +50,7 @@ function renderRoundNav(container, slug, roundId, current) {
   const list = el('ul', { className: 'subnav-list' });
   for (const page of ROUND_PAGES) {
     const query = page.withRound ? `?slug=${enc(slug)}&round=${enc(roundId)}` : `?slug=${enc(slug)}`;
-    const link = el('a', { href: `/${page.href}${query}`, text: page.label });
+    const link = el('a', { href: `/${page.href}${query}`, text: t(`rounds.round_page.nav.${page.key}`) });
     if (page.key === current) link.setAttribute('aria-current', 'page');
     list.append(el('li', {}, link));
   }
@@ -68,7 +77,7 @@ export async function startRoundPage({ current }) {
   if (back) back.href = `/rounds.html?slug=${enc(slug)}`;
   const roundId = param('round');
   if (!roundId || !/^\d+$/.test(roundId)) {
-    alertWithLink(alert, 'This address does not say which round to open.', `/rounds.html?slug=${enc(slug)}`, 'Choose one of the call’s rounds.');
+    alertWithLink(alert, t('rounds.round_page.no_round'), `/rounds.html?slug=${enc(slug)}`, t('rounds.round_page.choose_round'));
     return stop();
   }
   let round;
@@ -77,12 +86,12 @@ export async function startRoundPage({ current }) {
   } catch (error) {
     if (isAuthError(error)) goToLogin();
     else if (error instanceof ApiError && error.status === 404) {
-      alertWithLink(alert, 'There is no such round in this call.', `/rounds.html?slug=${enc(slug)}`, 'See the call’s rounds.');
-    } else showAlert(alert, [`The round could not be loaded: ${error.message}`]);
+      alertWithLink(alert, t('rounds.round_page.no_such_round'), `/rounds.html?slug=${enc(slug)}`, t('rounds.round_page.see_rounds'));
+    } else showAlert(alert, [t('rounds.round_page.load_failed', { message: error.message })]);
     return stop();
   }
   if (round.challenge_slug !== slug) {
-    alertWithLink(alert, 'This round belongs to another call.', `/rounds.html?slug=${enc(slug)}`, 'See this call’s rounds.');
+    alertWithLink(alert, t('rounds.round_page.other_call'), `/rounds.html?slug=${enc(slug)}`, t('rounds.round_page.see_this_calls_rounds'));
     return stop();
   }
   const state = roundState(round);
@@ -96,9 +105,9 @@ export async function startRoundPage({ current }) {
 
 // ---------------------------------------------------------------- numbers
 
-const decimals = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
-const signed = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2, signDisplay: 'exceptZero' });
-const wholes = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const decimals = (value) => formatNumber(value, { maximumFractionDigits: 2 });
+const signed = (value) => formatNumber(value, { maximumFractionDigits: 2, signDisplay: 'exceptZero' });
+const wholes = (value) => formatNumber(value, { maximumFractionDigits: 0 });
 
 export const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);
 
@@ -106,20 +115,20 @@ export const isNumber = (value) => typeof value === 'number' && Number.isFinite(
 export function none() {
   return el('span', { className: 'none' },
     el('span', { 'aria-hidden': 'true', text: '–' }),
-    el('span', { className: 'visually-hidden', text: 'none' }));
+    el('span', { className: 'visually-hidden', text: t('rounds.round_page.none') }));
 }
 
 /** A number with at most 2 decimals (or `signed`: with its sign); "–" / none when empty. */
 export function num(value, { sign = false } = {}) {
   if (!isNumber(value)) return none();
-  return document.createTextNode((sign ? signed : decimals).format(value));
+  return document.createTextNode((sign ? signed : decimals)(value));
 }
 
 /** The number as text (at most 2 decimals), '' when empty: for sentences. */
-export const numText = (value) => (isNumber(value) ? decimals.format(value) : '');
+export const numText = (value) => (isNumber(value) ? decimals(value) : '');
 
 /** A count as text. */
-export const countText = (value) => wholes.format(value ?? 0);
+export const countText = (value) => wholes(value ?? 0);
 
 /** "1 judge" / "2 judges". */
 export const plural = (n, one, many = `${one}s`) => `${countText(n)} ${n === 1 ? one : many}`;

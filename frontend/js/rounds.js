@@ -8,6 +8,9 @@ import { invalid } from './form.js';
 import {
   byId, el, field, checkbox, startPage, showBody, submitWith, goToLogin, isAuthError, badge,
 } from './organiser-nav.js';
+import { formatNumber, t, tParts, useCatalogues } from './i18n.js';
+
+await useCatalogues('rounds');
 
 const enc = encodeURIComponent;
 let slug;
@@ -20,14 +23,15 @@ const cards = new Map(); // round id → its <li>
 const list = byId('round-list');
 const roundsAlert = byId('rounds-alert');
 const roundsStatus = byId('rounds-status');
-const number = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const number = (value) => formatNumber(value, { maximumFractionDigits: 2 });
 
-const ADVANCEMENT = [
-  ['top_n', 'The top N entries overall'],
-  ['top_n_per_category', 'The top N entries in each category'],
-  ['threshold', 'Every entry whose score reaches a threshold'],
-  ['manual', 'The organisers choose, entry by entry'],
-];
+const ADVANCEMENT = ['top_n', 'top_n_per_category', 'threshold', 'manual']
+  .map((kind) => [kind, t(`rounds.advancement.${kind}`)]);
+// The server's scale presets, by key, named in the viewer's language (else as the server says).
+const PRESET_LABELS = {
+  '1-10': t('rounds.preset.1_10'), '0-2': t('rounds.preset.0_2'), 'likert-3': t('rounds.preset.likert_3'),
+};
+const presetLabel = (preset) => PRESET_LABELS[preset.key] ?? preset.label;
 const MAX_TIE_BREAKS = 5;
 
 // ---------------------------------------------------------------- words for the rules
@@ -40,46 +44,48 @@ function presetOf(criterion) {
 
 function scaleText(criterion) {
   const preset = presetOf(criterion);
-  if (preset) return preset.label;
-  const step = criterion.scale_step === 1 ? '' : ` in steps of ${number.format(criterion.scale_step)}`;
-  return `${number.format(criterion.scale_min)} to ${number.format(criterion.scale_max)}${step}`;
+  if (preset) return presetLabel(preset);
+  const range = { min: number(criterion.scale_min), max: number(criterion.scale_max) };
+  return criterion.scale_step === 1
+    ? t('rounds.scale.range', range)
+    : t('rounds.scale.range_steps', { ...range, step: number(criterion.scale_step) });
 }
 
 /** The scale scores are shown on: the criteria's own when they all share one, else 0–100. */
 function scaleWords(criteria) {
-  if (!criteria.length) return 'on the round’s scale (its criteria’s scale when they share one, else 0–100)';
+  if (!criteria.length) return t('rounds.scale.words_none');
   const [first] = criteria;
   const shared = criteria.every((c) => c.scale_min === first.scale_min && c.scale_max === first.scale_max);
   return shared
-    ? `on the round’s ${number.format(first.scale_min)}–${number.format(first.scale_max)} scale`
-    : 'on a 0–100 scale (the criteria use different scales)';
+    ? t('rounds.scale.words_shared', { min: number(first.scale_min), max: number(first.scale_max) })
+    : t('rounds.scale.words_mixed');
 }
 
 function advancementText(advancement, criteria) {
   switch (advancement?.kind) {
-    case 'top_n': return `The top ${advancement.n} entries overall`;
-    case 'top_n_per_category': return `The top ${advancement.n} entries in each category`;
-    case 'threshold': return `Every entry whose score reaches ${number.format(advancement.threshold)}, ${scaleWords(criteria)}`;
-    case 'manual': return 'The organisers choose, entry by entry';
-    default: return 'Not declared yet';
+    case 'top_n': return t('rounds.rule.top_n', { count: advancement.n });
+    case 'top_n_per_category': return t('rounds.rule.top_n_per_category', { count: advancement.n });
+    case 'threshold': return t('rounds.rule.threshold', { threshold: number(advancement.threshold), scale: scaleWords(criteria) });
+    case 'manual': return t('rounds.advancement.manual');
+    default: return t('rounds.rule.none');
   }
 }
 
 function tieText(tie, criteria) {
   if (tie.kind === 'criterion') {
     const criterion = criteria.find((c) => c.id === tie.criterion_id);
-    return `Higher score on “${criterion ? criterion.name : `criterion ${tie.criterion_id}`}”`;
+    return t('rounds.tie.criterion', { name: criterion ? criterion.name : t('rounds.tie.criterion_id', { id: String(tie.criterion_id) }) });
   }
-  return tie.kind === 'scorecards' ? 'More scorecards' : 'The organisers’ recorded choice';
+  return tie.kind === 'scorecards' ? t('rounds.tie.scorecards') : t('rounds.tie.organiser');
 }
 
 const percent = (share) => Number((share * 100).toFixed(4));
 
 /** The round's state as the server gives it, as a label and a badge kind. */
 function roundState(round) {
-  if (round.state === 'closed') return ['Closed', 'closed'];
-  if (round.state === 'open') return ['Open', 'open'];
-  return round.opens_at ? ['Not open yet', 'upcoming'] : ['No window set', 'quiet'];
+  if (round.state === 'closed') return [t('rounds.state.closed'), 'closed'];
+  if (round.state === 'open') return [t('rounds.state.open'), 'open'];
+  return round.opens_at ? [t('rounds.state.upcoming'), 'upcoming'] : [t('rounds.state.unscheduled'), 'quiet'];
 }
 
 // ---------------------------------------------------------------- times (typed in the viewer's zone)
@@ -103,25 +109,25 @@ function isoFromLocal(value) {
 
 function windowNode(round) {
   const zone = challenge.timezone;
-  const line = (label, iso) => el('span', { className: 'window-line' }, `${label}: `, iso ? callTimeElement(iso, zone) : 'not set');
-  return el('span', {}, line('Opens', round.opens_at), line('Closes', round.closes_at));
+  const line = (key, iso) => el('span', { className: 'window-line' },
+    ...tParts(key, { time: iso ? callTimeElement(iso, zone) : t('rounds.window.not_set') }));
+  return el('span', {}, line('rounds.window.opens', round.opens_at), line('rounds.window.closes', round.closes_at));
 }
 
 // ---------------------------------------------------------------- shared controls
 
 function frozenNote() {
   return el('div', { className: 'alert alert-note frozen-note' },
-    el('p', {}, el('strong', { text: 'This round has opened, so its rules are frozen.' }),
-      ' Every change needs a reason and is recorded in the audit log.'));
+    el('p', {}, el('strong', { text: t('rounds.frozen.title') }), ' ', t('rounds.frozen.body')));
 }
 
 /** The reason a change to an opened round needs; hidden until the round is frozen. */
 function reasonControl(p, frozen) {
   const wrap = field({
     id: `${p}reason`,
-    label: 'Why must this change?',
+    label: t('rounds.reason.label'),
     control: el('textarea', { rows: '2', maxlength: '500' }),
-    hint: 'Required once the round has opened. The reason is kept in the audit log with the change.',
+    hint: t('rounds.reason.hint'),
   });
   wrap.dataset.reason = '';
   wrap.hidden = !frozen;
@@ -132,7 +138,7 @@ function reasonControl(p, frozen) {
 function readReason(form, p) {
   if (form.querySelector('[data-reason]').hidden) return null;
   const text = form.elements[`${p}reason`].value.trim();
-  if (text.length < 3) throw invalid(`${p}reason`, 'Say why this must change (at least 3 characters).');
+  if (text.length < 3) throw invalid(`${p}reason`, t('rounds.reason.short'));
   return text;
 }
 
@@ -150,7 +156,7 @@ function frozenNow(error, round, form) {
   if (!form.querySelector('.frozen-note')) form.querySelector('[data-status]').after(frozenNote());
   return new ApiError({
     status: error.status, code: error.code, field: 'reason',
-    message: 'The round has just opened, so its rules are frozen: say why this must change.',
+    message: t('rounds.reason.frozen_now'),
   });
 }
 
@@ -180,25 +186,25 @@ function criterionControls(p, criterion = null) {
   const description = el('textarea', { rows: '2', maxlength: '2000', value: criterion?.description ?? '' });
   const weight = numberInput(criterion?.weight ?? 1, { min: '0', inputmode: 'decimal' });
   const scale = el('select', {},
-    ...presets.map((preset) => el('option', { value: preset.key, text: preset.label })),
-    el('option', { value: 'custom', text: 'Another scale (set lowest, highest and step)' }));
+    ...presets.map((preset) => el('option', { value: preset.key, text: presetLabel(preset) })),
+    el('option', { value: 'custom', text: t('rounds.criterion.scale_custom') }));
   const preset = criterion ? presetOf(criterion) : presets[0];
   const low = numberInput(criterion?.scale_min ?? 1);
   const high = numberInput(criterion?.scale_max ?? 10);
   const step = numberInput(criterion?.scale_step ?? 1, { min: '0' });
   const custom = el('div', { className: 'scale-grid' },
-    field({ id: `${p}scale_min`, label: 'Lowest score', control: low }),
-    field({ id: `${p}scale_max`, label: 'Highest score', control: high }),
-    field({ id: `${p}scale_step`, label: 'Step', control: step }));
+    field({ id: `${p}scale_min`, label: t('rounds.criterion.scale_min'), control: low }),
+    field({ id: `${p}scale_max`, label: t('rounds.criterion.scale_max'), control: high }),
+    field({ id: `${p}scale_step`, label: t('rounds.criterion.scale_step'), control: step }));
   const na = checkbox({
-    id: `${p}allow_na`, label: 'Judges may answer “not applicable”', checked: criterion?.allow_na ?? false,
-    hint: 'N/A is left out of the score, never counted as 0.',
+    id: `${p}allow_na`, label: t('rounds.criterion.allow_na'), checked: criterion?.allow_na ?? false,
+    hint: t('rounds.criterion.allow_na_hint'),
   });
   const wrap = el('div', { className: 'criterion-fields' },
-    field({ id: `${p}name`, label: 'Criterion name', control: name, hint: 'e.g. Impact, Feasibility, Creativity' }),
-    field({ id: `${p}description`, label: 'What judges look for (optional)', control: description }),
-    field({ id: `${p}weight`, label: 'Weight', control: weight, hint: 'How much it counts against the others, e.g. 2 counts twice as much as 1.' }),
-    field({ id: `${p}scale`, label: 'Scale', control: scale }),
+    field({ id: `${p}name`, label: t('rounds.criterion.name'), control: name, hint: t('rounds.criterion.name_hint') }),
+    field({ id: `${p}description`, label: t('rounds.criterion.description'), control: description }),
+    field({ id: `${p}weight`, label: t('rounds.criterion.weight'), control: weight, hint: t('rounds.criterion.weight_hint') }),
+    field({ id: `${p}scale`, label: t('rounds.criterion.scale'), control: scale }),
     custom,
     na);
   scale.value = preset ? preset.key : 'custom';
@@ -215,15 +221,15 @@ function criterionControls(p, criterion = null) {
   wrap.nameInput = name;
   wrap.read = ({ preset: presetAllowed }) => {
     const body = { name: name.value.trim(), description: description.value.trim(), allow_na: na.querySelector('input').checked };
-    if (!body.name) throw invalid(`${p}name`, 'Name the criterion.');
-    body.weight = readNumber(weight, `${p}weight`, 'Enter a weight above 0, e.g. 1 or 2.');
-    if (body.weight <= 0) throw invalid(`${p}weight`, 'Enter a weight above 0, e.g. 1 or 2.');
+    if (!body.name) throw invalid(`${p}name`, t('rounds.criterion.error.name'));
+    body.weight = readNumber(weight, `${p}weight`, t('rounds.criterion.error.weight'));
+    if (body.weight <= 0) throw invalid(`${p}weight`, t('rounds.criterion.error.weight'));
     if (scale.value === 'custom') {
-      body.scale_min = readNumber(low, `${p}scale_min`, 'Enter the lowest score.');
-      body.scale_max = readNumber(high, `${p}scale_max`, 'Enter the highest score.');
-      body.scale_step = readNumber(step, `${p}scale_step`, 'Enter the step between scores, e.g. 1.');
-      if (body.scale_max <= body.scale_min) throw invalid(`${p}scale_max`, 'The highest score must be above the lowest.');
-      if (body.scale_step <= 0) throw invalid(`${p}scale_step`, 'The step must be above 0.');
+      body.scale_min = readNumber(low, `${p}scale_min`, t('rounds.criterion.error.scale_min'));
+      body.scale_max = readNumber(high, `${p}scale_max`, t('rounds.criterion.error.scale_max'));
+      body.scale_step = readNumber(step, `${p}scale_step`, t('rounds.criterion.error.scale_step'));
+      if (body.scale_max <= body.scale_min) throw invalid(`${p}scale_max`, t('rounds.criterion.error.max_above_min'));
+      if (body.scale_step <= 0) throw invalid(`${p}scale_step`, t('rounds.criterion.error.step_above_zero'));
     } else if (presetAllowed) {
       body.preset = scale.value;
     } else {
@@ -253,19 +259,19 @@ function roundForm(p, round = null) {
   if (round?.frozen) form.append(frozenNote());
 
   const name = el('input', { type: 'text', maxlength: '200', autocomplete: 'off', value: round?.name ?? '' });
-  form.append(field({ id: `${p}name`, label: 'Name of the round', control: name, hint: 'e.g. Expert review, Community panel, Final pitch' }));
+  form.append(field({ id: `${p}name`, label: t('rounds.form.name'), control: name, hint: t('rounds.form.name_hint') }));
 
-  const windowBox = el('fieldset', { className: 'group' }, el('legend', { text: 'Judging window' }),
-    el('p', { className: 'hint', text: `Type the times in your own time zone (${viewerTimeZone}); each is shown in the call’s time zone (${challenge.timezone}) too. The round’s rules freeze when it opens.` }));
+  const windowBox = el('fieldset', { className: 'group' }, el('legend', { text: t('rounds.form.window') }),
+    el('p', { className: 'hint', text: t('rounds.form.window_hint', { viewer_zone: viewerTimeZone, call_zone: challenge.timezone }) }));
   const times = {};
-  for (const [key, label] of [['opens_at', 'Opens'], ['closes_at', 'Closes']]) {
+  for (const [key, label] of [['opens_at', t('rounds.form.opens')], ['closes_at', t('rounds.form.closes')]]) {
     const input = el('input', { type: 'datetime-local', value: localValue(round?.[key]) });
-    const wrap = field({ id: `${p}${key}`, label: `${label} (optional)`, control: input });
+    const wrap = field({ id: `${p}${key}`, label, control: input });
     const typed = el('p', { className: 'hint typed-time', id: `${p}${key}-typed` });
     input.setAttribute('aria-describedby', `${input.getAttribute('aria-describedby')} ${typed.id}`);
     const show = () => {
       const iso = isoFromLocal(input.value);
-      typed.textContent = iso ? `In the call’s time zone: ${formatInZone(iso, challenge.timezone)}.` : '';
+      typed.textContent = iso ? t('rounds.form.in_call_zone', { time: formatInZone(iso, challenge.timezone) }) : '';
     };
     input.addEventListener('input', show);
     input.addEventListener('change', show);
@@ -277,33 +283,33 @@ function roundForm(p, round = null) {
   form.append(windowBox);
 
   const k = el('input', { type: 'number', min: '1', max: '20', step: '1', inputmode: 'numeric', value: round?.judges_per_entry ?? 3 });
-  form.append(field({ id: `${p}judges_per_entry`, label: 'Judges per entry', control: k, hint: 'How many judges score each entry; calls usually have 3 to 6.' }));
+  form.append(field({ id: `${p}judges_per_entry`, label: t('rounds.form.judges_per_entry'), control: k, hint: t('rounds.form.judges_per_entry_hint') }));
 
-  form.append(el('fieldset', { className: 'group' }, el('legend', { text: 'How judges score' }),
+  form.append(el('fieldset', { className: 'group' }, el('legend', { text: t('rounds.form.scoring') }),
     checkbox({
-      id: `${p}blind`, label: 'Blind: judges see nothing that identifies the entrants', checked: round ? round.blind : true,
-      hint: 'Names, e-mails, team, affiliation, questions marked identifying and file names are withheld.',
+      id: `${p}blind`, label: t('rounds.form.blind'), checked: round ? round.blind : true,
+      hint: t('rounds.form.blind_hint'),
     }),
     checkbox({
-      id: `${p}normalise`, label: 'Normalise each judge’s scores', checked: round ? round.normalise : false,
-      hint: 'Each judge’s scores become z-scores rescaled to the round’s mean and spread, so harsh and lenient judges count alike. Raw and normalised scores are both kept.',
+      id: `${p}normalise`, label: t('rounds.form.normalise'), checked: round ? round.normalise : false,
+      hint: t('rounds.form.normalise_hint'),
     })));
 
   // Who advances
   const advancement = round?.advancement ?? { kind: 'manual' };
   const advBox = el('fieldset', { className: 'group', name: `${p}advancement`, 'aria-describedby': `${p}advancement-error` },
-    el('legend', { text: 'Who advances' }));
+    el('legend', { text: t('rounds.form.advancement') }));
   for (const [kind, label] of ADVANCEMENT) {
     advBox.append(el('div', { className: 'check' },
       el('input', { type: 'radio', id: `${p}adv-${kind}`, name: `${p}advancement.kind`, value: kind, checked: advancement.kind === kind }),
       el('label', { for: `${p}adv-${kind}`, text: label })));
   }
   const nInput = el('input', { type: 'number', min: '1', step: '1', inputmode: 'numeric', value: advancement.n ?? '' });
-  const nField = field({ id: `${p}advancement.n`, label: 'N: how many entries advance', control: nInput });
+  const nField = field({ id: `${p}advancement.n`, label: t('rounds.form.n'), control: nInput });
   const thresholdInput = numberInput(advancement.threshold ?? '', { inputmode: 'decimal' });
   const thresholdField = field({
-    id: `${p}advancement.threshold`, label: 'Threshold score', control: thresholdInput,
-    hint: `The score an entry must reach, ${scaleWords(round?.criteria ?? [])}.`,
+    id: `${p}advancement.threshold`, label: t('rounds.form.threshold'), control: thresholdInput,
+    hint: t('rounds.form.threshold_hint', { scale: scaleWords(round?.criteria ?? []) }),
   });
   advBox.append(nField, thresholdField, el('p', { className: 'field-error', id: `${p}advancement-error` }));
   const chosenKind = () => advBox.querySelector('input[type="radio"]:checked')?.value ?? null;
@@ -321,14 +327,14 @@ function roundForm(p, round = null) {
   const tieValues = (round?.tie_breaks ?? [{ kind: 'scorecards' }, { kind: 'organiser' }])
     .map((tie) => (tie.kind === 'criterion' ? `criterion:${tie.criterion_id}` : tie.kind));
   const tieBox = el('fieldset', { className: 'group', name: `${p}tie_breaks`, 'aria-describedby': `${p}tie_breaks-hint ${p}tie_breaks-error` },
-    el('legend', { text: 'Tie-breaks, in order' }),
-    el('p', { className: 'hint', id: `${p}tie_breaks-hint`, text: 'When entries tie at the cut, the first tie-break decides; if they still tie, the next one does.' }));
+    el('legend', { text: t('rounds.form.ties') }),
+    el('p', { className: 'hint', id: `${p}tie_breaks-hint`, text: t('rounds.form.ties_hint') }));
   const tieList = el('ol', { className: 'tie-list' });
-  const tieEmpty = el('p', { className: 'hint', text: 'No tie-breaks: tied entries stay tied.' });
-  const addTie = el('button', { type: 'button', className: 'button button-secondary', text: 'Add a tie-break' });
+  const tieEmpty = el('p', { className: 'hint', text: t('rounds.form.ties_empty') });
+  const addTie = el('button', { type: 'button', className: 'button button-secondary', text: t('rounds.form.add_tie') });
   tieBox.append(tieEmpty, tieList, el('p', { className: 'field-error', id: `${p}tie_breaks-error` }), el('p', { className: 'actions' }, addTie));
 
-  const rowLabel = (row, i) => row.controls.nameInput.value.trim() || `criterion ${i + 1} (not named yet)`;
+  const rowLabel = (row, i) => row.controls.nameInput.value.trim() || t('rounds.form.unnamed_criterion', { number: i + 1 });
   const criterionChoices = () => (adding
     ? rows.map((row, i) => [`row:${row.key}`, rowLabel(row, i)])
     : round.criteria.map((c) => [`criterion:${c.id}`, c.name]));
@@ -338,20 +344,20 @@ function roundForm(p, round = null) {
     tieList.replaceChildren(...tieValues.map((value, i) => {
       const id = `${p}tie_breaks.${i}`;
       const select = el('select', { id, name: id, 'aria-describedby': `${id}-error` },
-        ...choices.map(([v, label]) => el('option', { value: v, text: `Higher score on “${label}”` })),
-        el('option', { value: 'scorecards', text: 'More scorecards' }),
-        el('option', { value: 'organiser', text: 'The organisers’ recorded choice' }));
+        ...choices.map(([v, label]) => el('option', { value: v, text: t('rounds.tie.criterion', { name: label }) })),
+        el('option', { value: 'scorecards', text: t('rounds.tie.scorecards') }),
+        el('option', { value: 'organiser', text: t('rounds.tie.organiser') }));
       select.value = value;
       if (select.value !== value) {
-        select.prepend(el('option', { value, text: 'A criterion that is no longer in the round' }));
+        select.prepend(el('option', { value, text: t('rounds.tie.criterion_gone') }));
         select.value = value;
       }
       select.addEventListener('change', () => { tieValues[i] = select.value; });
       const labelId = `${id}-label`;
       const button = (text, action) => el('button', { type: 'button', className: 'button button-secondary', text, 'aria-describedby': labelId, 'data-action': action });
-      const up = button('Move up', 'up');
-      const down = button('Move down', 'down');
-      const remove = button('Remove', 'remove');
+      const up = button(t('rounds.form.move_up'), 'up');
+      const down = button(t('rounds.form.move_down'), 'down');
+      const remove = button(t('rounds.form.remove'), 'remove');
       up.disabled = i === 0;
       down.disabled = i === tieValues.length - 1;
       const swap = (j, action) => {
@@ -366,7 +372,7 @@ function roundForm(p, round = null) {
         if (!tieValues.length) addTie.focus();
       });
       return el('li', { className: 'tie' },
-        el('label', { for: id, id: labelId, text: `Tie-break ${i + 1}` }),
+        el('label', { for: id, id: labelId, text: t('rounds.form.tie_label', { number: i + 1 }) }),
         select,
         el('p', { className: 'field-error', id: `${id}-error` }),
         el('p', { className: 'actions' }, up, down, remove));
@@ -388,8 +394,8 @@ function roundForm(p, round = null) {
 
   const share = numberInput(round ? percent(round.disagreement_share) : 30, { min: '1', max: '100', inputmode: 'decimal' });
   const shareField = field({
-    id: `${p}disagreement_share`, label: 'Flag disagreement above (% of the scale)', control: share,
-    hint: 'An entry is flagged when its judges’ scores spread over more than this share of the scale, so you can add a judge. The usual value is 30.',
+    id: `${p}disagreement_share`, label: t('rounds.form.disagreement'), control: share,
+    hint: t('rounds.form.disagreement_hint'),
   });
 
   // The criteria of a new round, typed with it.
@@ -397,21 +403,21 @@ function roundForm(p, round = null) {
   if (adding) {
     let nextKey = 0;
     const rowList = el('ol', { className: 'criterion-rows' });
-    const criteriaEmpty = el('p', { className: 'hint', text: 'No criteria yet; you can also add them once the round is saved.' });
-    const addRow = el('button', { type: 'button', className: 'button button-secondary', text: 'Add a criterion' });
+    const criteriaEmpty = el('p', { className: 'hint', text: t('rounds.form.criteria_empty') });
+    const addRow = el('button', { type: 'button', className: 'button button-secondary', text: t('rounds.criteria.add') });
     criteriaBox = el('fieldset', { className: 'group', name: `${p}criteria`, 'aria-describedby': `${p}criteria-error` },
-      el('legend', { text: 'Criteria' }),
-      el('p', { className: 'hint', text: 'What judges score. Each has a weight and its own scale; scores are put on 0–1 before weighting, so different scales combine fairly.' }),
+      el('legend', { text: t('rounds.form.criteria') }),
+      el('p', { className: 'hint', text: t('rounds.form.criteria_hint') }),
       criteriaEmpty, rowList, el('p', { className: 'field-error', id: `${p}criteria-error` }), el('p', { className: 'actions' }, addRow));
     const renumber = () => {
-      rows.forEach((row, i) => { row.legend.textContent = `Criterion ${i + 1}`; });
+      rows.forEach((row, i) => { row.legend.textContent = t('rounds.form.criterion_legend', { number: i + 1 }); });
       criteriaEmpty.hidden = rows.length > 0;
     };
     const addCriterionRow = () => {
       const key = nextKey++;
       const controls = criterionControls(`${p}crit${key}-`);
       const legend = el('legend');
-      const remove = el('button', { type: 'button', className: 'button button-secondary', text: 'Remove this criterion' });
+      const remove = el('button', { type: 'button', className: 'button button-secondary', text: t('rounds.form.remove_criterion') });
       const item = el('li', {}, el('fieldset', { className: 'group criterion-row', 'data-testid': 'criterion-row' }, legend, controls, el('p', { className: 'actions' }, remove)));
       const row = { key, controls, legend, item };
       legend.id = `${p}crit${key}-legend`;
@@ -420,7 +426,7 @@ function roundForm(p, round = null) {
         const i = rows.indexOf(row);
         rows.splice(i, 1);
         item.remove();
-        for (let t = tieValues.length - 1; t >= 0; t -= 1) if (tieValues[t] === `row:${key}`) tieValues.splice(t, 1);
+        for (let j = tieValues.length - 1; j >= 0; j -= 1) if (tieValues[j] === `row:${key}`) tieValues.splice(j, 1);
         renumber();
         renderTies();
         (rows[Math.min(i, rows.length - 1)]?.item.querySelector('input') ?? addRow).focus();
@@ -428,7 +434,7 @@ function roundForm(p, round = null) {
       controls.nameInput.addEventListener('input', () => {
         const label = rowLabel(row, rows.indexOf(row));
         for (const option of tieList.querySelectorAll('option')) {
-          if (option.value === `row:${key}`) option.textContent = `Higher score on “${label}”`;
+          if (option.value === `row:${key}`) option.textContent = t('rounds.tie.criterion', { name: label });
         }
       });
       rows.push(row);
@@ -445,57 +451,57 @@ function roundForm(p, round = null) {
   form.append(advBox, tieBox, shareField);
   if (!adding) form.append(reasonControl(p, round.frozen));
   form.append(el('p', { className: 'actions' },
-    el('button', { type: 'submit', className: 'button', text: adding ? 'Add the round' : 'Save the rules' })));
+    el('button', { type: 'submit', className: 'button', text: adding ? t('rounds.form.submit_add') : t('rounds.form.submit_save') })));
 
   /** Tie-breaks as the API takes them; "row:<key>" stays as {kind, row} until the round exists. */
   const readTies = () => tieValues.map((value, i) => {
-    if (tieValues.indexOf(value) !== i) throw invalid(`${p}tie_breaks.${i}`, 'This tie-break is listed already.');
+    if (tieValues.indexOf(value) !== i) throw invalid(`${p}tie_breaks.${i}`, t('rounds.form.error.tie_twice'));
     if (value === 'scorecards' || value === 'organiser') return { kind: value };
     if (value.startsWith('criterion:')) {
       const id = Number(value.slice('criterion:'.length));
-      if (!round.criteria.some((c) => c.id === id)) throw invalid(`${p}tie_breaks.${i}`, 'Choose a criterion of this round, or another tie-break.');
+      if (!round.criteria.some((c) => c.id === id)) throw invalid(`${p}tie_breaks.${i}`, t('rounds.form.error.tie_criterion'));
       return { kind: 'criterion', criterion_id: id };
     }
     const key = Number(value.slice('row:'.length));
-    if (!rows.some((row) => row.key === key)) throw invalid(`${p}tie_breaks.${i}`, 'Choose a criterion of this round, or another tie-break.');
+    if (!rows.some((row) => row.key === key)) throw invalid(`${p}tie_breaks.${i}`, t('rounds.form.error.tie_criterion'));
     return { kind: 'criterion', row: key };
   });
 
   form.readBody = () => {
     const body = {};
     body.name = name.value.trim();
-    if (!body.name) throw invalid(`${p}name`, 'Name the round.');
+    if (!body.name) throw invalid(`${p}name`, t('rounds.form.error.name'));
     for (const key of ['opens_at', 'closes_at']) {
       const iso = isoFromLocal(times[key].value);
-      if (iso === undefined) throw invalid(`${p}${key}`, 'Enter a date and a time.');
+      if (iso === undefined) throw invalid(`${p}${key}`, t('rounds.form.error.date'));
       body[key] = iso;
     }
     if (body.opens_at && body.closes_at && body.closes_at <= body.opens_at) {
-      throw invalid(`${p}closes_at`, 'The round must close after it opens.');
+      throw invalid(`${p}closes_at`, t('rounds.form.error.close_after_open'));
     }
     const judges = Number(k.value.trim());
     if (k.value.trim() === '' || !Number.isInteger(judges) || judges < 1 || judges > 20) {
-      throw invalid(`${p}judges_per_entry`, 'Enter a whole number from 1 to 20.');
+      throw invalid(`${p}judges_per_entry`, t('rounds.form.error.judges_per_entry'));
     }
     body.judges_per_entry = judges;
     body.blind = form.elements[`${p}blind`].checked;
     body.normalise = form.elements[`${p}normalise`].checked;
     const kind = chosenKind();
-    if (!kind) throw invalid(`${p}advancement`, 'Choose who advances.');
+    if (!kind) throw invalid(`${p}advancement`, t('rounds.form.error.advancement'));
     body.advancement = { kind };
     if (kind === 'top_n' || kind === 'top_n_per_category') {
       const n = Number(nInput.value.trim());
-      if (nInput.value.trim() === '' || !Number.isInteger(n) || n < 1) throw invalid(`${p}advancement.n`, 'Enter how many entries advance: a whole number from 1.');
+      if (nInput.value.trim() === '' || !Number.isInteger(n) || n < 1) throw invalid(`${p}advancement.n`, t('rounds.form.error.n'));
       body.advancement.n = n;
     } else if (kind === 'threshold') {
       const threshold = Number(thresholdInput.value.trim());
-      if (thresholdInput.value.trim() === '' || !Number.isFinite(threshold)) throw invalid(`${p}advancement.threshold`, 'Enter the score an entry must reach.');
+      if (thresholdInput.value.trim() === '' || !Number.isFinite(threshold)) throw invalid(`${p}advancement.threshold`, t('rounds.form.error.threshold'));
       body.advancement.threshold = threshold;
     }
     body.tie_breaks = readTies();
     const pct = Number(share.value.trim());
     if (share.value.trim() === '' || !Number.isFinite(pct) || pct <= 0 || pct > 100) {
-      throw invalid(`${p}disagreement_share`, 'Enter a share of the scale above 0 and at most 100, e.g. 30.');
+      throw invalid(`${p}disagreement_share`, t('rounds.form.error.disagreement'));
     }
     body.disagreement_share = pct / 100;
     if (adding) {
@@ -579,40 +585,41 @@ function showRound(round) {
   const index = rounds.findIndex((r) => r.id === round.id);
   const titleId = `round-${round.id}-title`;
   const [stateLabel, stateKind] = roundState(round);
+  const position = { number: index + 1, total: rounds.length };
   const source = index === 0
-    ? 'takes the entries screened eligible'
-    : `takes the entries advanced from “${rounds[index - 1].name}”`;
+    ? t('rounds.card.position_first', position)
+    : t('rounds.card.position_later', { ...position, previous: rounds[index - 1].name });
   const facts = el('dl', { className: 'kv round-facts' });
-  fact(facts, 'Window', windowNode(round));
-  fact(facts, 'Judges per entry', String(round.judges_per_entry));
-  fact(facts, 'Judging', round.blind ? 'Blind: judges see nothing that identifies the entrants' : 'Open: judges see who the entrants are');
-  fact(facts, 'Scores', round.normalise ? 'Normalised per judge (z-scores rescaled to the round)' : 'Raw means, not normalised');
-  fact(facts, 'Who advances', advancementText(round.advancement, round.criteria));
-  fact(facts, 'Tie-breaks', round.tie_breaks.length
+  fact(facts, t('rounds.card.window'), windowNode(round));
+  fact(facts, t('rounds.form.judges_per_entry'), formatNumber(round.judges_per_entry));
+  fact(facts, t('rounds.card.judging'), round.blind ? t('rounds.form.blind') : t('rounds.card.judging_open'));
+  fact(facts, t('rounds.card.scores'), round.normalise ? t('rounds.card.scores_normalised') : t('rounds.card.scores_raw'));
+  fact(facts, t('rounds.form.advancement'), advancementText(round.advancement, round.criteria));
+  fact(facts, t('rounds.card.ties'), round.tie_breaks.length
     ? el('ol', { className: 'tie-order' }, ...round.tie_breaks.map((tie) => el('li', { text: tieText(tie, round.criteria) })))
-    : 'None declared');
-  fact(facts, 'Disagreement', `Flagged when judges’ scores spread over ${number.format(percent(round.disagreement_share))}% of the scale`);
-  if (round.advanced_at) fact(facts, 'Advancement applied', timeElement(round.advanced_at));
+    : t('rounds.card.ties_none'));
+  fact(facts, t('rounds.card.disagreement'), t('rounds.card.disagreement_share', { share: number(percent(round.disagreement_share)) }));
+  if (round.advanced_at) fact(facts, t('rounds.card.advanced_at'), timeElement(round.advanced_at));
 
   const buttons = el('p', { className: 'actions' });
-  const edit = actionButton('Edit the rules', 'edit', titleId);
+  const edit = actionButton(t('rounds.card.edit'), 'edit', titleId);
   edit.addEventListener('click', () => editRound(round));
   buttons.append(edit);
   const confirmSlot = el('div', { className: 'confirm-slot' });
   if (index === rounds.length - 1 && !round.frozen) {
-    const remove = actionButton('Delete the round', 'delete', titleId);
+    const remove = actionButton(t('rounds.card.delete'), 'delete', titleId);
     remove.addEventListener('click', () => confirmDeleteRound(round, confirmSlot, remove));
     buttons.append(remove);
   }
   const query = `slug=${enc(slug)}&round=${round.id}`;
   const links = el('ul', { className: 'round-links' },
-    el('li', {}, el('a', { href: `/assignments.html?${query}`, text: 'Assignments and progress', 'aria-describedby': titleId })),
-    el('li', {}, el('a', { href: `/ranking.html?${query}`, text: 'Ranking and advancement', 'aria-describedby': titleId })));
+    el('li', {}, el('a', { href: `/assignments.html?${query}`, text: t('rounds.round_page.nav.assignments'), 'aria-describedby': titleId })),
+    el('li', {}, el('a', { href: `/ranking.html?${query}`, text: t('rounds.round_page.nav.ranking'), 'aria-describedby': titleId })));
   item.replaceChildren(...present(
     el('h3', { className: 'card-title', id: titleId, tabindex: '-1', text: round.name }),
-    el('p', { className: 'card-meta muted', text: `Round ${index + 1} of ${rounds.length}: ${source}.` }),
-    el('p', { className: 'flags' }, badge(stateLabel, stateKind), badge(round.blind ? 'Blind' : 'Open judging', 'quiet'),
-      badge(`${round.criteria.length} criteri${round.criteria.length === 1 ? 'on' : 'a'}`, 'quiet')),
+    el('p', { className: 'card-meta muted', text: source }),
+    el('p', { className: 'flags' }, badge(stateLabel, stateKind), badge(round.blind ? t('rounds.card.blind') : t('rounds.card.open_judging'), 'quiet'),
+      badge(t('rounds.card.criteria_count', { count: round.criteria.length }), 'quiet')),
     round.frozen ? frozenNote() : null,
     facts,
     buttons,
@@ -636,8 +643,8 @@ function renderList() {
 function showAddNote() {
   const last = rounds[rounds.length - 1];
   byId('add-note').textContent = last
-    ? `A new round becomes round ${rounds.length + 1} and takes the entries advanced from “${last.name}”.`
-    : 'The first round takes the entries screened eligible.';
+    ? t('rounds.add.note_later', { number: rounds.length + 1, previous: last.name })
+    : t('rounds.add.note_first');
 }
 
 function say(message) {
@@ -652,7 +659,7 @@ function editRound(round) {
   const p = `r${round.id}-`;
   const form = roundForm(p, round);
   form.setAttribute('aria-labelledby', `${p}edit-title`);
-  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: 'Cancel' });
+  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: t('rounds.cancel') });
   form.lastElementChild.append(cancel);
   const back = () => {
     const current = rounds.find((r) => r.id === round.id) ?? round;
@@ -673,20 +680,20 @@ function editRound(round) {
     back();
     refreshIdleCards(round.id);
     showAddNote();
-    say(`Saved the rules of “${saved.name}”.`);
+    say(t('rounds.card.saved', { name: saved.name }));
   }, form.mapField);
-  item.replaceChildren(el('h3', { className: 'card-title', id: `${p}edit-title`, text: `Edit: ${round.name}` }), form);
+  item.replaceChildren(el('h3', { className: 'card-title', id: `${p}edit-title`, text: t('rounds.editing', { name: round.name }) }), form);
   form.elements[`${p}name`].focus();
 }
 
 function confirmDeleteRound(round, slot, opener) {
   const form = formShell('confirm panel');
   form.append(
-    el('p', { text: `Delete the round “${round.name}” with its rules and criteria? This cannot be undone.` }),
+    el('p', { text: t('rounds.delete.question', { name: round.name }) }),
     el('p', { className: 'actions' },
-      el('button', { type: 'submit', className: 'button', text: 'Yes, delete the round' }),
-      el('button', { type: 'button', className: 'button button-secondary', text: 'Keep it', 'data-keep': true })));
-  form.setAttribute('aria-label', `Delete “${round.name}”`);
+      el('button', { type: 'submit', className: 'button', text: t('rounds.delete.yes') }),
+      el('button', { type: 'button', className: 'button button-secondary', text: t('rounds.keep'), 'data-keep': true })));
+  form.setAttribute('aria-label', t('rounds.delete.label', { name: round.name }));
   form.querySelector('[data-keep]').addEventListener('click', () => {
     slot.replaceChildren();
     opener.focus();
@@ -695,7 +702,7 @@ function confirmDeleteRound(round, slot, opener) {
     await del(`/rounds/${round.id}`);
     rounds = rounds.filter((r) => r.id !== round.id);
     renderList();
-    say(`Deleted the round “${round.name}”.`);
+    say(t('rounds.delete.done', { name: round.name }));
     byId('rounds-heading').focus();
   });
   slot.replaceChildren(form);
@@ -709,7 +716,7 @@ function criteriaSection(round, titleId) {
   const total = round.criteria.reduce((sum, c) => sum + c.weight, 0);
   const items = round.criteria.map((criterion) => criterionItem(round, criterion, total));
   const addSlot = el('div');
-  const add = actionButton('Add a criterion', 'add-criterion', titleId);
+  const add = actionButton(t('rounds.criteria.add'), 'add-criterion', titleId);
   add.addEventListener('click', () => {
     add.hidden = true;
     const form = addCriterionForm(round, () => {
@@ -721,10 +728,10 @@ function criteriaSection(round, titleId) {
     form.querySelector('input').focus();
   });
   return el('section', { className: 'criteria', 'aria-labelledby': headingId },
-    el('h4', { id: headingId, text: `Criteria of “${round.name}”` }),
+    el('h4', { id: headingId, text: t('rounds.criteria.heading', { name: round.name }) }),
     items.length
       ? el('ol', { className: 'criterion-list' }, ...items)
-      : el('p', { className: 'empty', text: 'No criteria yet: judges need at least one to score.' }),
+      : el('p', { className: 'empty', text: t('rounds.criteria.empty') }),
     addSlot,
     el('p', { className: 'actions' }, add));
 }
@@ -734,12 +741,14 @@ function criterionItem(round, criterion, totalWeight) {
   const nameId = `criterion-${criterion.id}-name`;
   const show = () => {
     const facts = el('dl', { className: 'kv' });
-    const share = totalWeight > 0 ? ` (${number.format((criterion.weight / totalWeight) * 100)}% of the score)` : '';
-    fact(facts, 'Weight', `${number.format(criterion.weight)}${share}`);
-    fact(facts, 'Scale', scaleText(criterion));
-    fact(facts, 'Not applicable', criterion.allow_na ? 'Allowed (left out of the score)' : 'Not allowed');
-    const edit = actionButton('Edit', 'edit-criterion', nameId);
-    const remove = actionButton('Delete', 'delete-criterion', nameId);
+    const weight = number(criterion.weight);
+    fact(facts, t('rounds.criterion.weight'), totalWeight > 0
+      ? t('rounds.criterion.weight_share', { weight, share: number((criterion.weight / totalWeight) * 100) })
+      : weight);
+    fact(facts, t('rounds.criterion.scale'), scaleText(criterion));
+    fact(facts, t('rounds.criterion.na'), criterion.allow_na ? t('rounds.criterion.na_allowed') : t('rounds.criterion.na_not_allowed'));
+    const edit = actionButton(t('rounds.criterion.edit'), 'edit-criterion', nameId);
+    const remove = actionButton(t('rounds.criterion.delete'), 'delete-criterion', nameId);
     edit.addEventListener('click', () => editCriterion(round, criterion, item, show));
     remove.addEventListener('click', () => confirmDeleteCriterion(round, criterion, item, show));
     item.replaceChildren(...present(
@@ -767,11 +776,11 @@ function addCriterionForm(round, close) {
   const p = `r${round.id}-add-`;
   const form = formShell('panel criterion-form');
   const controls = criterionControls(p);
-  form.setAttribute('aria-label', `Add a criterion to “${round.name}”`);
-  form.append(el('p', { className: 'form-title', text: `New criterion for “${round.name}”` }), controls, reasonControl(p, round.frozen));
-  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: 'Cancel' });
+  form.setAttribute('aria-label', t('rounds.criterion.add_label', { round: round.name }));
+  form.append(el('p', { className: 'form-title', text: t('rounds.criterion.add_title', { round: round.name }) }), controls, reasonControl(p, round.frozen));
+  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: t('rounds.cancel') });
   cancel.addEventListener('click', close);
-  form.append(el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: 'Add the criterion' }), cancel));
+  form.append(el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: t('rounds.criterion.add_submit') }), cancel));
   submitWith(form, async () => {
     const body = controls.read({ preset: true });
     const reason = readReason(form, p);
@@ -781,7 +790,7 @@ function addCriterionForm(round, close) {
     } catch (error) {
       throw frozenNow(error, round, form);
     }
-    await afterCriterionChange(round, `Added the criterion “${added.name}” to “${round.name}”.`, added.id, 'edit-criterion');
+    await afterCriterionChange(round, t('rounds.criterion.added', { name: added.name, round: round.name }), added.id, 'edit-criterion');
   }, (path) => (path === 'reason' ? `${p}reason` : controls.mapField(path)));
   return form;
 }
@@ -790,15 +799,15 @@ function editCriterion(round, criterion, item, show) {
   const p = `c${criterion.id}-`;
   const form = formShell('editor criterion-form');
   const controls = criterionControls(p, criterion);
-  form.setAttribute('aria-label', `Edit the criterion “${criterion.name}”`);
+  form.setAttribute('aria-label', t('rounds.criterion.edit_label', { name: criterion.name }));
   if (round.frozen) form.append(frozenNote());
   form.append(controls, reasonControl(p, round.frozen));
-  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: 'Cancel' });
+  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: t('rounds.cancel') });
   cancel.addEventListener('click', () => {
     show();
     item.querySelector('[data-action="edit-criterion"]').focus();
   });
-  form.append(el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: 'Save the criterion' }), cancel));
+  form.append(el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: t('rounds.criterion.save') }), cancel));
   submitWith(form, async () => {
     const body = controls.read({ preset: false });
     const reason = readReason(form, p);
@@ -809,25 +818,25 @@ function editCriterion(round, criterion, item, show) {
     } catch (error) {
       throw frozenNow(error, round, form);
     }
-    await afterCriterionChange(round, `Saved the criterion “${saved.name}”.`, saved.id, 'edit-criterion');
+    await afterCriterionChange(round, t('rounds.criterion.saved', { name: saved.name }), saved.id, 'edit-criterion');
   }, (path) => (path === 'reason' ? `${p}reason` : controls.mapField(path)));
-  item.replaceChildren(el('h5', { className: 'criterion-name', text: `Edit: ${criterion.name}` }), form);
+  item.replaceChildren(el('h5', { className: 'criterion-name', text: t('rounds.editing', { name: criterion.name }) }), form);
   form.elements[`${p}name`].focus();
 }
 
 function confirmDeleteCriterion(round, criterion, item, show) {
   const p = `c${criterion.id}-delete-`;
   const form = formShell('confirm panel');
-  form.setAttribute('aria-label', `Delete the criterion “${criterion.name}”`);
-  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: 'Keep it' });
+  form.setAttribute('aria-label', t('rounds.criterion.delete_label', { name: criterion.name }));
+  const cancel = el('button', { type: 'button', className: 'button button-secondary', text: t('rounds.keep') });
   cancel.addEventListener('click', () => {
     show();
     item.querySelector('[data-action="delete-criterion"]').focus();
   });
   form.append(
-    el('p', { text: `Delete the criterion “${criterion.name}” from “${round.name}”?` }),
+    el('p', { text: t('rounds.criterion.delete_question', { name: criterion.name, round: round.name }) }),
     reasonControl(p, round.frozen),
-    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: 'Delete the criterion' }), cancel));
+    el('p', { className: 'actions' }, el('button', { type: 'submit', className: 'button', text: t('rounds.criterion.delete_submit') }), cancel));
   submitWith(form, async () => {
     const reason = readReason(form, p);
     try {
@@ -835,7 +844,7 @@ function confirmDeleteCriterion(round, criterion, item, show) {
     } catch (error) {
       throw frozenNow(error, round, form);
     }
-    await afterCriterionChange(round, `Deleted the criterion “${criterion.name}”.`, null, null);
+    await afterCriterionChange(round, t('rounds.criterion.deleted', { name: criterion.name }), null, null);
   }, (path) => (path === 'reason' ? `${p}reason` : false));
   item.replaceChildren(el('h5', { className: 'criterion-name', text: criterion.name }), form);
   (form.querySelector('[data-reason]:not([hidden]) textarea') ?? form.querySelector('[type="submit"]')).focus();
@@ -864,18 +873,18 @@ function renderAddForm() {
     if (later) {
       const tieBreaks = ties.map((tie) => (tie.row === undefined ? tie : { kind: 'criterion', criterion_id: created.criteria[rowIndex(tie.row)].id }));
       const patchBody = { tie_breaks: tieBreaks };
-      if (created.frozen) patchBody.reason = 'Tie-breaks declared with the new round.';
+      if (created.frozen) patchBody.reason = t('rounds.add.ties_reason');
       try {
         round = await patch(`/rounds/${created.id}`, patchBody);
       } catch (error) {
         if (isAuthError(error)) throw error;
-        warning = `The round was added, but its tie-breaks could not be saved: ${error.message} Edit the round to declare them.`;
+        warning = t('rounds.add.ties_failed', { message: error.message });
       }
     }
     rounds.push(round);
     renderList();
     renderAddForm();
-    say(`Added the round “${round.name}” as round ${rounds.length}.`);
+    say(t('rounds.add.done', { name: round.name, number: rounds.length }));
     if (warning) showAlert(roundsAlert, [warning]);
     cards.get(round.id).querySelector('h3').focus();
   }, (path) => addForm.mapField(path));
@@ -894,7 +903,7 @@ if (started) {
     showBody();
   } catch (error) {
     if (isAuthError(error)) goToLogin();
-    else showAlert(byId('page-alert'), [`The rounds could not be loaded: ${error.message}`]);
+    else showAlert(byId('page-alert'), [t('rounds.load_failed', { message: error.message })]);
     byId('page-loading').textContent = '';
   }
 }
