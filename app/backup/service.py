@@ -21,7 +21,12 @@ from app.backup.manifest import (
     safe_relative,
     sha256_of,
 )
-from app.backup.uploads import copy_uploads, restore_uploads, stored_file_example
+from app.backup.uploads import (
+    check_restorable,
+    copy_uploads,
+    restore_uploads,
+    stored_file_example,
+)
 from app.core.config import Settings
 
 # Taking the whole backup again after a file vanished mid-copy: a deletion racing the copy
@@ -136,6 +141,7 @@ def restore_backup(
             f"names a {kind} one; restore it into a {manifest.database_kind} database."
         )
     verify_backup(backup, manifest, progress)
+    check_restorable(settings, manifest.files)
 
     tables, with_rows = database_tables(settings)
     if not force:

@@ -103,6 +103,25 @@ def stored_file_example(settings: Settings) -> str | None:
     return f"s3://{storage.bucket}/{objects[0]['Key']}" if objects else None
 
 
+def check_restorable(settings: Settings, files: dict[str, dict[str, Any]]) -> None:
+    """Refuse, before anything is written, names a bucket cannot take: there every name must
+    be a storage key (a stray file copied from an upload directory may not be)."""
+    if settings.storage_backend == "local":
+        return
+    unusable = []
+    for name in files:
+        try:
+            validate_key(name)
+        except ValueError:
+            unusable.append(name)
+    if unusable:
+        raise BackupError(
+            f"Nothing was restored: {len(unusable)} files of the backup have names that are not "
+            f"storage keys, so they cannot go into the bucket (e.g. {unusable[0]!r}). Restore "
+            "into the local backend, or remove those files from the backup and its manifest."
+        )
+
+
 def restore_uploads(
     settings: Settings, source: Path, files: dict[str, dict[str, Any]], progress: Progress
 ) -> None:
@@ -120,11 +139,7 @@ def restore_uploads(
                 if sha256 != meta.get("sha256"):
                     target.unlink(missing_ok=True)
             else:
-                # Bucket keys are storage keys; anything else in a manifest is refused.
-                try:
-                    key = validate_key(name)
-                except ValueError:
-                    raise BackupError(f"{name!r} cannot be a stored file's key.") from None
+                key = validate_key(name)  # checked beforehand by check_restorable
                 digest = hashlib.sha256()
                 with storage.writer(key) as writer:
                     while chunk := reader.read(_CHUNK_BYTES):
