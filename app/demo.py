@@ -23,6 +23,7 @@ from app.models import (
     Challenge,
     ChallengeReport,
     ChallengeRole,
+    ChallengeTranslation,
     CommitteeMember,
     ConflictSource,
     Criterion,
@@ -107,6 +108,49 @@ DEMO_FORM: list[tuple[FieldType, str, str, bool, dict[str, Any], dict[str, bool]
     ),
 ]
 
+# The open call is also given in French (readers choose it with ?lang=fr or their settings).
+DEMO_FRENCH_DESCRIPTION = """\
+Les jeunes au Nigeria se font moins dépister pour le VIH que toute autre tranche d’âge. Nous
+cherchons des **idées créatives et concrètes** qui rendent le dépistage plus simple, plus
+discret et plus accueillant pour les 14–24 ans.
+
+Une participation peut être une idée écrite, une affiche ou une courte vidéo. Les finalistes
+participent à un designathon de trois jours et les meilleures idées sont testées dans des
+centres de santé pour les jeunes.
+"""
+DEMO_FRENCH: dict[str, Any] = {
+    "title": "Rendre le dépistage du VIH plus simple pour les jeunes",
+    "prompt": "Comment rendre le dépistage du VIH plus simple et plus accueillant pour les jeunes ?",
+    "description_md": DEMO_FRENCH_DESCRIPTION,
+    "eligibility_text": "Ouvert aux personnes de 14 à 35 ans vivant au Nigeria. Équipes de 5 au plus.",
+    "formats_text": "Un texte de 500 mots au plus ; une affiche ou une image facultative (PDF ou "
+    "image, 5 Mo au plus).",
+    "prizes_text": "Trois prix de 500 000 ₦ et une place au designathon pour dix finalistes.",
+    "recognition_text": "Les finalistes sont nommés dans le rapport et invités à le co-signer.",
+    "consent_text": "Les moins de 18 ans ont besoin de l’accord d’un parent ou d’un tuteur.",
+    "form": {
+        "idea": {"label": "Décrivez votre idée"},
+        "country": {"label": "Pays où l’idée est née"},
+        "poster": {"label": "Affiche ou image (facultative)"},
+        "consent": {
+            "label": "J’accepte que ma participation soit partagée librement sous sa licence"
+        },
+        "gender": {
+            "label": "Genre (facultatif)",
+            "choices": {
+                "Woman": "Femme",
+                "Man": "Homme",
+                "Non-binary": "Non binaire",
+                "Prefer not to say": "Je préfère ne pas répondre",
+            },
+        },
+        "age_band": {
+            "label": "Tranche d’âge (facultative)",
+            "choices": {"Under 18": "Moins de 18 ans", "35 or older": "35 ans ou plus"},
+        },
+    },
+}
+
 DEMO_COMMITTEE = [
     ("Chiamaka Obi", "Youth advisory board", "Chair, community member", True),
     ("Dr. Ibrahim Musa", "Lagos University Teaching Hospital", "Clinician", True),
@@ -181,6 +225,14 @@ def _challenge(session: Session, organiser: User, created: list[str]) -> Challen
                 position=position,
             )
         )
+    session.add(
+        ChallengeTranslation(
+            challenge_id=challenge.id,
+            language="fr",
+            **DEMO_FRENCH,
+            description_html=render_markdown(DEMO_FRENCH_DESCRIPTION),
+        )
+    )
     created.append(f"challenge {DEMO_SLUG}")
     return challenge
 

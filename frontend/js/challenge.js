@@ -6,12 +6,16 @@ import { currentUser, loginUrl } from './nav.js';
 import { callTimeElement, formatDateTime } from './dates.js';
 import { PHASE_NAMES, phaseBadge, licenceInfo, languageName } from './call-info.js';
 import { startCountdown } from './countdown.js';
-import { formatList, formatNumber, locale, t, tParts, useCatalogues } from './i18n.js';
+import { formatList, formatNumber, language, locale, t, tParts, useCatalogues } from './i18n.js';
 
 await useCatalogues('calls');
 
 const byId = (id) => document.getElementById(id);
 const slug = new URLSearchParams(location.search).get('slug');
+// The call's own text is asked for in ?lang= (any language the call may be given in, such as
+// Swahili, which the interface is not) or else in the interface's language.
+const contentLanguage = new URLSearchParams(location.search).get('lang') || language;
+const callUrl = () => `/challenges/${encodeURIComponent(slug)}?lang=${encodeURIComponent(contentLanguage)}`;
 const pageAlert = byId('page-alert');
 const loading = byId('page-loading');
 let challenge = null;
@@ -70,6 +74,60 @@ function renderHeader() {
   }
 }
 
+/** A language's name in that language ("Kiswahili"), or its tag when the browser has none. */
+function ownName(code) {
+  try {
+    const name = new Intl.DisplayNames([code], { type: 'language' }).of(code);
+    if (name && name.toLowerCase() !== code.toLowerCase()) return name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
+  } catch {
+    // Not a tag Intl knows.
+  }
+  return code;
+}
+
+// Where each of the call's own texts is shown (the formats block is made by renderSubmitFacts).
+const CONTENT = {
+  title: 'call-title',
+  prompt: 'call-prompt',
+  description_md: 'call-description',
+  eligibility_text: 'eligibility-text',
+  formats_text: 'formats-text',
+  prizes_text: 'prizes-text',
+  recognition_text: 'recognition-text',
+  consent_text: 'consent-text',
+};
+
+/**
+ * Marks each of the call's texts with the language it is in (so screen readers read it
+ * right), names the texts still in the original, and links the call's other languages.
+ */
+function renderLanguages() {
+  const untranslated = challenge.untranslated ?? [];
+  for (const [name, id] of Object.entries(CONTENT)) {
+    const node = byId(id);
+    if (node) node.lang = untranslated.includes(name) ? challenge.original_language : challenge.content_language;
+  }
+  const note = byId('call-untranslated');
+  note.hidden = untranslated.length === 0;
+  note.textContent = t('calls.call.untranslated', { language: ownName(challenge.original_language) });
+  const others = [challenge.original_language, ...(challenge.translations ?? [])]
+    .filter((code) => code !== challenge.content_language);
+  const nav = byId('call-languages');
+  nav.hidden = (challenge.translations ?? []).length === 0;
+  nav.querySelector('ul').replaceChildren(...others.map((code) => {
+    const link = document.createElement('a');
+    const url = new URL(location.href);
+    url.searchParams.set('lang', code);
+    link.href = url.pathname + url.search;
+    link.lang = code;
+    link.hreflang = code;
+    link.textContent = ownName(code);
+    const item = document.createElement('li');
+    item.append(link);
+    return item;
+  }));
+}
+
 function renderDeadline() {
   const text = byId('deadline-text');
   if (challenge.closes_at) {
@@ -88,7 +146,7 @@ function renderDeadline() {
 
 async function refresh() {
   try {
-    challenge = await get(`/challenges/${encodeURIComponent(slug)}`);
+    challenge = await get(callUrl());
     byId('call-phase').replaceChildren(phaseBadge(challenge.phase));
     await renderEntryAction();
   } catch {
@@ -199,7 +257,7 @@ async function renderEligibility() {
   if (!rules.length) return;
   const needsCountries = rules.some((rule) => rule.kind === 'country_in');
   const [form, countries] = await Promise.all([
-    get(`/challenges/${encodeURIComponent(challenge.slug)}/form`).catch(() => null),
+    get(`/challenges/${encodeURIComponent(challenge.slug)}/form?lang=${encodeURIComponent(contentLanguage)}`).catch(() => null),
     needsCountries ? getCached('/countries').catch(() => []) : [],
   ]);
   const labels = Object.fromEntries((form?.fields ?? []).map((field) => [field.key, field.label]));
@@ -219,6 +277,7 @@ function renderSubmitFacts() {
   if (challenge.languages?.length) fact(list, t('calls.call.languages'), challenge.languages.map(languageName).join(', '));
   if (challenge.formats_text) {
     const block = document.createElement('div');
+    block.id = 'formats-text';
     block.className = 'text-block';
     textBlock(block, challenge.formats_text);
     fact(list, t('calls.call.formats'), block);
@@ -396,7 +455,7 @@ async function load() {
   showAlert(pageAlert, []);
   loading.textContent = t('calls.call.loading');
   try {
-    challenge = await get(`/challenges/${encodeURIComponent(slug)}`);
+    challenge = await get(callUrl());
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return showNotFound();
     loading.textContent = '';
@@ -414,6 +473,7 @@ async function load() {
   renderLicence();
   renderTimeline();
   renderContact();
+  renderLanguages();
   byId('call').hidden = false;
   return Promise.all([renderEntryAction(), renderEligibility(), renderCommittee(), renderVoting(), renderResults()]);
 }

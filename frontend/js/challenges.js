@@ -2,7 +2,7 @@
 import { get } from './api.js';
 import { callTimeElement } from './dates.js';
 import { phaseBadge } from './call-info.js';
-import { t, useCatalogues } from './i18n.js';
+import { language, t, useCatalogues } from './i18n.js';
 import './nav.js';
 
 await useCatalogues('calls');
@@ -37,6 +37,7 @@ function listingPath(source, cursor) {
   if (source.phase) params.set('phase', source.phase);
   if (query) params.set('q', query);
   if (cursor) params.set('cursor', cursor);
+  params.set('lang', language); // each call's title in this language where it is given in it
   return `/challenges?${params}`;
 }
 
@@ -57,6 +58,7 @@ function card(item) {
   link.href = `/challenge.html?slug=${encodeURIComponent(item.slug)}`;
   link.textContent = item.title;
   heading.append(link);
+  if (item.content_language && item.content_language !== language) heading.lang = item.content_language;
   const meta = document.createElement('p');
   meta.className = 'card-meta';
   meta.append(phaseBadge(item.phase));
@@ -65,6 +67,7 @@ function card(item) {
     const prompt = document.createElement('p');
     prompt.className = 'prompt';
     prompt.textContent = item.prompt;
+    if (item.content_language && item.content_language !== language) prompt.lang = item.content_language;
     li.append(prompt);
   }
   if (item.phase === 'upcoming' && item.opens_at) li.append(line(t('calls.opens'), item.opens_at, item.timezone));

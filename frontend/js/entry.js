@@ -11,7 +11,7 @@ import { licenceInfo, licenceAgreement, languageName } from './call-info.js';
 import { startCountdown } from './countdown.js';
 import { el, fieldControl, teamControl } from './entry-fields.js';
 import { UnsentChanges, normalise, sameValue, savedValue, storageKey } from './offline-drafts.js';
-import { locale, t, tParts, useCatalogues } from './i18n.js';
+import { language, locale, t, tParts, useCatalogues } from './i18n.js';
 
 await useCatalogues('entry');
 
@@ -594,6 +594,7 @@ function buildForm() {
   add(team, teamControl(Math.max(1, challenge.max_team_size || 1)));
 
   byId('consent-text').replaceChildren(...String(challenge.consent_text ?? '').split(/\n\s*\n/).filter((p) => p.trim()).map((p) => el('p', { text: p.trim() })));
+  byId('consent-text').lang = challenge.untranslated?.includes('consent_text') ? challenge.original_language : challenge.content_language;
   const licence = licenceInfo(challenge.licence);
   byId('licence-link').replaceChildren(...(licence.url
     ? tParts('entry.read_licence', { link: el('a', { href: licence.url, rel: 'license noopener', text: licence.name }) })
@@ -673,6 +674,7 @@ function renderAll() {
   const callLink = byId('call-link');
   callLink.href = `/challenge.html?slug=${encodeURIComponent(challenge.slug)}`;
   callLink.textContent = challenge.title;
+  callLink.lang = challenge.content_language;
   byId('entry-heading').textContent = entry.owner && user && entry.owner.id !== user.id ? t('entry.heading_by', { name: entry.owner.display_name }) : t('entry.heading');
   renderState();
   renderReceipt();
@@ -906,8 +908,9 @@ async function load() {
   const slug = encodeURIComponent(entry.challenge_slug);
   try {
     [challenge, entryForm, user] = await Promise.all([
-      get(`/challenges/${slug}`),
-      get(`/challenges/${slug}/form`),
+      // The call's texts and questions in the reader's language where it is given in it.
+      get(`/challenges/${slug}?lang=${language}`),
+      get(`/challenges/${slug}/form?lang=${language}`),
       // Asked again if the page was opened offline (the account keys what this device keeps).
       currentUser.catch(() => get('/auth/me')).catch(() => null),
     ]);

@@ -150,6 +150,7 @@ export function badge(text, kind = '') {
 const PAGES = [
   { key: 'edit', href: 'challenge-edit.html', organiser: true },
   { key: 'form', href: 'form-builder.html', organiser: true },
+  { key: 'languages', href: 'call-languages.html', organiser: true },
   { key: 'entries', href: 'entries-admin.html', organiser: false },
   { key: 'import', href: 'import.html', organiser: true },
   { key: 'rounds', href: 'rounds.html', organiser: true },
