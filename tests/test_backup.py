@@ -223,6 +223,10 @@ def test_backup_while_writing_restores_every_row_and_file(
 ) -> None:
     use(source)
     before = _rows(source.url)
+    # An upload still being written: LocalStorage's hidden temporary file, never copied.
+    in_progress = source.upload_dir / "ab" / ".abcdef.part"
+    in_progress.parent.mkdir(parents=True, exist_ok=True)
+    in_progress.write_bytes(b"half a file")
     writer = Writer(source, start_at=1000)
     writer.start()
     try:
@@ -234,6 +238,7 @@ def test_backup_while_writing_restores_every_row_and_file(
     finally:
         writer.stop.set()
         writer.join()
+        in_progress.unlink()
     assert writer.error is None
     # The copy was taken while the writer was committing.
     assert written_after > written_before
@@ -249,7 +254,7 @@ def test_backup_while_writing_restores_every_row_and_file(
     for name, meta in manifest["files"].items():
         content = (backup / "uploads" / name).read_bytes()
         assert (meta["size"], meta["sha256"]) == (len(content), hashlib.sha256(content).hexdigest())
-    assert not [p for p in backup.rglob(".*")]  # no temporary files were copied
+    assert not [p for p in backup.rglob(".*")]  # no temporary file was copied
 
     target = new_site("target")
     use(target)
@@ -387,6 +392,16 @@ def test_restore_detects_a_damaged_backup_before_writing(
     assert not target.upload_dir.exists()
     result = runner.invoke(cli, ["restore", str(backup)])
     assert result.exit_code == 0, result.output
+
+    other_kind = tmp_path / "other-kind"
+    shutil.copytree(backup, other_kind)
+    manifest["database"]["kind"] = "sqlite" if TEST_DB_KIND == "postgresql" else "postgresql"
+    (other_kind / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = runner.invoke(cli, ["restore", str(other_kind), "--force"])
+    assert result.exit_code == 1
+    assert f"holds a {manifest['database']['kind']} database, but OPENCALL_DATABASE_URL" in (
+        result.output
+    )
 
     not_a_backup = tmp_path / "empty"
     not_a_backup.mkdir()
