@@ -12,7 +12,7 @@ import {
 } from './round-page.js';
 import { formatList, t, tParts, useCatalogues } from './i18n.js';
 
-await useCatalogues('rounds');
+await useCatalogues('rounds', 'panel');
 
 const enc = encodeURIComponent;
 let slug;
@@ -29,6 +29,15 @@ const SCORECARD = {
   submitted: t('rounds.assignments.scorecard.submitted'),
 };
 const SOURCES = Object.fromEntries(['auto', 'manual', 'extra'].map((source) => [source, t(`rounds.assignments.source.${source}`)]));
+
+/**
+ * The panel's suggested perspectives (panel.js): a judge's tag keeps the English word, shown
+ * by its label in the interface's language; typed tags are read back to the word they name.
+ */
+const PERSPECTIVES = ['community member', 'clinician', 'researcher', 'youth', 'policy'];
+const perspectiveLabel = (tag) => (PERSPECTIVES.includes(tag) ? t(`panel.perspective.${tag.replaceAll(' ', '_')}`) : tag);
+const perspectiveTag = (typed) => PERSPECTIVES.find((tag) => perspectiveLabel(tag).toLowerCase() === typed.toLowerCase()) ?? typed;
+const perspectiveList = (tags) => tags.map(perspectiveLabel).join(', ');
 
 const entryName = (id) => entryInfo.get(id)?.reference ?? t('rounds.assignments.entry_id', { id: String(id) });
 const judgeById = (id) => judges.find((j) => j.id === id);
@@ -96,18 +105,18 @@ const assignForm = byId('assign-form');
 function fillAssignForm() {
   byId('run-explainer').textContent = t('rounds.assignments.run.explainer', { count: round.judges_per_entry });
   const tags = byId('assign-tags');
-  tags.value = round.required_tags.join(', ');
+  tags.value = perspectiveList(round.required_tags);
   tags.defaultValue = tags.value;
   byId('assign-language').checked = round.match_language;
   byId('assign-seed').value = String(round.assignment_seed);
   const known = [...new Set(judges.flatMap((j) => j.tags))].sort();
   byId('assign-tags-hint').textContent = known.length
-    ? t('rounds.assignments.run.tags_hint_known', { tags: known.join(', ') })
+    ? t('rounds.assignments.run.tags_hint_known', { tags: perspectiveList(known) })
     : t('rounds.assignments.run.tags_hint_none');
 }
 
 submitWith(assignForm, async (values) => {
-  const tags = values['assign-tags'].split(',').map((tag) => tag.trim()).filter(Boolean);
+  const tags = values['assign-tags'].split(',').map((tag) => tag.trim()).filter(Boolean).map(perspectiveTag);
   const seedText = values['assign-seed'].trim();
   if (seedText && !/^-?\d+$/.test(seedText)) throw invalid('assign-seed', t('rounds.assignments.run.seed_error'));
   const report = await post(`/rounds/${round.id}/assign`, {
@@ -145,7 +154,7 @@ function showReport(report) {
     shortfalls.length
       ? el('ul', { className: 'shortfalls' }, ...shortfalls.map((s) => el('li', {},
         ...tParts('rounds.assignments.report.lacks', { entry: el('strong', { text: entryName(s.entry_id) }), count: s.missing, reason: s.reason }),
-        s.missing_tags.length ? el('span', { className: 'cell-note', text: t('rounds.assignments.report.missing_tags', { tags: s.missing_tags.join(', ') }) }) : null)))
+        s.missing_tags.length ? el('span', { className: 'cell-note', text: t('rounds.assignments.report.missing_tags', { tags: perspectiveList(s.missing_tags) }) }) : null)))
       : el('p', { className: 'alert alert-ok', text: t('rounds.assignments.report.complete', { count: round.judges_per_entry }) }));
   box.hidden = false;
   byId('assign-report-heading').focus();
@@ -291,7 +300,7 @@ function renderLoads() {
     el('th', { scope: 'row' }, j.display_name, j.status !== 'active' ? el('span', { className: 'cell-note', text: j.status === 'withdrawn' ? t('rounds.assignments.loads.withdrawn') : t('rounds.assignments.loads.invited') }) : null),
     numCell(counts.get(j.id) ?? 0),
     j.max_load ? numCell(j.max_load) : el('td', { className: 'num', text: t('rounds.assignments.loads.no_cap') }),
-    textCell(j.tags.join(', ')),
+    textCell(perspectiveList(j.tags)),
     textCell(j.languages.join(', ')))));
   byId('loads-empty').hidden = shown.length > 0;
 }
