@@ -92,21 +92,42 @@ def serve(workdir: Path, database_url: str, smtp_port: int) -> Iterator[LiveServ
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterator[LiveServer]:
-    controller, _ = smtp_server
-    workdir = tmp_path_factory.mktemp("live")
+@contextmanager
+def empty_database(workdir: Path, name: str) -> Iterator[str]:
+    """A new database of the suite's kind, migrated and empty; dropped on leaving."""
     if TEST_DB_KIND == "postgresql":
-        database_url = create_pg_database("opencall_browser")
+        database_url = create_pg_database(f"opencall_{name}")
     else:
-        database_url = f"sqlite:///{workdir / 'browser.db'}"
+        database_url = f"sqlite:///{workdir / f'{name}.db'}"
     run_migrations(database_url)
     try:
-        with serve(workdir, database_url, controller.port) as server:
-            yield server
+        yield database_url
     finally:
         if TEST_DB_KIND == "postgresql":
             drop_pg_database(database_url)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterator[LiveServer]:
+    """One server for the browser tests that keep to their own calls and accounts."""
+    controller, _ = smtp_server
+    workdir = tmp_path_factory.mktemp("live")
+    with (
+        empty_database(workdir, "browser") as database_url,
+        serve(workdir, database_url, controller.port) as server,
+    ):
+        yield server
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path, smtp_server) -> Iterator[LiveServer]:
+    """A server of its own on an empty database: a role's journey from the very start."""
+    controller, _ = smtp_server
+    with (
+        empty_database(tmp_path, "journey") as database_url,
+        serve(tmp_path, database_url, controller.port) as server,
+    ):
+        yield server
 
 
 # Package scope: Playwright's sync API keeps an event loop running while it is open, which
