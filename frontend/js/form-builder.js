@@ -4,6 +4,9 @@ import { showStatus, invalid } from './form.js';
 import {
   byId, el, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, checkbox, badge,
 } from './organiser-nav.js';
+import { t, useCatalogues } from './i18n.js';
+
+await useCatalogues('forms');
 
 const enc = encodeURIComponent;
 let base;
@@ -13,38 +16,27 @@ const list = byId('field-list');
 const fieldsAlert = byId('fields-alert');
 const fieldsStatus = byId('fields-status');
 
-const TYPES = {
-  short_text: 'Short text',
-  long_text: 'Long text (paragraphs)',
-  number: 'Number',
-  choice: 'One choice from a list',
-  multi_choice: 'Several choices from a list',
-  url: 'Web address (URL)',
-  email: 'E-mail address',
-  date: 'Date',
-  country: 'Country',
-  file: 'File upload',
-  checkbox: 'Tick box (e.g. consent)',
-  money: 'Amount of money',
-};
+/** Labels for keys, each read from forms.<prefix>.<key>. */
+const labels = (prefix, keys) => Object.fromEntries(keys.map((key) => [key, t(`forms.${prefix}.${key}`)]));
 
-const FILE_KINDS = {
-  pdf: 'PDF', image: 'Images', word: 'Word documents', spreadsheet: 'Spreadsheets',
-  presentation: 'Presentations', text: 'Plain text', audio: 'Audio', video: 'Video',
-};
+const TYPES = labels('type', [
+  'short_text', 'long_text', 'number', 'choice', 'multi_choice', 'url', 'email', 'date', 'country', 'file', 'checkbox', 'money',
+]);
 
-const FLAGS = [
-  ['required', 'Required', 'Entrants must answer it before they submit (a tick box must be ticked).'],
-  ['show_to_judges', 'Shown to judges', 'Untick for personal details judges should not see.'],
-  ['public', 'Public', 'Shown with the entry on the public page when entries are published.'],
-  ['identifying', 'Identifying', 'It reveals who the entrant is (name, phone…); hidden in blind judging.'],
-  ['demographic', 'Demographic', 'Used only to report who took part.'],
-];
+const FILE_KINDS = labels('file_kind', ['pdf', 'image', 'word', 'spreadsheet', 'presentation', 'text', 'audio', 'video']);
 
+/** [name, label, hint] of each setting a question has. */
+const FLAGS = ['required', 'show_to_judges', 'public', 'identifying', 'demographic']
+  .map((name) => [name, t(`forms.flag.${name}`), t(`forms.flag.${name}.hint`)]);
+
+/**
+ * Demographic questions added with one click. Their label and choices become the call's own
+ * text, so they are written in the organiser's language (and can be edited like any question).
+ */
 const PRESETS = [
-  { key: 'gender', label: 'Gender', choices: ['Woman', 'Man', 'Non-binary', 'Prefer not to say'] },
-  { key: 'age_band', label: 'Age band', choices: ['Under 18', '18–24', '25–34', '35–44', '45–54', '55+'] },
-  { key: 'first_contest', label: 'First time entering a contest', choices: ['Yes', 'No'] },
+  { key: 'gender', label: t('forms.preset.gender'), choices: ['woman', 'man', 'non_binary', 'prefer_not_to_say'].map((c) => t(`forms.preset.gender.${c}`)) },
+  { key: 'age_band', label: t('forms.preset.age_band'), choices: [t('forms.preset.age_band.under_18'), '18–24', '25–34', '35–44', '45–54', '55+'] },
+  { key: 'first_contest', label: t('forms.preset.first_contest'), choices: [t('forms.preset.yes'), t('forms.preset.no')] },
 ];
 
 // ---------------------------------------------------------------- the editor (add and edit)
@@ -68,32 +60,32 @@ function configControls(p, type, config = {}) {
   const value = (name) => config[name] ?? '';
   switch (type) {
     case 'short_text':
-      return [inputField(c('max_length'), 'Most characters allowed (optional)', num({ min: '1', step: '1', value: value('max_length') }))];
+      return [inputField(c('max_length'), t('forms.config.max_length'), num({ min: '1', step: '1', value: value('max_length') }))];
     case 'long_text':
-      return [inputField(c('max_words'), 'Most words allowed (optional)', num({ min: '1', step: '1', value: value('max_words') }))];
+      return [inputField(c('max_words'), t('forms.config.max_words'), num({ min: '1', step: '1', value: value('max_words') }))];
     case 'number':
       return [
-        inputField(c('min'), 'Smallest number allowed (optional)', num({ value: value('min') })),
-        inputField(c('max'), 'Largest number allowed (optional)', num({ value: value('max') })),
-        checkbox({ id: c('integer'), label: 'Whole numbers only', checked: Boolean(config.integer) }),
+        inputField(c('min'), t('forms.config.min_number'), num({ value: value('min') })),
+        inputField(c('max'), t('forms.config.max_number'), num({ value: value('max') })),
+        checkbox({ id: c('integer'), label: t('forms.config.integer'), checked: Boolean(config.integer) }),
       ];
     case 'choice':
     case 'multi_choice': {
-      const parts = [inputField(c('choices'), 'Choices', el('textarea', { rows: '5', value: (config.choices ?? []).join('\n') }), 'One per line, in the order shown.')];
+      const parts = [inputField(c('choices'), t('forms.config.choices'), el('textarea', { rows: '5', value: (config.choices ?? []).join('\n') }), t('forms.config.choices_hint'))];
       if (type === 'multi_choice') {
-        parts.push(inputField(c('max_choices'), 'Most choices an entrant may tick (optional)', num({ min: '1', step: '1', value: value('max_choices') })));
+        parts.push(inputField(c('max_choices'), t('forms.config.max_choices'), num({ min: '1', step: '1', value: value('max_choices') })));
       }
       return parts;
     }
     case 'date':
       return [
-        inputField(c('min'), 'Earliest date allowed (optional)', el('input', { type: 'date', value: value('min') })),
-        inputField(c('max'), 'Latest date allowed (optional)', el('input', { type: 'date', value: value('max') })),
+        inputField(c('min'), t('forms.config.min_date'), el('input', { type: 'date', value: value('min') })),
+        inputField(c('max'), t('forms.config.max_date'), el('input', { type: 'date', value: value('max') })),
       ];
     case 'file': {
       const accept = config.accept ?? ['pdf'];
       const kinds = el('fieldset', { className: 'group', name: c('accept'), 'aria-describedby': `${c('accept')}-error` },
-        el('legend', { text: 'Kinds of file accepted' }),
+        el('legend', { text: t('forms.config.accept') }),
         el('div', { className: 'check-grid' }, ...Object.entries(FILE_KINDS).map(([kind, label]) => {
           const box = checkbox({ id: `${p}accept-${kind}`, name: `${p}accept-item`, label, checked: accept.includes(kind) });
           box.querySelector('input').value = kind;
@@ -102,19 +94,19 @@ function configControls(p, type, config = {}) {
         el('p', { className: 'field-error', id: `${c('accept')}-error` }));
       return [
         kinds,
-        inputField(c('max_size_mb'), 'Largest file, in MB (optional)', num({ min: '1', step: '1', value: value('max_size_mb') })),
-        inputField(c('max_files'), 'Most files (optional)', num({ min: '1', step: '1', value: value('max_files') })),
+        inputField(c('max_size_mb'), t('forms.config.max_size_mb'), num({ min: '1', step: '1', value: value('max_size_mb') })),
+        inputField(c('max_files'), t('forms.config.max_files'), num({ min: '1', step: '1', value: value('max_files') })),
       ];
     }
     case 'money':
       return [
-        inputField(c('currency'), 'Currency', el('input', { type: 'text', maxlength: '3', autocapitalize: 'characters', spellcheck: 'false', pattern: '[A-Z]{3}', value: config.currency ?? 'USD' }), 'Three capital letters, e.g. USD, GBP, KES, NGN.'),
-        inputField(c('max_amount'), 'Largest amount allowed (optional)', num({ min: '0', value: value('max_amount') })),
+        inputField(c('currency'), t('forms.config.currency'), el('input', { type: 'text', maxlength: '3', autocapitalize: 'characters', spellcheck: 'false', pattern: '[A-Z]{3}', value: config.currency ?? 'USD' }), t('forms.config.currency_hint')),
+        inputField(c('max_amount'), t('forms.config.max_amount'), num({ min: '0', value: value('max_amount') })),
       ];
     case 'checkbox':
-      return [el('p', { className: 'hint', text: 'A single tick box, e.g. “I agree to the rules”. If it is required, it must be ticked.' })];
+      return [el('p', { className: 'hint', text: t('forms.config.checkbox') })];
     default:
-      return [el('p', { className: 'hint', text: 'This kind of question has no settings.' })];
+      return [el('p', { className: 'hint', text: t('forms.config.none') })];
   }
 }
 
@@ -125,7 +117,7 @@ function readConfig(formElement, p, type) {
     const text = value(name);
     if (text === '') return;
     const parsed = Number(text);
-    if (!Number.isFinite(parsed)) throw invalid(`${p}config.${name}`, 'Enter a number.');
+    if (!Number.isFinite(parsed)) throw invalid(`${p}config.${name}`, t('forms.error.number'));
     config[name] = parsed;
   };
   const config = {};
@@ -140,7 +132,7 @@ function readConfig(formElement, p, type) {
     case 'choice':
     case 'multi_choice':
       config.choices = value('choices').split('\n').map((line) => line.trim()).filter(Boolean);
-      if (!config.choices.length) throw invalid(`${p}config.choices`, 'Enter at least one choice, one per line.');
+      if (!config.choices.length) throw invalid(`${p}config.choices`, t('forms.error.choices'));
       if (type === 'multi_choice') number('max_choices', config);
       break;
     case 'date':
@@ -149,13 +141,13 @@ function readConfig(formElement, p, type) {
       break;
     case 'file':
       config.accept = [...formElement.querySelectorAll(`input[name="${p}accept-item"]:checked`)].map((input) => input.value);
-      if (!config.accept.length) throw invalid(`${p}config.accept`, 'Tick at least one kind of file.');
+      if (!config.accept.length) throw invalid(`${p}config.accept`, t('forms.error.accept'));
       number('max_size_mb', config);
       number('max_files', config);
       break;
     case 'money':
       config.currency = value('currency').toUpperCase();
-      if (!/^[A-Z]{3}$/.test(config.currency)) throw invalid(`${p}config.currency`, 'Enter three capital letters, e.g. USD.');
+      if (!/^[A-Z]{3}$/.test(config.currency)) throw invalid(`${p}config.currency`, t('forms.error.currency'));
       number('max_amount', config);
       break;
     default:
@@ -176,16 +168,16 @@ function editorForm(p, field = null) {
   let typeSelect = null;
   if (adding) {
     typeSelect = el('select', {}, ...Object.entries(TYPES).map(([value, text]) => el('option', { value, text })));
-    formElement.append(inputField(`${p}type`, 'Kind of question', typeSelect));
+    formElement.append(inputField(`${p}type`, t('forms.editor.type'), typeSelect));
   }
   formElement.append(
-    inputField(`${p}label`, 'Question', el('input', { type: 'text', maxlength: '300', value: field?.label ?? '' }), 'What entrants read, e.g. “Which country do you live in?”'),
-    inputField(`${p}help_text`, 'Help text (optional)', el('textarea', { rows: '2', maxlength: '2000', value: field?.help_text ?? '' }), 'Shown under the question.'));
+    inputField(`${p}label`, t('forms.editor.label'), el('input', { type: 'text', maxlength: '300', value: field?.label ?? '' }), t('forms.editor.label_hint')),
+    inputField(`${p}help_text`, t('forms.editor.help_text'), el('textarea', { rows: '2', maxlength: '2000', value: field?.help_text ?? '' }), t('forms.editor.help_text_hint')));
   if (adding) {
-    formElement.append(inputField(`${p}key`, 'Short name (optional)', el('input', { type: 'text', maxlength: '60', autocapitalize: 'off', spellcheck: 'false', pattern: '[a-z][a-z0-9_]*' }),
-      'Used in exports: lower-case letters, digits and _, e.g. country_of_residence. Made from the question when left empty; it cannot change later.'));
+    formElement.append(inputField(`${p}key`, t('forms.editor.key'), el('input', { type: 'text', maxlength: '60', autocapitalize: 'off', spellcheck: 'false', pattern: '[a-z][a-z0-9_]*' }),
+      t('forms.editor.key_hint')));
   }
-  const flags = el('fieldset', { className: 'group' }, el('legend', { text: 'Settings' }));
+  const flags = el('fieldset', { className: 'group' }, el('legend', { text: t('forms.editor.settings') }));
   for (const [name, label, hint] of FLAGS) {
     const checked = field ? field[name] : name === 'show_to_judges';
     flags.append(checkbox({ id: `${p}${name}`, label, hint, checked }));
@@ -194,11 +186,11 @@ function editorForm(p, field = null) {
     const required = flags.querySelector(`#${p}required`);
     required.checked = false;
     required.disabled = true;
-    flags.querySelector(`#${p}required-hint`).textContent = 'The form is locked, so new questions must be optional.';
+    flags.querySelector(`#${p}required-hint`).textContent = t('forms.editor.locked_required');
   }
   formElement.append(flags);
   const settingsBox = el('fieldset', { className: 'group', name: `${p}config`, 'aria-describedby': `${p}config-error` },
-    el('legend', { text: 'Answer settings' }));
+    el('legend', { text: t('forms.editor.answer_settings') }));
   const settingsBody = el('div');
   settingsBox.append(settingsBody, el('p', { className: 'field-error', id: `${p}config-error` }));
   const showSettings = () => settingsBody.replaceChildren(...configControls(p, adding ? typeSelect.value : field.type, field?.config ?? {}));
@@ -206,7 +198,7 @@ function editorForm(p, field = null) {
   showSettings();
   formElement.append(settingsBox);
   const actions = el('p', { className: 'actions' },
-    el('button', { type: 'submit', className: 'button', text: adding ? 'Add the question' : 'Save the question' }));
+    el('button', { type: 'submit', className: 'button', text: adding ? t('forms.editor.add') : t('forms.editor.save') }));
   formElement.append(actions);
   formElement.readBody = () => {
     const type = adding ? typeSelect.value : field.type;
@@ -216,7 +208,7 @@ function editorForm(p, field = null) {
       config: readConfig(formElement, p, type),
     };
     for (const [name] of FLAGS) body[name] = formElement.elements[`${p}${name}`].checked;
-    if (!body.label) throw invalid(`${p}label`, 'Enter the question.');
+    if (!body.label) throw invalid(`${p}label`, t('forms.error.label'));
     if (adding) {
       body.type = type;
       const key = formElement.elements[`${p}key`].value.trim();
@@ -235,21 +227,22 @@ const mapTo = (p) => (path) => `${p}${path}`;
 function configSummary(field) {
   const c = field.config ?? {};
   const parts = [];
-  if (c.choices?.length) parts.push(`Choices: ${c.choices.join(', ')}`);
-  if (c.max_choices) parts.push(`at most ${c.max_choices} ticked`);
-  if (c.max_length) parts.push(`at most ${c.max_length} characters`);
-  if (c.max_words) parts.push(`at most ${c.max_words} words`);
+  const given = (value) => value !== undefined && value !== null && value !== '';
+  if (c.choices?.length) parts.push(t('forms.summary.choices', { list: c.choices.join(', ') }));
+  if (c.max_choices) parts.push(t('forms.summary.max_choices', { count: c.max_choices }));
+  if (c.max_length) parts.push(t('forms.summary.max_length', { count: c.max_length }));
+  if (c.max_words) parts.push(t('forms.summary.max_words', { count: c.max_words }));
   if (field.type === 'number' || field.type === 'date') {
-    if (c.min !== undefined && c.min !== null && c.min !== '') parts.push(`from ${c.min}`);
-    if (c.max !== undefined && c.max !== null && c.max !== '') parts.push(`up to ${c.max}`);
-    if (c.integer) parts.push('whole numbers');
+    if (given(c.min)) parts.push(t('forms.summary.min', { value: c.min }));
+    if (given(c.max)) parts.push(t('forms.summary.max', { value: c.max }));
+    if (c.integer) parts.push(t('forms.summary.integer'));
   }
-  if (c.accept?.length) parts.push(`Accepts: ${c.accept.map((k) => FILE_KINDS[k] ?? k).join(', ')}`);
-  if (c.max_size_mb) parts.push(`up to ${c.max_size_mb} MB each`);
-  if (c.max_files) parts.push(`at most ${c.max_files} files`);
-  if (c.currency) parts.push(`in ${c.currency}`);
-  if (c.max_amount) parts.push(`at most ${c.max_amount}`);
-  return parts.join('; ');
+  if (c.accept?.length) parts.push(t('forms.summary.accept', { list: c.accept.map((k) => FILE_KINDS[k] ?? k).join(', ') }));
+  if (c.max_size_mb) parts.push(t('forms.summary.max_size_mb', { size: c.max_size_mb }));
+  if (c.max_files) parts.push(t('forms.summary.max_files', { count: c.max_files }));
+  if (c.currency) parts.push(t('forms.summary.currency', { currency: c.currency }));
+  if (c.max_amount) parts.push(t('forms.summary.max_amount', { amount: c.max_amount }));
+  return parts.join(t('forms.summary.separator'));
 }
 
 function fieldCard(field, index, fields) {
@@ -257,11 +250,11 @@ function fieldCard(field, index, fields) {
   const item = el('li', { className: 'card', 'data-testid': 'form-field', 'data-key': field.key });
   const show = () => {
     const flags = el('p', { className: 'flags' },
-      badge(field.required ? 'Required' : 'Optional', field.required ? '' : 'quiet'),
-      badge(field.show_to_judges ? 'Shown to judges' : 'Hidden from judges', field.show_to_judges ? '' : 'quiet'));
-    if (field.public) flags.append(badge('Public'));
-    if (field.identifying) flags.append(badge('Identifying', 'warn'));
-    if (field.demographic) flags.append(badge('Demographic'));
+      badge(field.required ? t('forms.badge.required') : t('forms.badge.optional'), field.required ? '' : 'quiet'),
+      badge(field.show_to_judges ? t('forms.badge.shown_to_judges') : t('forms.badge.hidden_from_judges'), field.show_to_judges ? '' : 'quiet'));
+    if (field.public) flags.append(badge(t('forms.badge.public')));
+    if (field.identifying) flags.append(badge(t('forms.badge.identifying'), 'warn'));
+    if (field.demographic) flags.append(badge(t('forms.badge.demographic')));
     const summary = configSummary(field);
     const buttons = el('p', { className: 'actions' });
     if (!form.locked) {
@@ -270,18 +263,18 @@ function fieldCard(field, index, fields) {
         buttons.append(b);
         return b;
       };
-      button('Edit', 'edit').addEventListener('click', () => showEditor());
-      const up = button('Move up', 'up');
-      const down = button('Move down', 'down');
+      button(t('forms.field.edit'), 'edit').addEventListener('click', () => showEditor());
+      const up = button(t('forms.field.up'), 'up');
+      const down = button(t('forms.field.down'), 'down');
       up.disabled = index === 0;
       down.disabled = index === fields.length - 1;
       onClick(up, fieldsAlert, () => move(field, fields[index - 1], 'up'));
       onClick(down, fieldsAlert, () => move(field, fields[index + 1], 'down'));
-      onClick(button('Delete', 'delete'), fieldsAlert, () => remove(field));
+      onClick(button(t('forms.field.delete'), 'delete'), fieldsAlert, () => remove(field));
     }
     item.replaceChildren(
       el('h3', { className: 'card-title', id: headingId, text: field.label }),
-      el('p', { className: 'card-meta muted' }, `${TYPES[field.type] ?? field.type} · `, el('code', { text: field.key })),
+      el('p', { className: 'card-meta muted' }, `${TYPES[field.type] ?? field.type} · `, el('code', { text: field.key, translate: 'no' })),
       flags,
       field.help_text ? el('p', { className: 'muted', text: field.help_text }) : '',
       summary ? el('p', { className: 'small', text: summary }) : '',
@@ -291,8 +284,8 @@ function fieldCard(field, index, fields) {
   const showEditor = () => {
     const p = `edit${field.id}-`;
     const editor = editorForm(p, field);
-    editor.setAttribute('aria-label', `Edit “${field.label}”`);
-    const cancel = el('button', { type: 'button', className: 'button button-secondary', text: 'Cancel' });
+    editor.setAttribute('aria-label', t('forms.field.edit_label', { label: field.label }));
+    const cancel = el('button', { type: 'button', className: 'button button-secondary', text: t('forms.field.cancel') });
     editor.querySelector('.actions').append(cancel);
     cancel.addEventListener('click', () => show()?.focus());
     submitWith(editor, async () => {
@@ -303,12 +296,12 @@ function fieldCard(field, index, fields) {
         if (error instanceof ApiError && error.code === 'form_locked') return lockedNow(error);
         throw error;
       }
-      fieldsStatus.textContent = `Saved “${body.label}”.`;
+      fieldsStatus.textContent = t('forms.field.saved', { label: body.label });
       await reload();
       focusField(field.id, 'edit');
       return undefined;
     }, mapTo(p));
-    item.replaceChildren(el('h3', { className: 'card-title', text: `Edit: ${field.label}` }), editor);
+    item.replaceChildren(el('h3', { className: 'card-title', text: t('forms.field.edit_heading', { label: field.label }) }), editor);
     editor.elements[`${p}label`].focus();
   };
   show();
@@ -342,13 +335,13 @@ async function move(field, neighbour, direction) {
     throw error;
   }
   await reload();
-  fieldsStatus.textContent = `Moved “${field.label}” ${direction}.`;
+  fieldsStatus.textContent = t(direction === 'up' ? 'forms.field.moved_up' : 'forms.field.moved_down', { label: field.label });
   focusField(field.id, direction);
   return undefined;
 }
 
 async function remove(field) {
-  if (!window.confirm(`Delete the question “${field.label}”?`)) return undefined;
+  if (!window.confirm(t('forms.field.confirm_delete', { label: field.label }))) return undefined;
   fieldsStatus.textContent = '';
   byId('presets-status').textContent = '';
   try {
@@ -360,7 +353,7 @@ async function remove(field) {
   const ordered = () => [...form.fields].sort((a, b) => a.position - b.position || a.id - b.id);
   const index = ordered().findIndex((f) => f.id === field.id);
   await reload();
-  fieldsStatus.textContent = `Deleted “${field.label}”.`;
+  fieldsStatus.textContent = t('forms.field.deleted', { label: field.label });
   const next = ordered()[Math.min(index, form.fields.length - 1)];
   if (next) focusField(next.id, 'delete');
   else byId('fields-heading').focus();
@@ -378,7 +371,7 @@ function render() {
   const fields = [...form.fields].sort((a, b) => a.position - b.position || a.id - b.id);
   list.replaceChildren(...fields.map((field, i) => fieldCard(field, i, fields)));
   byId('fields-empty').hidden = fields.length > 0;
-  byId('form-version').textContent = `Version ${form.version} of the form · ${fields.length} question${fields.length === 1 ? '' : 's'}.`;
+  byId('form-version').textContent = t('forms.version', { version: form.version, count: fields.length });
   byId('locked-note').hidden = !form.locked;
   renderAddForm();
   renderPresets();
@@ -418,7 +411,7 @@ function renderAddForm() {
     await reload();
     addForm = null; // a fresh, empty form for the next question
     renderAddForm();
-    showStatus(addForm, `Added “${added.label}” as question ${form.fields.length}.`);
+    showStatus(addForm, t('forms.add.added', { label: added.label, position: form.fields.length }));
     addForm.querySelector('select').focus();
   }, mapTo('new-'));
 }
@@ -429,7 +422,7 @@ function renderPresets() {
     const exists = keys.has(preset.key);
     const button = el('button', {
       type: 'button', className: 'button button-secondary', disabled: exists,
-      text: exists ? `${preset.label}: already in the form` : `Add “${preset.label}”`,
+      text: exists ? t('forms.presets.exists', { label: preset.label }) : t('forms.presets.add', { label: preset.label }),
     });
     const choices = el('span', { className: 'hint', text: ` (${preset.choices.join(', ')})` });
     onClick(button, byId('presets-alert'), async () => {
@@ -440,7 +433,7 @@ function renderPresets() {
         public: false, identifying: false, demographic: true, config: { choices: preset.choices },
       });
       await reload();
-      byId('presets-status').textContent = `Added “${preset.label}”.`;
+      byId('presets-status').textContent = t('forms.presets.added', { label: preset.label });
       byId('preset-list').querySelector('button:not(:disabled)')?.focus();
     });
     return el('li', {}, button, choices);
@@ -458,7 +451,7 @@ if (started) {
     showBody();
   } catch (error) {
     if (isAuthError(error)) goToLogin();
-    else showAlert(byId('page-alert'), [`The form could not be loaded: ${error.message}`]);
+    else showAlert(byId('page-alert'), [t('forms.failed', { message: error.message })]);
     byId('page-loading').textContent = '';
   }
 }
