@@ -8,7 +8,7 @@ import { formatDateTime, formatCallTime } from './dates.js';
 import { bars, columns, legend, table, figure, count, share, money, day } from './charts.js';
 import { formatNumber, language, locale, t, tParts, useCatalogues } from './i18n.js';
 
-await useCatalogues('dashboard');
+await useCatalogues('dashboard', 'panel');
 
 /** The text for a key of this page (dashboard.dashboard.<key>). */
 const say = (key, vars) => t(`dashboard.dashboard.${key}`, vars);
@@ -60,6 +60,13 @@ function countryName(country) {
     return country.name;
   }
 }
+
+/**
+ * A judge's perspective: the ones panel.js suggests have a label in the panel catalogue (the
+ * tag itself is kept in English); any other is shown as typed.
+ */
+const SUGGESTED_PERSPECTIVES = new Set(['community member', 'clinician', 'researcher', 'youth', 'policy']);
+const perspectiveLabel = (tag) => (SUGGESTED_PERSPECTIVES.has(tag) ? t(`panel.perspective.${tag.replaceAll(' ', '_')}`) : tag);
 
 const incomeGroup = (value) => INCOME_GROUPS[value.toLowerCase().replaceAll(' ', '_')] ?? value;
 
@@ -163,7 +170,7 @@ function showPanel(panel) {
   const counts = el('ul', { className: 'counts' });
   tiles(counts, [[say('panel.judges'), count(panel.judges)], [say('panel.accepted'), count(panel.accepted)],
     [say('panel.invited'), count(panel.invited)], [say('panel.declined'), count(panel.declined)]]);
-  const rows = [...panel.by_perspective.map((tag) => ({ label: tag.tag, value: tag.count })), { label: say('panel.untagged'), value: panel.untagged }];
+  const rows = [...panel.by_perspective.map((tag) => ({ label: perspectiveLabel(tag.tag), value: tag.count })), { label: say('panel.untagged'), value: panel.untagged }];
   const title = say('panel.by_perspective');
   return [...parts, counts,
     el('p', { className: 'muted', text: say('panel.about') }),
