@@ -130,9 +130,6 @@ export const numText = (value) => (isNumber(value) ? decimals(value) : '');
 /** A count as text. */
 export const countText = (value) => wholes(value ?? 0);
 
-/** "1 judge" / "2 judges". */
-export const plural = (n, one, many = `${one}s`) => `${countText(n)} ${n === 1 ? one : many}`;
-
 /** A table cell holding a number. */
 export function numCell(value, options) {
   return el('td', { className: 'num' }, num(value, options));
