@@ -78,7 +78,7 @@ function perspectivesControl(id, selected) {
   return listControl({
     id, legend: t('panel.perspectives.legend'), selected, suggestions: PERSPECTIVES, label: perspectiveLabel,
     hint: t('panel.perspectives.hint'),
-    otherLabel: t('panel.perspectives.other'), otherHint: t('panel.perspectives.other_hint'),
+    otherLabel: t('panel.perspectives.others'), otherHint: t('panel.perspectives.other_hint'),
   });
 }
 
@@ -87,7 +87,7 @@ function languagesControl(id, selected) {
   return listControl({
     id, legend: t('panel.languages.legend'), selected, suggestions,
     hint: suggestions.length ? t('panel.languages.hint_listed') : t('panel.languages.hint'),
-    otherLabel: suggestions.length ? t('panel.languages.other') : t('panel.languages.optional'),
+    otherLabel: suggestions.length ? t('panel.languages.others') : t('panel.languages.optional'),
     otherHint: t('panel.languages.other_hint'),
   });
 }
