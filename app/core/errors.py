@@ -226,6 +226,11 @@ def make_http_handler(not_found_page: str | None) -> Any:
             and "text/html" in request.headers.get("accept", "")
         ):
             return FileResponse(not_found_page, status_code=404, media_type="text/html")
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI answers 400 for a JSON body that is not UTF-8; such a body is not JSON
+            # (RFC 8259 §8.1), so it gets the 422 every other unparsable body gets.
+            message = _VALIDATION_MESSAGES["json_invalid"]
+            return error_response(request, 422, "validation_error", message)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "The request failed."
         if exc.status_code == 404:

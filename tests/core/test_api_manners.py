@@ -47,6 +47,22 @@ def test_malformed_json_is_a_422_naming_the_problem(client: TestClient) -> None:
     assert not_object.status_code == 422
 
 
+def test_json_body_that_is_not_utf8_is_the_same_422(client: TestClient) -> None:
+    # Found by tests/test_fuzz.py: FastAPI answered 400, which no route documents.
+    response = client.post(
+        "/api/auth/login",
+        content=b'{"email": "\xff\xfe"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["message"], error["field"]) == (
+        "validation_error",
+        "the body is not valid JSON",
+        None,
+    )
+
+
 def test_oversized_json_body_is_413(client: TestClient) -> None:
     huge = {"email": "a@example.org", "password": "x" * 2_000_000}
     response = client.post("/api/auth/login", json=huge)
