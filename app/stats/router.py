@@ -77,7 +77,7 @@ def put_reach(body: ReachIn, access: OrganiserOf, session: SessionDep) -> Reach:
 
 
 @router.get(
-    "/api/stats", response_model=Page[ChallengeSummary], responses=error_responses(401, 403)
+    "/api/stats", response_model=Page[ChallengeSummary], responses=error_responses(400, 401, 403)
 )
 def all_stats(
     _admin: AdminUser, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
