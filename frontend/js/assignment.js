@@ -123,13 +123,18 @@ function renderFiles(files) {
   }
 }
 
+// The entry's own title and summary come first among the answers, named by the API in English.
+const CORE_FIELDS = { title: 'judging.scoring.core.title', summary: 'judging.scoring.core.summary' };
+const CORE_LABEL_FROM_API = { title: 'Title', summary: 'Summary' };
+
 function renderEntry() {
   const { entry } = assignment;
   renderPeople(entry);
   const answers = byId('answers');
   answers.replaceChildren();
   for (const answer of entry.answers ?? []) {
-    answers.append(el('dt', { text: answer.label || answer.key }), el('dd', {}, answerValue(answer)));
+    const label = answer.key in CORE_FIELDS && answer.label === CORE_LABEL_FROM_API[answer.key] ? t(CORE_FIELDS[answer.key]) : answer.label || answer.key;
+    answers.append(el('dt', { text: label }), el('dd', {}, answerValue(answer)));
   }
   if (!answers.children.length) answers.append(el('dt', { text: t('judging.scoring.answers') }), el('dd', { className: 'muted', text: t('judging.scoring.no_answers') }));
   renderFiles(entry.files ?? []);

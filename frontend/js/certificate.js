@@ -57,6 +57,7 @@ async function load() {
     return;
   }
   render(cert);
+  byId('page-heading').remove(); // the certificate has its own
   byId('page-loading').remove();
   byId('page-retry').remove();
   byId('page-body').hidden = false;

@@ -4,17 +4,12 @@ import { get } from './api.js';
 import { formatDateTime } from './dates.js';
 import { el, badge } from './organiser-nav.js';
 import { loadNamespaces, t, tParts } from './i18n.js';
+import { kindLabel as nameOfKind } from './mail-kinds.js';
 
 await loadNamespaces('mail');
 
 export const STATUS_LABELS = Object.fromEntries(['sent', 'pending', 'failed'].map((status) => [status, t(`mail.card.status.${status}`)]));
 
-// The kinds the API names (app/mail/kinds.py), each with its text here.
-const KNOWN_KINDS = new Set([
-  'account', 'entry_receipt', 'eligibility_decision', 'round_outcome', 'results', 'judge_invitation',
-  'judge_round_open', 'conflict_reassignment', 'deadline_reminder', 'draft_reminder', 'judge_reminder',
-  'voting_open', 'organiser_digest', 'broadcast',
-]);
 const kindLabels = new Map();
 
 /**
@@ -31,8 +26,7 @@ export async function loadKinds() {
 }
 
 function kindLabel(key, fromApi = kindLabels.get(key)) {
-  if (KNOWN_KINDS.has(key)) return t(`mail.card.kind.${key}`);
-  return fromApi ?? key;
+  return nameOfKind(key, fromApi);
 }
 
 const when = (iso) => el('time', { datetime: iso, text: formatDateTime(iso) });

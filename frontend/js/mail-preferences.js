@@ -1,10 +1,11 @@
 // Account page: which optional e-mail the person gets, kind by kind. Transactional kinds are
 // listed, not offered: they always come. The language of mail is the account's language,
-// chosen in its own section (account.js). The kinds' labels are the API's own words.
+// chosen in its own section (account.js). Each kind is named in the reader's language.
 import { get, put, ApiError } from './api.js';
 import { bindForm, showStatus } from './form.js';
 import { currentUser, loginUrl } from './nav.js';
 import { t, loadNamespaces } from './i18n.js';
+import { kindLabel } from './mail-kinds.js';
 
 await loadNamespaces('account');
 
@@ -22,7 +23,7 @@ function kindCheckbox(kind) {
   input.checked = kind.enabled;
   const label = document.createElement('label');
   label.htmlFor = input.id;
-  label.textContent = kind.label;
+  label.textContent = kindLabel(kind.kind, kind.label);
   row.append(input, label);
   return row;
 }
@@ -32,7 +33,7 @@ function show(preferences) {
   byId('optional-kinds').replaceChildren(...optional.map(kindCheckbox));
   byId('transactional-kinds').replaceChildren(...preferences.kinds.filter((k) => !k.optional).map((k) => {
     const item = document.createElement('li');
-    item.textContent = k.label;
+    item.textContent = kindLabel(k.kind, k.label);
     return item;
   }));
 }
