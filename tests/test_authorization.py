@@ -1,6 +1,7 @@
-"""The authorization walk: every route of calls and entries × every role, with exactly who
-may and who may not. The table below is checked against the app's routes, so a new route
-without a row fails the suite.
+"""The authorization walk: every operation of the app's OpenAPI document (but accounts and
+health, tested where they live) × twelve roles, with exactly who may and who may not. The
+table below is checked against the OpenAPI document, so a new route without a row fails the
+suite.
 
 Denied answers: anonymous callers get 401; callers who may see the object but not act on it
 get 403; callers for whom the object does not exist (someone else's entry) get 404.
@@ -27,6 +28,8 @@ ROLES = (
     "anonymous",
     "participant",
     "other_participant",
+    "unverified",
+    "team_member",
     "screener",
     "other_organiser",
     "organiser",
@@ -35,6 +38,11 @@ ROLES = (
     "other_round_judge",
     "conflicted_judge",
 )
+# `unverified` has an account whose e-mail address is not verified yet; `team_member` is named
+# (by e-mail) in the team of every entry the participant makes here, and has an account.
+# Neither holds any right to another's entry: unless a row says otherwise (exceptions), each
+# gets what `other_participant` gets.
+OUTSIDERS = ("unverified", "team_member")
 # Judges of the call's panel: `judge` holds the assignment a judge route names (round 1),
 # `other_round_judge` judges the same entry in another round, and `conflicted_judge` was
 # assigned the same entry until a conflict of interest was recorded (which takes it away).
@@ -42,6 +50,7 @@ JUDGES = frozenset({"judge", "other_round_judge", "conflicted_judge"})
 LOGGED_IN = frozenset(ROLES) - {"anonymous"}
 STAFF = frozenset({"screener", "organiser", "admin"})
 ORGANISERS = frozenset({"organiser", "admin"})
+TEAM_MEMBER = "team@example.org"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b"0" * 1000
 _counter = itertools.count()
 
@@ -77,6 +86,8 @@ class World:
         )
         self.clients["participant"] = client_for(app, "p1@example.org")
         self.clients["other_participant"] = client_for(app, "p2@example.org")
+        self.clients["unverified"] = client_for(app, "new@example.org", verified=False)
+        self.clients["team_member"] = client_for(app, TEAM_MEMBER)
         self.clients["other_organiser"] = client_for(app, "org2@example.org")
         make_challenge(self.clients["other_organiser"], "other-call", form=[])
         self.clients["admin"] = client_for(app, "admin@example.org", admin=True)
@@ -93,7 +104,9 @@ class World:
         return self.clients["participant"]
 
     def draft(self, body: dict[str, Any] | None = None) -> int:
-        return start_entry(self.owner, "call", body)["id"]
+        team = [{"name": "Pat Participant", "email": "p1@example.org"}]
+        team.append({"name": "Tam Team", "email": TEAM_MEMBER})
+        return start_entry(self.owner, "call", {**(body or {}), "team": team})["id"]
 
     def submitted(self) -> int:
         entry_id = self.draft(COMPLETE)
@@ -477,6 +490,7 @@ CASES: dict[tuple[str, str], Case] = {
         allowed=LOGGED_IN,
         ok=201,
         request=lambda w: ({}, {"json": {"title": f"Call {next(_counter)}"}}),
+        exceptions={"unverified": 403},  # an address must be verified to launch a call
     ),
     ("GET", "/api/challenges/{slug}"): Case(allowed=frozenset(ROLES), request=call(slug="call")),
     ("PATCH", "/api/challenges/{slug}"): Case(
@@ -887,7 +901,8 @@ CASES.update(
             setup=lambda w: setattr(w, "file_id", w.public_file()),
             request=lambda w: ({"slug": "call", "file_id": w.file_id}, {}),
         ),
-        # Everyone verified may vote, but not for their own entry.
+        # Everyone verified may vote, but not for their own entry (theirs, or one whose team
+        # names them).
         ("POST", "/api/challenges/{slug}/votes"): Case(
             allowed=LOGGED_IN,
             ok=201,
@@ -895,7 +910,7 @@ CASES.update(
                 w.voting_open(votes_per_voter=50) or {"slug": "call"},
                 {"json": {"entry_id": w._ballot.pop()}},
             ),
-            exceptions={"participant": 403},
+            exceptions={"participant": 403, "team_member": 403, "unverified": 403},
         ),
         ("GET", "/api/challenges/{slug}/votes/mine"): Case(
             allowed=LOGGED_IN, request=call(slug="call")
@@ -905,6 +920,7 @@ CASES.update(
             ok=204,
             hidden_from=LOGGED_IN - {"other_participant"},
             request=lambda w: ({"vote_id": w.vote_by("other_participant")}, {}),
+            exceptions={"unverified": 404, "team_member": 404},  # another's vote
         ),
         ("GET", "/api/challenges/{slug}/votes/counts"): Case(
             allowed=ORGANISERS, request=call(slug="call")
@@ -1191,6 +1207,8 @@ def test_every_route_has_a_row() -> None:
 def _expected(case: Case, role: str) -> int:
     if role in case.exceptions:
         return case.exceptions[role]
+    if role in OUTSIDERS:
+        return _expected(case, "other_participant")
     if role in case.allowed:
         return case.ok
     if role == "anonymous":
