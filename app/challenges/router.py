@@ -40,9 +40,9 @@ from app.core.deps import CurrentUser, OptionalAuth, SessionDep
 from app.core.errors import NotAuthenticated, NotFound, error_responses
 from app.core.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from app.files.flow import UploadPlan, handle_upload
-from app.files.kinds import allowed_types
+from app.files.kinds import FILE_KINDS, allowed_types
 from app.files.storage import Storage, make_storage
-from app.files.upload import StoredUpload, download_response
+from app.files.upload import StoredUpload, download_response, file_responses, upload_body
 from app.models import Challenge, ChallengeTranslation, StoredFile, User
 from app.web.static import accepts_gzip, etag_matches
 
@@ -223,7 +223,11 @@ def clone_challenge(body: CloneIn, access: OrganiserOf, session: SessionDep) -> 
     return view
 
 
-@router.put("/challenges/{slug}/cover", responses=error_responses(401, 403, 404, 413, 415))
+@router.put(
+    "/challenges/{slug}/cover",
+    responses=error_responses(400, 401, 403, 404, 413, 415),
+    openapi_extra=upload_body(FILE_KINDS["image"]),
+)
 async def upload_cover(
     slug: str, request: Request, filename: Annotated[str, Query(max_length=255)] = "cover"
 ) -> ChallengeStaffView:
@@ -247,7 +251,11 @@ async def upload_cover(
     return await handle_upload(request, filename, plan, save)
 
 
-@router.get("/challenges/{slug}/cover", responses=error_responses(404))
+@router.get(
+    "/challenges/{slug}/cover",
+    responses=file_responses(404, types=FILE_KINDS["image"]),
+    response_class=Response,
+)
 def get_cover(access: ChallengeDep, session: SessionDep, request: Request) -> Response:
     """The cover image of a call."""
     challenge = access.challenge

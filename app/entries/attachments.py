@@ -20,7 +20,7 @@ from app.entries.views import attachment_public, files_of, problems_for, team_of
 from app.files.flow import UploadPlan, handle_upload
 from app.files.kinds import allowed_types
 from app.files.storage import Storage, make_storage
-from app.files.upload import StoredUpload, download_response
+from app.files.upload import StoredUpload, download_response, file_responses, upload_body
 from app.models import EntryStatus, FieldType, FormField, StoredFile, User
 
 router = APIRouter(prefix="/api", tags=["entries"])
@@ -62,7 +62,8 @@ def _team(session: Session, entry_id: int) -> list[dict[str, str | None]]:
 @router.post(
     "/entries/{entry_id}/attachments",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(401, 403, 404, 409, 413, 415),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415),
+    openapi_extra=upload_body(),
 )
 async def upload_attachment(
     entry_id: int,
@@ -127,7 +128,11 @@ def _attachment(
     return file, load_entry(session, file.entry_id, user)
 
 
-@router.get("/attachments/{attachment_id}", responses=error_responses(401, 404))
+@router.get(
+    "/attachments/{attachment_id}",
+    responses=file_responses(401, 404),
+    response_class=Response,
+)
 def download_attachment(
     attachment_id: int, user: CurrentUser, session: SessionDep, request: Request
 ) -> Response:

@@ -15,7 +15,7 @@ import logging
 import re
 import tempfile
 import unicodedata
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,7 +27,7 @@ import filetype
 from PIL import Image, ImageOps, ImageSequence, JpegImagePlugin
 from starlette.responses import StreamingResponse
 
-from app.core.errors import AppError, NotFound
+from app.core.errors import AppError, NotFound, error_responses
 from app.files.kinds import EXTENSIONS, KNOWN_TYPES, describe_types
 from app.files.storage import Storage, Writer, seekable_copy
 
@@ -383,6 +383,25 @@ def content_disposition(filename: str) -> str:
         f'attachment; filename="{_ascii_fallback(filename)}"; '
         f"filename*=UTF-8''{quote(filename, safe='')}"
     )
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+def file_responses(
+    *statuses: int, types: Iterable[str] = KNOWN_TYPES
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for a route answering a stored file: 200 in the file's own type
+    (one of `types`, the types uploads accept), or one of the error statuses."""
+    content = {content_type: _BINARY for content_type in sorted(types)}
+    return {**error_responses(*statuses), 200: {"description": "The file", "content": content}}
+
+
+def upload_body(types: Iterable[str] = KNOWN_TYPES) -> dict[str, Any]:
+    """OpenAPI `openapi_extra=` for a route reading a file as its raw body; its type is told
+    by its content, whatever Content-Type says."""
+    content = {content_type: _BINARY for content_type in sorted(types)}
+    return {"requestBody": {"required": True, "content": content}}
 
 
 def download_response(

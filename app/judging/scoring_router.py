@@ -19,6 +19,7 @@ from app.core.deps import CurrentUser, SessionDep, SettingsDep
 from app.core.errors import error_responses
 from app.entries.access import load_entry
 from app.files.storage import make_storage
+from app.files.upload import file_responses
 from app.judging import assigning, progress, ranking, scorecards
 from app.judging.router import RoundDep
 
@@ -64,10 +65,7 @@ def submit_scorecard(ja: JudgeAssignmentDep, session: SessionDep) -> scorecards.
 
 @router.get(
     "/assignments/{assignment_id}/files/{file_id}",
-    responses={
-        **error_responses(401, 404, 409),
-        200: {"content": {"application/octet-stream": {}}, "description": "The file"},
-    },
+    responses=file_responses(401, 404, 409),
     response_class=Response,
 )
 def download_for_judge(

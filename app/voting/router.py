@@ -20,7 +20,7 @@ from app.core.deps import (
 from app.core.errors import NotAuthenticated, NotFound, error_responses
 from app.core.ratelimit import RateLimiter
 from app.files.storage import make_storage
-from app.files.upload import download_response
+from app.files.upload import download_response, file_responses
 from app.voting import service
 
 router = APIRouter(prefix="/api", tags=["voting"])
@@ -72,10 +72,7 @@ def get_ballot(
 
 @router.get(
     "/challenges/{slug}/ballot/files/{file_id}",
-    responses={
-        **error_responses(404),
-        200: {"content": {"application/octet-stream": {}}, "description": "The file"},
-    },
+    responses=file_responses(404),
     response_class=Response,
 )
 def ballot_file(
