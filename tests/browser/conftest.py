@@ -37,9 +37,11 @@ class LiveServer:
 
 
 @contextmanager
-def serve(workdir: Path, database_url: str, smtp_port: int) -> Iterator[LiveServer]:
+def serve(
+    workdir: Path, database_url: str, smtp_port: int, extra_env: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
     """OpenCall under uvicorn on a free port, on `database_url` (migrated already), sending
-    mail to the test SMTP server; stopped on leaving."""
+    mail to the test SMTP server (`extra_env`: more settings); stopped on leaving."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -55,6 +57,7 @@ def serve(workdir: Path, database_url: str, smtp_port: int) -> Iterator[LiveServ
         "OPENCALL_ARGON2_MEMORY_KIB": "1024",
         "OPENCALL_ARGON2_TIME_COST": "1",
         "OPENCALL_ARGON2_PARALLELISM": "1",
+        **(extra_env or {}),
     }
     log = workdir / "server.log"
     with log.open("w") as out:
@@ -93,7 +96,7 @@ def serve(workdir: Path, database_url: str, smtp_port: int) -> Iterator[LiveServ
 
 
 @contextmanager
-def empty_database(workdir: Path, name: str) -> Iterator[str]:
+def new_database(workdir: Path, name: str) -> Iterator[str]:
     """A new database of the suite's kind, migrated and empty; dropped on leaving."""
     if TEST_DB_KIND == "postgresql":
         database_url = create_pg_database(f"opencall_{name}")
@@ -113,7 +116,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server) -> Iterat
     controller, _ = smtp_server
     workdir = tmp_path_factory.mktemp("live")
     with (
-        empty_database(workdir, "browser") as database_url,
+        new_database(workdir, "browser") as database_url,
         serve(workdir, database_url, controller.port) as server,
     ):
         yield server
@@ -124,7 +127,7 @@ def fresh_server(tmp_path: Path, smtp_server) -> Iterator[LiveServer]:
     """A server of its own on an empty database: a role's journey from the very start."""
     controller, _ = smtp_server
     with (
-        empty_database(tmp_path, "journey") as database_url,
+        new_database(tmp_path, "journey") as database_url,
         serve(tmp_path, database_url, controller.port) as server,
     ):
         yield server
