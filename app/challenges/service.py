@@ -15,6 +15,7 @@ from app.challenges.content import render_markdown, slugify
 from app.challenges.phase import accepting_entries, current_phase
 from app.challenges.schemas import (
     ChallengeCreate,
+    ChallengeFields,
     ChallengePublic,
     ChallengeStaffView,
     ChallengeSummary,
@@ -196,13 +197,54 @@ def _unique_slug(session: Session, base: str) -> str:
     return slug
 
 
+# Fields every call has: null is refused (leaving a field out keeps it as it is).
+NOT_NULL = (
+    "title",
+    "timezone",
+    "grace_minutes",
+    "max_entries_per_participant",
+    "max_team_size",
+    "reference_prefix",
+    "licence",
+    "categories",
+    "languages",
+    "original_language",
+    "eligibility_rules",
+    "screening_reasons",
+)
+# Texts a call may leave empty: null empties them.
+TEXTS = (
+    "prompt",
+    "description_md",
+    "eligibility_text",
+    "formats_text",
+    "prizes_text",
+    "recognition_text",
+    "consent_text",
+)
+
+
+def _field_values(body: ChallengeFields) -> dict[str, Any]:
+    """The fields a create or update names, with null refused where a call must have a value
+    and read as empty text where it may have none."""
+    values = body.model_dump(exclude_unset=True)
+    for name in NOT_NULL:
+        if name in values and values[name] is None:
+            raise Unprocessable(f"{name}: may not be null", field=name)
+    for name in TEXTS:
+        if name in values and values[name] is None:
+            values[name] = ""
+    return values
+
+
 def create_challenge(session: Session, user: User, body: ChallengeCreate) -> Challenge:
     """Any verified account may launch a call; its creator becomes the first organiser."""
     if user.email_verified_at is None:
         raise Forbidden(
             "Verify your e-mail address before launching a call.", code="email_not_verified"
         )
-    values = body.model_dump(exclude_unset=True, exclude={"slug"})
+    values = _field_values(body)
+    values.pop("slug", None)
     slug = body.slug or _unique_slug(session, slugify(body.title))
     if session.exec(select(Challenge.id).where(Challenge.slug == slug)).first() is not None:
         raise _slug_taken()
@@ -234,35 +276,7 @@ def create_challenge(session: Session, user: User, body: ChallengeCreate) -> Cha
 
 def update_challenge(session: Session, access: ChallengeAccess, body: ChallengeUpdate) -> Challenge:
     challenge = access.challenge
-    values = body.model_dump(exclude_unset=True)
-    for name in (
-        "title",
-        "timezone",
-        "grace_minutes",
-        "max_entries_per_participant",
-        "max_team_size",
-        "reference_prefix",
-        "licence",
-        "categories",
-        "languages",
-        "original_language",
-        "eligibility_rules",
-        "screening_reasons",
-    ):
-        if name in values and values[name] is None:
-            raise Unprocessable(f"{name}: may not be null", field=name)
-    text_fields = (
-        "prompt",
-        "description_md",
-        "eligibility_text",
-        "formats_text",
-        "prizes_text",
-        "recognition_text",
-        "consent_text",
-    )
-    for name in text_fields:
-        if name in values and values[name] is None:
-            values[name] = ""
+    values = _field_values(body)
     language = values.get("original_language")
     if language and language != challenge.original_language:
         assert challenge.id is not None

@@ -33,6 +33,22 @@ def test_only_verified_accounts_launch_calls(app: FastAPI) -> None:
     assert taken.status_code == 409 and taken.json()["error"]["field"] == "slug"
 
 
+def test_a_new_call_refuses_null_where_a_call_needs_a_value(app: FastAPI) -> None:
+    # Found by tests/test_fuzz.py: creating with "categories": null was a 500, as editing
+    # already refused it; null texts are empty texts in both.
+    org = client_for(app, "org@example.org")
+    for name in ("categories", "timezone", "languages", "screening_reasons", "licence"):
+        r = org.post("/api/challenges", json={"title": "Null call", name: None})
+        assert r.status_code == 422, r.text
+        assert (r.json()["error"]["field"], r.json()["error"]["message"]) == (
+            name,
+            f"{name}: may not be null",
+        )
+    r = org.post("/api/challenges", json={"title": "Null call", "prompt": None, "slug": "nulls"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["slug"], r.json()["prompt"], r.json()["categories"]) == ("nulls", "", [])
+
+
 def test_drafts_are_invisible_to_everyone_but_staff(app: FastAPI) -> None:
     org = client_for(app, "org@example.org")
     make_challenge(org, publish=False)
