@@ -118,6 +118,10 @@ class RulesIn(BaseModel):
     per_address_per_minute: int | None = Field(default=None, ge=1, le=100_000)
 
 
+# Every rule has a value, but for the round an `advanced` ballot names: null is refused.
+RULES_NOT_NULL = tuple(name for name in RulesIn.model_fields if name != "ballot_round_id")
+
+
 class RulesPublic(BaseModel):
     enabled: bool
     state: VotingState
@@ -281,7 +285,7 @@ def update_rules(session: Session, access: ChallengeAccess, body: RulesIn) -> Vo
     rules = rules_of(session, challenge)
     before = snapshot(rules, RULE_FIELDS)
     values = body.model_dump(exclude_unset=True)
-    for name in ("enabled", "ballot", "votes_per_voter", "one_per_category", "require_verified"):
+    for name in RULES_NOT_NULL:
         if name in values and values[name] is None:
             raise Unprocessable(f"{name}: may not be null", field=name)
     started = challenge.voting_opens_at is not None and utcnow() >= challenge.voting_opens_at

@@ -191,6 +191,24 @@ def test_rules_freeze_once_voting_opens(app: FastAPI) -> None:
     assert r.status_code == 409
 
 
+def test_rules_refuse_null_but_for_the_ballot_round(app: FastAPI) -> None:
+    # Found by tests/test_fuzz.py: a null burst or rate-limit rule was a 500.
+    org, _ = _voting_call(app)
+    for name in (
+        "enabled",
+        "allow_self_vote",
+        "new_account_hours",
+        "burst_accounts",
+        "burst_minutes",
+        "per_account_per_minute",
+        "per_address_per_minute",
+    ):
+        r = org.patch(f"/api/challenges/{SLUG}/voting", json={name: None})
+        assert (r.status_code, r.json()["error"]["field"]) == (422, name), r.text
+    r = org.patch(f"/api/challenges/{SLUG}/voting", json={"ballot_round_id": None})
+    assert r.status_code == 200 and r.json()["ballot_round_id"] is None
+
+
 def test_a_vote_reads_its_ballot_and_its_caller_in_one_query(app: FastAPI) -> None:
     """The vote's single read (the caller, the call, its rules, the entry) against each
     ballot source, whose vote is recorded, and the caller's refusals in their usual order."""
