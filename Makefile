@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python bench/exports.py --database-url $${OPENCALL_BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/benchv}
 	$(BIN)/python bench/outbox.py --database-url $${OPENCALL_BENCH_OUTBOX_PG_URL:-postgresql://postgres@127.0.0.1:5432/bencho}
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/sizing.py
 
 # Screenshots of the main pages on the demo data, at 360 px and 1280 px, for the README.
 screenshots: install
