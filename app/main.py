@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -31,6 +32,8 @@ from app.entries.attachments import router as attachments_router
 from app.entries.import_router import router as import_router
 from app.entries.router import router as entries_router
 from app.exports.router import router as exports_router
+from app.files.storage import make_storage
+from app.files.sweep import sweep_orphans
 from app.health.router import router as health_router
 from app.judging.panel_router import router as panel_router
 from app.judging.router import router as judging_router
@@ -80,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(
+            sweep_orphans, engine, make_storage(settings), settings.upload_orphan_grace_seconds
+        )
         sender = None
         if settings.mail_sender_in_app:
             sender = BackgroundSender(engine, settings)

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET_KEY
     base_url: str = "http://127.0.0.1:8000"
     upload_dir: str = "./uploads"
+    # At start-up, files a crash left in upload_dir (no record names them, or an unfinished
+    # write) are removed once older than this; the grace protects another host's upload.
+    upload_orphan_grace_seconds: int = Field(default=3600, ge=0)
     # Where uploaded files live: the local disk (upload_dir) or an S3-compatible bucket.
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None

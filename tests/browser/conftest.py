@@ -34,6 +34,7 @@ class LiveServer:
     url: str
     log: Path
     database_url: str
+    pid: int = 0
 
 
 @contextmanager
@@ -79,7 +80,8 @@ def serve(
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 30
+        # Generous: CI runs both databases' suites side by side on two cores.
+        deadline = time.monotonic() + 90
         while True:
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
@@ -89,7 +91,7 @@ def serve(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not start:\n{log.read_text()}")
             time.sleep(0.1)
-        yield LiveServer(url=url, log=log, database_url=database_url)
+        yield LiveServer(url=url, log=log, database_url=database_url, pid=process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)
