@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,18 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
+
+
+# Bound parameters one statement may carry: psycopg refuses more than 65,535 and SQLite
+# more than 32,766, so a list of ids for `IN (…)` is sent in parts of this size.
+IN_LIST_SIZE = 10_000
+
+
+def in_parts(ids: Iterable[int]) -> Iterator[list[int]]:
+    """`ids` in lists of at most IN_LIST_SIZE, for `col(…).in_(part)` one part at a time."""
+    values = list(ids)
+    for start in range(0, len(values), IN_LIST_SIZE):
+        yield values[start : start + IN_LIST_SIZE]
 
 
 def utcnow() -> datetime:

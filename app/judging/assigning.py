@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
-from app.core.db import utcnow
+from app.core.db import in_parts, utcnow
 from app.core.errors import Conflict, NotFound
 from app.judging.assignment import EntrySpec, JudgeSpec, Shortfall, assign
 from app.judging.rounds import RoundAccess, require_reason
@@ -173,7 +173,11 @@ def apply_assignment(session: Session, round_: Round, actor: User | None) -> Ass
     """Run the algorithm with the round's stored options and store the changes (the caller
     checked who may)."""
     entry_ids = sync_round_entries(session, round_)
-    entries = session.exec(select(Entry).where(col(Entry.id).in_(entry_ids))).all()
+    entries = [
+        entry
+        for part in in_parts(entry_ids)
+        for entry in session.exec(select(Entry).where(col(Entry.id).in_(part))).all()
+    ]
     judges = session.exec(
         select(Judge).where(
             Judge.challenge_id == round_.challenge_id, Judge.status == JudgeStatus.active

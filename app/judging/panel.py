@@ -14,7 +14,7 @@ from app.audit.service import changes, record, snapshot
 from app.auth.schemas import EmailAddress, normalise_email
 from app.challenges.access import ChallengeAccess
 from app.core.config import Settings
-from app.core.db import utcnow
+from app.core.db import in_parts, utcnow
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.security import hash_token, new_token
 from app.judging.assigning import drop_conflicted, release_withdrawn
@@ -397,18 +397,17 @@ def detect_conflicts(session: Session, access: ChallengeAccess) -> list[Conflict
             Entry.challenge_id == challenge_id, Entry.status == EntryStatus.submitted
         )
     ).all()
-    entry_ids = [e.id for e in entries]
     owners = {
         u.id: u
-        for u in session.exec(
-            select(User).where(col(User.id).in_({e.owner_id for e in entries if e.owner_id}))
-        ).all()
+        for part in in_parts({e.owner_id for e in entries if e.owner_id})
+        for u in session.exec(select(User).where(col(User.id).in_(part))).all()
     }
     teams: dict[int, list[TeamMember]] = {}
-    for member in session.exec(
-        select(TeamMember).where(col(TeamMember.entry_id).in_(entry_ids))
-    ).all():
-        teams.setdefault(member.entry_id, []).append(member)
+    for part in in_parts(e.id for e in entries if e.id is not None):
+        for member in session.exec(
+            select(TeamMember).where(col(TeamMember.entry_id).in_(part))
+        ).all():
+            teams.setdefault(member.entry_id, []).append(member)
     known = set(
         session.exec(
             select(ConflictOfInterest.judge_id, ConflictOfInterest.entry_id).where(

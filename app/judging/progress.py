@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.core.config import Settings
-from app.core.db import utcnow
+from app.core.db import in_parts, utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.judging.rounds import RoundAccess, RoundState, round_state
 from app.judging.scoring import round_entries
@@ -108,9 +108,13 @@ def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
             .group_by(col(Assignment.entry_id))
         ).all()
     }
-    entries = session.exec(
-        select(Entry).where(col(Entry.id).in_(entry_ids)).order_by(col(Entry.id))
-    ).all()
+    entries = [
+        entry
+        for part in in_parts(sorted(entry_ids))
+        for entry in session.exec(
+            select(Entry).where(col(Entry.id).in_(part)).order_by(col(Entry.id))
+        ).all()
+    ]
     judges = [
         JudgeProgress(
             judge_id=j.id,

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.core.config import Settings
-from app.core.db import utcnow
+from app.core.db import in_parts, utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.judging.rounds import RoundAccess, frozen, round_state
 from app.judging.scoring import EntryScore, RoundScores, from_shown, round_scores
@@ -121,10 +121,11 @@ def _scaled(value: float | None, width: float) -> float | None:
 
 
 def _entries_by_id(session: Session, ids: list[int]) -> dict[int, Entry]:
-    if not ids:
-        return {}
     return {
-        e.id: e for e in session.exec(select(Entry).where(col(Entry.id).in_(ids))).all() if e.id
+        e.id: e
+        for part in in_parts(ids)
+        for e in session.exec(select(Entry).where(col(Entry.id).in_(part))).all()
+        if e.id
     }
 
 

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from app.challenges.phase import deadline as deadline_of
 from app.core.config import Settings
-from app.core.db import utcnow
+from app.core.db import in_parts, utcnow
 from app.mail.messages import entry_link, when
 from app.mail.outbox import Notice, queue_mail, used_keys
 from app.models import (
@@ -115,8 +115,9 @@ def _users(session: Session, ids: Iterable[int]) -> dict[int, User]:
         return {}
     return {
         u.id: u
+        for part in in_parts(wanted)
         for u in session.scalars(
-            select(User).where(col(User.id).in_(wanted), col(User.is_active).is_(True))
+            select(User).where(col(User.id).in_(part), col(User.is_active).is_(True))
         )
         if u.id is not None
     }
@@ -185,7 +186,9 @@ def draft_reminders(run: Run) -> None:
     owners = {entry_id: owner for entry_id, owner in rows if keys[entry_id] in new}
     users = _users(run.session, owners.values())
     entries = {
-        e.id: e for e in run.session.scalars(select(Entry).where(col(Entry.id).in_(list(owners))))
+        e.id: e
+        for part in in_parts(owners)
+        for e in run.session.scalars(select(Entry).where(col(Entry.id).in_(part)))
     }
     for entry_id, owner in owners.items():
         user, entry = users.get(owner), entries.get(entry_id)

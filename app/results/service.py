@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import changes, record, snapshot
 from app.challenges.access import ChallengeAccess
-from app.core.db import utcnow
+from app.core.db import in_parts, utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.exports.csvfile import csv_text
 from app.judging.ranking import declared_tie_breaks, order_by_score
@@ -286,10 +286,12 @@ def standings(session: Session, challenge: Challenge) -> Standings:
     ids = set(scores) if rules.w_jury > 0 and scores else set(votes)
     if rules.w_public > 0 or not scores:
         ids |= set(votes)
-    if ids:
-        entries = {
-            e.id: e for e in session.exec(select(Entry).where(col(Entry.id).in_(ids))).all() if e.id
-        }
+    entries = {
+        e.id: e
+        for part in in_parts(ids)
+        for e in session.exec(select(Entry).where(col(Entry.id).in_(part))).all()
+        if e.id
+    }
     groups: dict[str, list[int]] = {}
     for entry_id in sorted(ids):
         key = (entries[entry_id].category or "") if rules.per_category else ""

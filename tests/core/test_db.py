@@ -102,3 +102,14 @@ def test_foreign_keys_are_enforced(app: FastAPI) -> None:
 
 def test_utcnow_is_aware() -> None:
     assert utcnow().tzinfo == UTC
+
+
+def test_id_lists_go_in_parts_small_enough_for_every_database() -> None:
+    """psycopg refuses more than 65,535 parameters and SQLite 32,766 in one statement."""
+    from app.core.db import IN_LIST_SIZE, in_parts
+
+    ids = range(2 * IN_LIST_SIZE + 7)
+    parts = list(in_parts(ids))
+    assert [len(part) for part in parts] == [IN_LIST_SIZE, IN_LIST_SIZE, 7]
+    assert [i for part in parts for i in part] == list(ids)
+    assert IN_LIST_SIZE < 32_766 and list(in_parts([])) == []
