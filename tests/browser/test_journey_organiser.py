@@ -16,18 +16,24 @@ import csv
 import io
 import re
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from app.core.db import utcnow
 from tests.browser.test_dashboard_page import _people
-from tests.browser.test_results_journey import PASSWORD, _checked, _client, _ok, _token
+from tests.browser.test_results_journey import (  # noqa: F401 (new_page: a fixture)
+    PASSWORD,
+    _checked,
+    _client,
+    _ok,
+    _token,
+    new_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -64,23 +70,9 @@ def _mail_text(mailbox: Any, address: str, pattern: str) -> re.Match[str]:
 
 
 @pytest.fixture
-def org_page(browser: Browser) -> Iterator[Page]:
+def org_page(new_page: Any) -> Page:  # noqa: F811
     """The organiser's phone: 360 px, in the call's time zone; script errors fail the test."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id=ZONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    yield page
-    context.close()
-    assert errors == [], f"errors in the page: {errors}"
+    return new_page(timezone_id=ZONE)
 
 
 def _subnav(page: Page, name: str, address: str) -> None:
