@@ -39,6 +39,16 @@ lint: install
 	$(BIN)/ruff format --check app tests bench migrations/env.py
 	$(BIN)/mypy app
 
+# The long fuzzing run (tests/test_fuzz.py): FUZZ_EXAMPLES requests per operation and role,
+# a random seed (OPENCALL_FUZZ_SEED=<n> replays one); prints the requests sent, the answers
+# per status, the failures and the time.
+FUZZ_EXAMPLES ?= 15
+fuzz: install
+	bash .ci/ensure-services
+	OPENCALL_TEST_DATABASE=$(TEST_DB) OPENCALL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	OPENCALL_FUZZ_SEED=$${OPENCALL_FUZZ_SEED:-random} \
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py $(PYTEST_ARGS)
+
 bench: install
 	$(BIN)/python bench/login.py
 	$(BIN)/python bench/entries.py
