@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import errno
 import hashlib
 import logging
 import re
@@ -64,6 +65,33 @@ class UnsupportedFileType(AppError):
         "This file's content is not one of the accepted types. "
         "Its name or extension does not decide its type."
     )
+
+
+class StorageFull(AppError):
+    status_code = 507
+    code = "storage_full"
+    message = (
+        "The server has no room to store this file right now, so nothing was stored. Try "
+        "again later; if it keeps happening, tell the call's organisers."
+    )
+
+
+class StorageUnavailable(AppError):
+    status_code = 503
+    code = "storage_unavailable"
+    message = (
+        "The server cannot store files right now, so nothing was stored. Try again in a few "
+        "minutes; everything else you entered is kept."
+    )
+
+
+def _storage_refused(exc: OSError, field: str | None) -> AppError:
+    """The error for a write the disk refused (full, read-only, no permission…): said plainly
+    to the person, and logged for the operators with what the system said."""
+    log.error("the upload storage refused a write: %s", exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return StorageFull(field=field)
+    return StorageUnavailable(field=field, headers={"Retry-After": "60"})
 
 
 class EmptyFile(AppError):
@@ -289,9 +317,11 @@ async def receive_upload(
     The rules: the type comes from the first HEAD_BYTES of content and must be in
     ``allowed`` (else UnsupportedFileType, 415, as soon as those bytes have arrived); the
     upload stops with FileTooLarge (413) the moment it passes ``max_bytes``; an empty file is
-    EmptyFile (400). Memory holds at most FLUSH_BYTES and the head, never the file. On any refusal
-    nothing stays in storage. JPEG, PNG and WebP are re-encoded without metadata unless
-    ``strip_image_metadata`` is false; size and sha256 then describe the stored result.
+    EmptyFile (400); a disk that refuses the write answers StorageFull (507, no room) or
+    StorageUnavailable (503, read-only or no permission). Memory holds at most FLUSH_BYTES and
+    the head, never the file. On any refusal nothing stays in storage. JPEG, PNG and WebP
+    are re-encoded without metadata unless ``strip_image_metadata`` is false; size and
+    sha256 then describe the stored result.
     """
     original_name = clean_filename(filename)
     key = storage.new_key()
@@ -304,52 +334,57 @@ async def receive_upload(
     # At most one megabyte is hashed and written in a worker thread while the next one is
     # received: the network and the disk work at the same time, in order.
     inflight: asyncio.Future[None] | None = None
-    async with _writing(storage, key) as out:
-        try:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FileTooLarge(
-                        f"This file is larger than {_describe_size(max_bytes)}, "
-                        "the limit for this question.",
-                        field=field,
-                    )
-                if content_type is None:
-                    head += chunk[: HEAD_BYTES - len(head)]
-                    if len(head) == HEAD_BYTES:
-                        content_type = _accepted_type(head, allowed, field)
-                pending += chunk
-                if len(pending) >= FLUSH_BYTES:
-                    if inflight is not None:
-                        await inflight
-                    inflight = loop.run_in_executor(
+    try:
+        async with _writing(storage, key) as out:
+            try:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise FileTooLarge(
+                            f"This file is larger than {_describe_size(max_bytes)}, "
+                            "the limit for this question.",
+                            field=field,
+                        )
+                    if content_type is None:
+                        head += chunk[: HEAD_BYTES - len(head)]
+                        if len(head) == HEAD_BYTES:
+                            content_type = _accepted_type(head, allowed, field)
+                    pending += chunk
+                    if len(pending) >= FLUSH_BYTES:
+                        if inflight is not None:
+                            await inflight
+                        inflight = loop.run_in_executor(
+                            _WRITERS, _hash_and_write, digest, out, bytes(pending)
+                        )
+                        pending.clear()
+                if inflight is not None:
+                    await inflight
+                inflight = None
+                if pending:
+                    await loop.run_in_executor(
                         _WRITERS, _hash_and_write, digest, out, bytes(pending)
                     )
-                    pending.clear()
-            if inflight is not None:
-                await inflight
-            inflight = None
-            if pending:
-                await loop.run_in_executor(_WRITERS, _hash_and_write, digest, out, bytes(pending))
-        finally:
-            if inflight is not None:
-                # Refused or cancelled mid-stream: let the last write finish before the
-                # partial file is removed.
-                await asyncio.wait([inflight])
-        if size == 0:
-            raise EmptyFile(field=field)
-        if content_type is None:
-            content_type = _accepted_type(head, allowed, field)
+            finally:
+                if inflight is not None:
+                    # Refused or cancelled mid-stream: let the last write finish before the
+                    # partial file is removed.
+                    await asyncio.wait([inflight])
+            if size == 0:
+                raise EmptyFile(field=field)
+            if content_type is None:
+                content_type = _accepted_type(head, allowed, field)
 
-    if strip_image_metadata and content_type in _REENCODED_FORMATS:
-        try:
-            blob = await anyio.to_thread.run_sync(
-                _strip_image_metadata, storage, key, content_type, head, field
-            )
-        finally:
-            # Kept or refused, the original with its metadata goes.
-            storage.delete(key)
-        return StoredUpload(blob.key, blob.size, blob.sha256, content_type, original_name)
+        if strip_image_metadata and content_type in _REENCODED_FORMATS:
+            try:
+                blob = await anyio.to_thread.run_sync(
+                    _strip_image_metadata, storage, key, content_type, head, field
+                )
+            finally:
+                # Kept or refused, the original with its metadata goes.
+                storage.delete(key)
+            return StoredUpload(blob.key, blob.size, blob.sha256, content_type, original_name)
+    except OSError as exc:  # the disk, not the file: full, read-only, no permission
+        raise _storage_refused(exc, field) from exc
     return StoredUpload(key, size, digest.hexdigest(), content_type, original_name)
 
 
