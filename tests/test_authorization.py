@@ -925,6 +925,9 @@ CASES.update(
         ("GET", "/api/challenges/{slug}/votes/counts"): Case(
             allowed=ORGANISERS, request=call(slug="call")
         ),
+        ("GET", "/api/challenges/{slug}/votes/counts/entries"): Case(
+            allowed=ORGANISERS, request=call(slug="call")
+        ),
         ("GET", "/api/challenges/{slug}/votes/held"): Case(
             allowed=ORGANISERS, request=call(slug="call")
         ),

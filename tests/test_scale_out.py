@@ -149,8 +149,8 @@ def test_two_processes_share_sessions_limits_deadlines_files_and_mail(
                 ]
         assert [r.status_code for r in answers] == [201, 201, 201, 409]
         assert answers[-1].json()["error"]["code"] == "no_votes_left"
-        counts = org.get(f"/api/challenges/{slug}/votes/counts").json()
-        assert sum(entry["counted"] for entry in counts["entries"]) == 5
+        counts = org.get(f"/api/challenges/{slug}/votes/counts/entries").json()
+        assert sum(entry["counted"] for entry in counts["items"]) == 5
 
         # The deadline, moved on A, holds on B at once.
         with _on(b) as amy_b:

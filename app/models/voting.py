@@ -73,6 +73,8 @@ class Vote(SQLModel, table=True):
         # them to it; otherwise the slot is null and null slots never collide.
         UniqueConstraint("challenge_id", "voter_id", "category_slot"),
         Index("ix_vote_challenge_id_status_entry_id", "challenge_id", "status", "entry_id"),
+        # The tally per entry, a page at a time: an index-only scan in the entries' order.
+        Index("ix_vote_challenge_id_entry_id_status", "challenge_id", "entry_id", "status"),
         Index("ix_vote_challenge_id_network_created_at", "challenge_id", "network", "created_at"),
     )
 

@@ -18,6 +18,7 @@ from app.core.deps import (
     resolve_auth,
 )
 from app.core.errors import NotAuthenticated, NotFound, error_responses
+from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.ratelimit import RateLimiter
 from app.files.storage import make_storage
 from app.files.upload import download_response, file_responses
@@ -149,8 +150,26 @@ def retract_vote(
 
 @router.get("/challenges/{slug}/votes/counts", responses=error_responses(401, 403, 404))
 def vote_counts(access: OrganiserOf, session: SessionDep) -> service.Counts:
-    """Votes per entry: counted, held for review and discarded, apart."""
+    """The call's votes in all, counted, held for review and discarded apart, and the number
+    of voters. The votes per entry are at `/votes/counts/entries`."""
     return service.counts(session, access.challenge)
+
+
+@router.get(
+    "/challenges/{slug}/votes/counts/entries",
+    response_model=Page[service.EntryCount],
+    responses=error_responses(400, 401, 403, 404),
+)
+def vote_counts_per_entry(
+    access: OrganiserOf,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[service.EntryCount]:
+    """Votes per entry, counted, held for review and discarded apart, in the order of the
+    entries' ids; entries without votes are not listed."""
+    items, next_cursor = service.entry_counts(session, access.challenge, limit=limit, cursor=cursor)
+    return Page[service.EntryCount](items=items, next_cursor=next_cursor)
 
 
 @router.get("/challenges/{slug}/votes/held", responses=error_responses(401, 403, 404))

@@ -34,6 +34,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +48,7 @@ from app.challenges.form import fields_at
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import AppError, Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
+from app.core.pagination import decode_cursor, encode_cursor
 from app.core.ratelimit import Limit, RateLimiter
 from app.models import (
     Ballot,
@@ -205,11 +207,12 @@ class EntryCount(BaseModel):
 
 
 class Counts(BaseModel):
+    """The call's votes in all: the totals above the per-entry list, which pages apart."""
+
     counted: int
     held: int
     discarded: int
-    voters: int
-    entries: list[EntryCount]
+    voters: int = Field(description="accounts with at least one vote in the call")
 
 
 class PublicAnswer(BaseModel):
@@ -943,42 +946,76 @@ def my_votes(session: Session, challenge: Challenge, user: User) -> MyVotes:
 # --- Organisers -------------------------------------------------------------------------------
 
 
+def _by_status(status: VoteStatus) -> Any:
+    return func.count().filter(col(Vote.status) == status)
+
+
 def counts(session: Session, challenge: Challenge) -> Counts:
-    """Votes per entry, counted, held and discarded apart (one GROUP BY)."""
-    rows = session.exec(
+    """The call's votes, counted, held and discarded apart, and how many accounts cast them:
+    two index-only scans of the call's votes, whatever the number of entries."""
+    counted, held, discarded = session.exec(
         select(
-            Entry,
-            func.count(col(Vote.id)).filter(col(Vote.status) == VoteStatus.counted),
-            func.count(col(Vote.id)).filter(col(Vote.status) == VoteStatus.held),
-            func.count(col(Vote.id)).filter(col(Vote.status) == VoteStatus.discarded),
-        )
-        .join(Vote, col(Vote.entry_id) == col(Entry.id))
-        .where(Vote.challenge_id == challenge.id)
-        .group_by(col(Entry.id))
-        .order_by(col(Entry.reference), col(Entry.id))
-    ).all()
-    voters = session.exec(
-        select(func.count(func.distinct(Vote.voter_id))).where(Vote.challenge_id == challenge.id)
+            _by_status(VoteStatus.counted),
+            _by_status(VoteStatus.held),
+            _by_status(VoteStatus.discarded),
+        ).where(Vote.challenge_id == challenge.id)
     ).one()
-    entries = [
-        EntryCount(
-            entry_id=e.id or 0,
-            reference=e.reference,
-            title=e.title,
-            category=e.category,
-            counted=c,
-            held=h,
-            discarded=d,
+    # DISTINCT in a subquery, not count(DISTINCT ...): it reads the voters in the order of
+    # uq_vote_challenge_id_voter_id_category_slot instead of sorting a million of them.
+    voters = select(col(Vote.voter_id)).where(Vote.challenge_id == challenge.id).distinct()
+    n_voters = session.exec(select(func.count()).select_from(voters.subquery())).one()
+    return Counts(counted=counted, held=held, discarded=discarded, voters=n_voters)
+
+
+def entry_counts(
+    session: Session, challenge: Challenge, *, limit: int, cursor: str | None
+) -> tuple[list[EntryCount], str | None]:
+    """Votes per entry, counted, held and discarded apart, a page at a time in the order of
+    the entries' ids; entries without votes are not listed. One statement: the GROUP BY
+    walks ix_vote_challenge_id_entry_id_status from the cursor and stops at the page's end,
+    then only the page's entries are joined for their reference, title and category."""
+    tally = (
+        sa_select(
+            col(Vote.entry_id).label("entry_id"),
+            _by_status(VoteStatus.counted).label("counted"),
+            _by_status(VoteStatus.held).label("held"),
+            _by_status(VoteStatus.discarded).label("discarded"),
         )
-        for e, c, h, d in rows
-    ]
-    return Counts(
-        counted=sum(e.counted for e in entries),
-        held=sum(e.held for e in entries),
-        discarded=sum(e.discarded for e in entries),
-        voters=voters,
-        entries=entries,
+        .where(col(Vote.challenge_id) == challenge.id)
+        .group_by(col(Vote.entry_id))
+        .order_by(col(Vote.entry_id))
+        .limit(limit + 1)
     )
+    if cursor:
+        tally = tally.where(col(Vote.entry_id) > decode_cursor(cursor))
+    page = tally.subquery()
+    rows = session.execute(
+        sa_select(
+            page.c.entry_id,
+            col(Entry.reference),
+            col(Entry.title),
+            col(Entry.category),
+            page.c.counted,
+            page.c.held,
+            page.c.discarded,
+        )
+        .join(Entry, col(Entry.id) == page.c.entry_id)
+        .order_by(page.c.entry_id)
+    ).all()
+    items = [
+        EntryCount(
+            entry_id=entry_id,
+            reference=reference,
+            title=title,
+            category=category,
+            counted=counted,
+            held=held,
+            discarded=discarded,
+        )
+        for entry_id, reference, title, category, counted, held, discarded in rows[:limit]
+    ]
+    next_cursor = encode_cursor(items[-1].entry_id) if len(rows) > limit else None
+    return items, next_cursor
 
 
 def held_votes(session: Session, challenge: Challenge) -> list[HeldVote]:

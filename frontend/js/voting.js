@@ -160,35 +160,74 @@ function numberCell(value) {
   return el('td', { className: 'number', text: formatNumber(value) });
 }
 
-function renderCounts(counts) {
+function tallyRow(entry) {
+  return el('tr', { 'data-entry-id': entry.entry_id },
+    el('th', { scope: 'row', text: entry.reference ?? t('voting.entry', { id: entry.entry_id }) }),
+    el('td', { className: 'title', text: entry.title || t('voting.untitled') }),
+    el('td', { text: entry.category ?? '—' }),
+    numberCell(entry.counted), numberCell(entry.held), numberCell(entry.discarded));
+}
+
+function renderTotals(counts) {
   byId('count-totals').replaceChildren(
     countItem(counts.counted, t('voting.counts.counted')),
     countItem(counts.held, t('voting.counts.held_for_review')),
     countItem(counts.discarded, t('voting.counts.discarded')),
     countItem(counts.voters, t('voting.counts.voters', { count: counts.voters })));
-  byId('tally-rows').replaceChildren(...counts.entries.map((entry) => el('tr', { 'data-entry-id': entry.entry_id },
-    el('th', { scope: 'row', text: entry.reference ?? t('voting.entry', { id: entry.entry_id }) }),
-    el('td', { className: 'title', text: entry.title || t('voting.untitled') }),
-    el('td', { text: entry.category ?? '—' }),
-    numberCell(entry.counted), numberCell(entry.held), numberCell(entry.discarded))));
   byId('tally-foot').replaceChildren(el('tr', {},
     el('th', { scope: 'row', colspan: '3', text: t('voting.counts.all_entries') }),
     numberCell(counts.counted), numberCell(counts.held), numberCell(counts.discarded)));
-  byId('tally-wrap').hidden = counts.entries.length === 0;
-  byId('tally-hint').hidden = counts.entries.length === 0;
-  byId('counts-empty').hidden = counts.entries.length > 0;
+}
+
+// The votes per entry come a page at a time (a call can have 100,000 entries); the totals
+// above and below the table are the whole call's.
+let tallyCursor = null;
+const tallyMore = byId('tally-more');
+
+function renderTallyPage(page, again) {
+  const added = page.items.map(tallyRow);
+  if (again) byId('tally-rows').append(...added);
+  else byId('tally-rows').replaceChildren(...added);
+  tallyCursor = page.next_cursor ?? null;
+  tallyMore.hidden = !tallyCursor;
+  const shown = byId('tally-rows').children.length;
+  byId('tally-wrap').hidden = shown === 0;
+  byId('tally-hint').hidden = shown === 0;
+  byId('counts-empty').hidden = shown > 0;
+  return added;
 }
 
 async function loadCounts() {
   showAlert(byId('counts-alert'), []);
   try {
-    renderCounts(await get(`${base}/votes/counts`));
+    const [counts, page] = await Promise.all([
+      get(`${base}/votes/counts`), get(`${base}/votes/counts/entries?limit=100`)]);
+    renderTotals(counts);
+    renderTallyPage(page, false);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     showAlert(byId('counts-alert'), [t('voting.counts.failed', { message: error.message })]);
   }
   return undefined;
 }
+
+tallyMore.addEventListener('click', async () => {
+  if (!tallyCursor) return;
+  tallyMore.disabled = true;
+  showAlert(byId('counts-alert'), []);
+  try {
+    const query = new URLSearchParams({ limit: '100', cursor: tallyCursor });
+    const added = renderTallyPage(await get(`${base}/votes/counts/entries?${query}`), true);
+    added[0]?.querySelector('th')?.setAttribute('tabindex', '-1');
+    added[0]?.querySelector('th')?.focus();
+  } catch (error) {
+    if (isAuthError(error)) return goToLogin();
+    showAlert(byId('counts-alert'), [t('voting.counts.failed', { message: error.message })]);
+  } finally {
+    tallyMore.disabled = false;
+  }
+  return undefined;
+});
 
 byId('counts-refresh').addEventListener('click', async (event) => {
   const button = event.currentTarget;

@@ -344,6 +344,7 @@ def test_organiser_opens_the_vote_and_voters_vote(page: Page, live_server) -> No
         [clinic["reference"], ENTRIES[1][0], "Clinic", "0", "2", "0"]
     )
     expect(page.locator("#tally-rows tr")).to_have_count(1)
+    expect(page.locator("#tally-more")).to_be_hidden()  # one page: every voted entry shown
     groups = page.get_by_test_id("held-group")
     expect(groups).to_have_count(1)
     expect(groups.first.get_by_test_id("held-vote")).to_have_count(2)

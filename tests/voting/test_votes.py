@@ -77,11 +77,13 @@ def test_vote_list_retract_and_the_limit(app: FastAPI) -> None:
     assert voter.delete(f"/api/votes/{first.json()['id']}").status_code == 204
     assert voter.post(f"/api/challenges/{SLUG}/votes", json={"entry_id": e3}).status_code == 201
     counts = org.get(f"/api/challenges/{SLUG}/votes/counts").json()
-    assert {e["entry_id"]: (e["counted"], e["held"]) for e in counts["entries"]} == {
-        e2: (1, 0),
-        e3: (1, 0),
-    }
-    assert (counts["counted"], counts["held"], counts["voters"]) == (2, 0, 1)
+    assert counts == {"counted": 2, "held": 0, "discarded": 0, "voters": 1}
+    per_entry = org.get(f"/api/challenges/{SLUG}/votes/counts/entries").json()
+    assert per_entry["next_cursor"] is None
+    assert [(e["entry_id"], e["counted"], e["held"]) for e in per_entry["items"]] == [
+        (e2, 1, 0),
+        (e3, 1, 0),
+    ]
 
 
 def test_refusals_unverified_self_vote_off_ballot_and_outside_the_window(app: FastAPI) -> None:
@@ -162,7 +164,11 @@ def test_a_burst_of_new_accounts_from_one_network_is_held_then_reviewed(app: Fas
     )
     assert r.json() == {"released": 0, "discarded": 3}
     counts = org.get(f"/api/challenges/{SLUG}/votes/counts").json()
-    assert (counts["counted"], counts["held"], counts["discarded"]) == (2, 0, 3)
+    assert counts == {"counted": 2, "held": 0, "discarded": 3, "voters": 5}
+    per_entry = org.get(f"/api/challenges/{SLUG}/votes/counts/entries").json()["items"]
+    assert [(e["entry_id"], e["counted"], e["held"], e["discarded"]) for e in per_entry] == [
+        (e1, 2, 0, 3)
+    ]
     again = org.post(
         f"/api/challenges/{SLUG}/votes/review",
         json={"vote_ids": ids[:1], "decision": "discard", "reason": "Changed my mind"},
@@ -170,6 +176,47 @@ def test_a_burst_of_new_accounts_from_one_network_is_held_then_reviewed(app: Fas
     assert again.status_code == 422 and again.json()["error"]["field"] == "vote_ids.0"
     audit = org.get(f"/api/challenges/{SLUG}/audit").json()["items"]
     assert {"votes.release", "votes.discard"} <= {e["action"] for e in audit}
+
+
+def test_counts_per_entry_page_by_cursor_and_only_organisers_see_them(app: FastAPI) -> None:
+    org, ids = _voting_call(app, entries=5, votes_per_voter=5)
+    # Entry k gets k votes from k voters (the first entry none: it is not listed).
+    for n in range(4):
+        voter = client_for(app, f"voter{n}@example.org")
+        _age(app, f"voter{n}@example.org", 24 * 30)
+        for entry_id in ids[n + 1 :]:
+            r = voter.post(f"/api/challenges/{SLUG}/votes", json={"entry_id": entry_id})
+            assert (r.status_code, r.json()["status"]) == (201, "counted"), r.text
+    expected = [(entry_id, k) for k, entry_id in enumerate(ids) if k]
+    url = f"/api/challenges/{SLUG}/votes/counts/entries"
+    seen, cursor, pages = [], None, 0
+    while True:
+        params: dict[str, str | int] = {"limit": 3}
+        if cursor:
+            params["cursor"] = cursor
+        r = org.get(url, params=params)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        seen += [(e["entry_id"], e["counted"]) for e in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert (seen, pages) == (expected, 2)
+    assert org.get(f"/api/challenges/{SLUG}/votes/counts").json() == {
+        "counted": 10,
+        "held": 0,
+        "discarded": 0,
+        "voters": 4,
+    }
+    bad = org.get(url, params={"cursor": "not-a-cursor"})
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_cursor")
+    # A voter, an entrant and a stranger see neither the totals nor the list.
+    for who in ("voter0@example.org", "entrant@example.org"):
+        client = login(app, who)
+        assert client.get(url).status_code == 403
+        assert client.get(f"/api/challenges/{SLUG}/votes/counts").status_code == 403
+    assert anonymous(app).get(url).status_code == 401
 
 
 def test_rate_limit_per_account(app: FastAPI) -> None:
