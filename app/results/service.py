@@ -26,10 +26,10 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import changes, record, snapshot
 from app.challenges.access import ChallengeAccess
-from app.core.db import in_parts, utcnow
+from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.exports.csvfile import csv_text
-from app.judging.ranking import declared_tie_breaks, order_by_score
+from app.judging.ranking import declared_tie_breaks, entry_labels, order_by_score
 from app.judging.scoring import EntryScore, round_scores
 from app.models import (
     Award,
@@ -277,7 +277,6 @@ def standings(session: Session, challenge: Challenge) -> Standings:
     rules = rules_of(session, challenge)
     round_ = jury_round(session, challenge, rules)
     votes = _counted_votes(session, challenge)
-    entries: dict[int, Entry] = {}
     scores: dict[int, EntryScore] = {}
     base = None
     if round_ is not None and round_.id is not None:
@@ -286,12 +285,7 @@ def standings(session: Session, challenge: Challenge) -> Standings:
     ids = set(scores) if rules.w_jury > 0 and scores else set(votes)
     if rules.w_public > 0 or not scores:
         ids |= set(votes)
-    entries = {
-        e.id: e
-        for part in in_parts(ids)
-        for e in session.exec(select(Entry).where(col(Entry.id).in_(part))).all()
-        if e.id
-    }
+    entries = entry_labels(session, ids)
     groups: dict[str, list[int]] = {}
     for entry_id in sorted(ids):
         key = (entries[entry_id].category or "") if rules.per_category else ""
