@@ -225,7 +225,7 @@ def clone_challenge(body: CloneIn, access: OrganiserOf, session: SessionDep) -> 
 
 @router.put(
     "/challenges/{slug}/cover",
-    responses=error_responses(400, 401, 403, 404, 413, 415),
+    responses=error_responses(400, 401, 403, 404, 413, 415, 503, 507),
     openapi_extra=upload_body(FILE_KINDS["image"]),
 )
 async def upload_cover(

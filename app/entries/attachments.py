@@ -62,7 +62,7 @@ def _team(session: Session, entry_id: int) -> list[dict[str, str | None]]:
 @router.post(
     "/entries/{entry_id}/attachments",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 401, 403, 404, 409, 413, 415),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 503, 507),
     openapi_extra=upload_body(),
 )
 async def upload_attachment(
