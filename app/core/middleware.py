@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import anyio
 from starlette.datastructures import Headers, MutableHeaders
@@ -146,6 +146,21 @@ class SecurityMiddleware:
                 await _send_json(send_with_headers, *too_large)
                 return
             receive = _limited_receive(receive, limit)
+            if "json" in headers.get("content-type", "").lower():
+                try:
+                    body, receive = await _buffered(receive)
+                except HTTPException:
+                    await _send_json(send_with_headers, *too_large)
+                    return
+                field = _nul_in_json(body)
+                if field is not None:
+                    await _send_json(send_with_headers, *_nul_refused(field, request_id))
+                    return
+
+        field = _nul_in_address(scope)
+        if field is not None:
+            await _send_json(send_with_headers, *_nul_refused(field, request_id))
+            return
 
         await self.app(scope, receive, send_with_headers)
 
@@ -165,6 +180,85 @@ class SecurityMiddleware:
         if self.settings.https:
             pairs.append(("strict-transport-security", "max-age=63072000; includeSubDomains"))
         return pairs
+
+
+# NUL (U+0000) is text no database column should hold (PostgreSQL cannot): refused wherever
+# a client can send it, naming where it was. In JSON it can only be written escaped, "\u0000"
+# after an even number of backslashes (an odd run escapes the backslash instead).
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _nul_refused(field: str, request_id: str) -> tuple[int, bytes]:
+    message = f"{field}: may not contain the NUL character (U+0000); remove it"
+    status, body = _error(422, "validation_error", message, request_id)
+    data = json.loads(body)
+    data["error"]["field"] = field
+    data["error"]["details"] = [{"field": field, "message": message}]
+    return status, json.dumps(data).encode()
+
+
+def _nul_path(value: Any, path: str) -> str | None:
+    """Where in a parsed JSON value a string (or a key) holds NUL, as "answers.idea"."""
+    if isinstance(value, str):
+        return path or "body" if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return where
+            found = _nul_path(item, where)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, f"{path}.{index}" if path else str(index))
+            if found:
+                return found
+    return None
+
+
+def _nul_in_json(body: bytes) -> str | None:
+    if not _NUL_ESCAPE.search(body):
+        return None
+    try:
+        return _nul_path(json.loads(body), "")
+    except ValueError:
+        return None  # not JSON at all: the route says so
+
+
+def _nul_in_address(scope: Scope) -> str | None:
+    """The query parameter (or "path") holding NUL, if any."""
+    if "\x00" in scope["path"]:
+        return "path"
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if "\x00" in name or "\x00" in value:
+                return name.replace("\x00", "") or "query"
+    return None
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body (already limited by size), and a receive that gives it again."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def again() -> Any:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, again
 
 
 def _limited_receive(receive: Receive, limit: int) -> Receive:
