@@ -88,11 +88,13 @@ def page_plan(ids: dict[str, Any]) -> dict[str, tuple[str | None, str]]:
     return {
         "account.html": (ENTRANT, ""),
         "admin-mail.html": (ADMIN, ""),
+        "admin-users.html": (ADMIN, ""),
         "assignment.html": (JUDGE, f"?id={ids['assignment']}"),
         "assignments.html": (ORGANISER, in_round),
         "audit.html": (ORGANISER, judged),
         "ballot.html": (ENTRANT, open_call),
         "broadcasts.html": (ORGANISER, open_call),
+        "call-languages.html": (ORGANISER, open_call),
         "challenge-edit.html": (ORGANISER, open_call),
         "challenge.html": (None, open_call),
         "dashboard.html": (ORGANISER, judged),
