@@ -285,7 +285,7 @@ def standings(session: Session, challenge: Challenge) -> Standings:
     ids = set(scores) if rules.w_jury > 0 and scores else set(votes)
     if rules.w_public > 0 or not scores:
         ids |= set(votes)
-    entries = entry_labels(session, ids)
+    entries = entry_labels(session, challenge.id or 0, ids)
     groups: dict[str, list[int]] = {}
     for entry_id in sorted(ids):
         key = (entries[entry_id].category or "") if rules.per_category else ""

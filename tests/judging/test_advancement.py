@@ -8,9 +8,13 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from app.core.db import utcnow
+from app.judging import ranking
+from app.judging.ranking import EntryLabel, entry_labels
 from tests.conftest import deliver_mail
+from tests.factories import client_for, make_challenge, submitted_entry
 from tests.judging.world import JudgedRound, judged_round
 
 approx = pytest.approx
@@ -274,3 +278,27 @@ def test_add_a_judge_to_a_disagreeing_entry(app: FastAPI, mailbox) -> None:
     assert none_left.status_code == 409 and "3 assigned" in none_left.json()["error"]["message"]
     cards = w.org.get(f"/api/rounds/{w.round_id}/entries/{e1}/scorecards").json()
     assert sorted(c["score"] for c in cards) == [approx(1.0), approx(10.0)]
+
+
+def test_entry_labels_read_by_id_or_as_the_calls_entries(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ranking's entry labels: by IN list for a few ids, as the call's entries (one scan, no
+    parameters) for more than a list holds; either way exactly the ids asked, and only the
+    call's."""
+    org = client_for(app, "labels-org@example.org")
+    challenge_id = make_challenge(org, max_entries_per_participant=10)["id"]
+    make_challenge(org, "other-call", max_entries_per_participant=10)
+    entrant = client_for(app, "labels-entrant@example.org")
+    mine = [submitted_entry(entrant) for _ in range(3)]
+    other = submitted_entry(entrant, "other-call")
+    expected = {
+        e["id"]: EntryLabel(reference=e["reference"], title=e["title"], category=e["category"])
+        for e in mine
+    }
+    monkeypatch.setattr(ranking, "IN_LIST_SIZE", 2)
+    with Session(app.state.engine) as session:
+        asked = [e["id"] for e in mine[1:]]
+        assert entry_labels(session, challenge_id, asked) == {i: expected[i] for i in asked}
+        every = [e["id"] for e in mine] + [other["id"]]
+        assert entry_labels(session, challenge_id, every) == expected
