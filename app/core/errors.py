@@ -231,6 +231,11 @@ def make_http_handler(not_found_page: str | None) -> Any:
             # (RFC 8259 §8.1), so it gets the 422 every other unparsable body gets.
             message = _VALIDATION_MESSAGES["json_invalid"]
             return error_response(request, 422, "validation_error", message)
+        if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+            # Arrays or objects nested thousands deep: Python's parser gives up. No form of
+            # OpenCall's nests more than a few levels.
+            message = "the body is nested too deeply to read; no field of OpenCall's nests so"
+            return error_response(request, 422, "validation_error", message)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "The request failed."
         if exc.status_code == 404:

@@ -63,6 +63,18 @@ def test_json_body_that_is_not_utf8_is_the_same_422(client: TestClient) -> None:
     )
 
 
+def test_json_nested_beyond_reading_is_a_422(client: TestClient) -> None:
+    """Arrays nested a hundred thousand deep (under the size limit) make Python's parser give
+    up; that is bad input like any other, not FastAPI's undocumented 400."""
+    for depth in (5_000, 100_000):
+        body = '{"email": ' + "[" * depth + "]" * depth + "}"
+        response = client.post(
+            "/api/auth/login", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 422, (depth, response.text)
+        assert "nested too deeply" in response.json()["error"]["message"]
+
+
 def test_oversized_json_body_is_413(client: TestClient) -> None:
     huge = {"email": "a@example.org", "password": "x" * 2_000_000}
     response = client.post("/api/auth/login", json=huge)
