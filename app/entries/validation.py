@@ -17,6 +17,11 @@ from app.models import Challenge, FieldType, FormField
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
+# However many words a question allows, an answer past this many characters is not one a
+# person wrote (a 500-word answer is about 3,500): a draft keeps it and lists it as a problem.
+LONG_TEXT_MAX_CHARACTERS = 50_000
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -54,6 +59,8 @@ def check_answer(field: FormField, value: Any, files: int) -> str | None:
             return "must be text"
         if kind == FieldType.short_text and len(value) > cfg.get("max_length", 300):
             return f"must be at most {cfg.get('max_length', 300)} characters"
+        if kind == FieldType.long_text and len(value) > LONG_TEXT_MAX_CHARACTERS:
+            return f"must be at most {LONG_TEXT_MAX_CHARACTERS:,} characters"
         if (
             kind == FieldType.long_text
             and cfg.get("max_words")
