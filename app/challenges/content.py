@@ -35,6 +35,18 @@ ALLOWED_TAGS = {
 }
 
 
+# A call's texts besides its title, each of which it may leave empty (and a translation too).
+OPTIONAL_TEXTS = (
+    "prompt",
+    "description_md",
+    "eligibility_text",
+    "formats_text",
+    "prizes_text",
+    "recognition_text",
+    "consent_text",
+)
+
+
 def render_markdown(text: str) -> str:
     """Markdown to HTML that is safe to show: raw HTML is escaped by the renderer, and nh3
     keeps only plain formatting tags and http(s)/mailto links (opened without referrer)."""

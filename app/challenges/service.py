@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.audit.service import changes, record, snapshot
 from app.challenges import translations as translated
 from app.challenges.access import ChallengeAccess
-from app.challenges.content import render_markdown, slugify
+from app.challenges.content import OPTIONAL_TEXTS, render_markdown, slugify
 from app.challenges.phase import accepting_entries, current_phase
 from app.challenges.schemas import (
     ChallengeCreate,
@@ -213,15 +213,7 @@ NOT_NULL = (
     "screening_reasons",
 )
 # Texts a call may leave empty: null empties them.
-TEXTS = (
-    "prompt",
-    "description_md",
-    "eligibility_text",
-    "formats_text",
-    "prizes_text",
-    "recognition_text",
-    "consent_text",
-)
+TEXTS = OPTIONAL_TEXTS
 
 
 def _field_values(body: ChallengeFields) -> dict[str, Any]:

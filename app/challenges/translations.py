@@ -18,7 +18,7 @@ from sqlmodel import Session, col, or_, select
 
 from app.audit.service import changes, record
 from app.challenges.access import ChallengeAccess
-from app.challenges.content import render_markdown
+from app.challenges.content import OPTIONAL_TEXTS, render_markdown
 from app.challenges.form import fields_at
 from app.challenges.schemas import (
     LANGUAGE_TAG_RE,
@@ -32,16 +32,7 @@ from app.core.errors import Conflict, NotFound, Unprocessable
 from app.models import ChallengeTranslation, FieldType
 
 # The texts a translation may give, as the call names them.
-TEXTS = (
-    "title",
-    "prompt",
-    "description_md",
-    "eligibility_text",
-    "formats_text",
-    "prizes_text",
-    "recognition_text",
-    "consent_text",
-)
+TEXTS = ("title", *OPTIONAL_TEXTS)
 CHOICE_TYPES = {FieldType.choice, FieldType.multi_choice}
 
 LangQuery = Annotated[
