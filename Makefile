@@ -49,15 +49,10 @@ fuzz: install
 	OPENCALL_FUZZ_SEED=$${OPENCALL_FUZZ_SEED:-random} \
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py $(PYTEST_ARGS)
 
+# Every benchmark, one after the other, into bench/REPORT.md (machine, date, commit, figures).
 bench: install
-	$(BIN)/python bench/login.py
-	$(BIN)/python bench/entries.py
-	$(BIN)/python bench/judging.py
-	$(BIN)/python bench/votes.py --database-url $${OPENCALL_BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/benchv}
-	$(BIN)/python bench/exports.py --database-url $${OPENCALL_BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/benchv}
-	$(BIN)/python bench/outbox.py --database-url $${OPENCALL_BENCH_OUTBOX_PG_URL:-postgresql://postgres@127.0.0.1:5432/bencho}
-	$(BIN)/python bench/pages.py
-	$(BIN)/python bench/sizing.py
+	bash .ci/ensure-services
+	$(BIN)/python bench/report.py
 
 # Screenshots of the main pages on the demo data, at 360 px and 1280 px, for the README.
 screenshots: install
