@@ -11,8 +11,9 @@ import {
   startRoundPage, numCell, textCell, none, countText,
 } from './round-page.js';
 import { formatList, t, tParts, useCatalogues } from './i18n.js';
+import { perspectiveLabel, perspectiveTag } from './perspectives.js';
 
-await useCatalogues('rounds', 'panel');
+await useCatalogues('rounds');
 
 const enc = encodeURIComponent;
 let slug;
@@ -30,13 +31,7 @@ const SCORECARD = {
 };
 const SOURCES = Object.fromEntries(['auto', 'manual', 'extra'].map((source) => [source, t(`rounds.assignments.source.${source}`)]));
 
-/**
- * The panel's suggested perspectives (panel.js): a judge's tag keeps the English word, shown
- * by its label in the interface's language; typed tags are read back to the word they name.
- */
-const PERSPECTIVES = ['community member', 'clinician', 'researcher', 'youth', 'policy'];
-const perspectiveLabel = (tag) => (PERSPECTIVES.includes(tag) ? t(`panel.perspective.${tag.replaceAll(' ', '_')}`) : tag);
-const perspectiveTag = (typed) => PERSPECTIVES.find((tag) => perspectiveLabel(tag).toLowerCase() === typed.toLowerCase()) ?? typed;
+/** A judge's perspectives, each in the interface's language (perspectives.js). */
 const perspectiveList = (tags) => tags.map(perspectiveLabel).join(', ');
 
 const entryName = (id) => entryInfo.get(id)?.reference ?? t('rounds.assignments.entry_id', { id: String(id) });

@@ -7,8 +7,9 @@ import { byId, el, field, startPage, showBody, submitWith, isAuthError, goToLogi
 import { formatDateTime, formatCallTime } from './dates.js';
 import { bars, columns, legend, table, figure, count, share, money, day } from './charts.js';
 import { formatNumber, language, locale, t, tParts, useCatalogues } from './i18n.js';
+import { perspectiveLabel } from './perspectives.js';
 
-await useCatalogues('dashboard', 'panel');
+await useCatalogues('dashboard');
 
 /** The text for a key of this page (dashboard.dashboard.<key>). */
 const say = (key, vars) => t(`dashboard.dashboard.${key}`, vars);
@@ -60,13 +61,6 @@ function countryName(country) {
     return country.name;
   }
 }
-
-/**
- * A judge's perspective: the ones panel.js suggests have a label in the panel catalogue (the
- * tag itself is kept in English); any other is shown as typed.
- */
-const SUGGESTED_PERSPECTIVES = new Set(['community member', 'clinician', 'researcher', 'youth', 'policy']);
-const perspectiveLabel = (tag) => (SUGGESTED_PERSPECTIVES.has(tag) ? t(`panel.perspective.${tag.replaceAll(' ', '_')}`) : tag);
 
 const incomeGroup = (value) => INCOME_GROUPS[value.toLowerCase().replaceAll(' ', '_')] ?? value;
 

@@ -8,6 +8,7 @@ import {
   byId, el, field, checkbox, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, badge,
 } from './organiser-nav.js';
 import { formatNumber, t, useCatalogues } from './i18n.js';
+import { PERSPECTIVES, perspectiveLabel } from './perspectives.js';
 
 await useCatalogues('panel');
 
@@ -17,12 +18,6 @@ let challenge;
 let judges = [];
 let conflicts = [];
 
-/**
- * The usual perspectives of a health contest's panel, offered as suggestions. The value kept
- * is the English word (the server keeps tags as typed); the label is in the interface's language.
- */
-const PERSPECTIVES = ['community member', 'clinician', 'researcher', 'youth', 'policy'];
-const perspectiveLabel = (value) => (PERSPECTIVES.includes(value) ? t(`panel.perspective.${value.replaceAll(' ', '_')}`) : value);
 const STATUS = {
   invited: [t('panel.status.invited'), 'pending'],
   active: [t('panel.status.active'), 'open'],
