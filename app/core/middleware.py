@@ -41,13 +41,15 @@ CSP = (
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
-def _error(status: int, code: str, message: str, request_id: str | None) -> tuple[int, bytes]:
+def _error(
+    status: int, code: str, message: str, request_id: str | None, field: str | None = None
+) -> tuple[int, bytes]:
     body = {
         "error": {
             "code": code,
             "message": message,
-            "field": None,
-            "details": [{"field": None, "message": message}],
+            "field": field,
+            "details": [{"field": field, "message": message}],
             "request_id": request_id,
         }
     }
@@ -190,11 +192,7 @@ _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 def _nul_refused(field: str, request_id: str) -> tuple[int, bytes]:
     message = f"{field}: may not contain the NUL character (U+0000); remove it"
-    status, body = _error(422, "validation_error", message, request_id)
-    data = json.loads(body)
-    data["error"]["field"] = field
-    data["error"]["details"] = [{"field": field, "message": message}]
-    return status, json.dumps(data).encode()
+    return _error(422, "validation_error", message, request_id, field)
 
 
 def _nul_path(value: Any, path: str) -> str | None:
