@@ -9,9 +9,11 @@ where each run creates, and finally drops, a database of its own so runs never c
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -54,6 +56,24 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:
             return [m for m in self.messages if m["To"] == address]
+
+    def wait_for(
+        self, address: str, pattern: str, count: int = 1, seconds: float = 20
+    ) -> list[re.Match[str]]:
+        """The match of `pattern` (over the subject, a line break, and the plain text) in each
+        of the first `count` mails to `address` that have one, waiting up to `seconds`."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = []
+            for message in self.to(address):
+                body = message.get_body(preferencelist=("plain",)).get_content()
+                match = re.search(pattern, f"{message['Subject']}\n{body}")
+                if match:
+                    found.append(match)
+            if len(found) >= count:
+                return found[:count]
+            assert time.monotonic() < deadline, f"no mail to {address} matching {pattern}"
+            time.sleep(0.1)
 
     def clear(self) -> None:
         with self.lock:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -58,27 +57,12 @@ FEEDBACK = {
 
 def mailed_link(mailbox: Any, address: str, pattern: str) -> str:
     """The first link matching `pattern` in the mail `address` received (waits for it)."""
-    deadline = time.monotonic() + 20
-    while True:
-        for message in mailbox.to(address):
-            body = message.get_body(preferencelist=("plain",)).get_content()
-            match = re.search(rf"(https?://\S+{pattern}\S*)", body)
-            if match:
-                return match.group(1)
-        assert time.monotonic() < deadline, f"no mail with {pattern} for {address}"
-        time.sleep(0.1)
+    return mailbox.wait_for(address, rf"(https?://\S+{pattern}\S*)")[0].group(1)
 
 
 def mail_containing(mailbox: Any, address: str, text: str) -> str:
-    """The plain text of the first mail to `address` that contains `text` (waits for it)."""
-    deadline = time.monotonic() + 20
-    while True:
-        for message in mailbox.to(address):
-            body = message.get_body(preferencelist=("plain",)).get_content()
-            if text in body:
-                return body
-        assert time.monotonic() < deadline, f"no mail with {text!r} for {address}"
-        time.sleep(0.1)
+    """The subject and plain text of the first mail to `address` holding `text` (waits)."""
+    return mailbox.wait_for(address, re.escape(text))[0].string
 
 
 def register_and_verify(page: Page, base: str, mailbox: Any, email: str, name: str) -> None:

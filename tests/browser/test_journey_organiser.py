@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,19 +55,6 @@ def _wall(instant: datetime) -> str:
     return instant.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M")
 
 
-def _mail_text(mailbox: Any, address: str, pattern: str) -> re.Match[str]:
-    """The first match of `pattern` in a mail to `address` (subject and text), waiting for it."""
-    deadline = time.monotonic() + 20
-    while True:
-        for message in mailbox.to(address):
-            body = message.get_body(preferencelist=("plain",)).get_content()
-            found = re.search(pattern, f"{message['Subject']}\n{body}")
-            if found:
-                return found
-        assert time.monotonic() < deadline, f"no mail for {address} matching {pattern}"
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def org_page(new_page: Any) -> Page:  # noqa: F811
     """The organiser's phone: 360 px, in the call's time zone; script errors fail the test."""
@@ -103,7 +89,7 @@ def test_the_organiser_journey(org_page: Page, fresh_server, smtp_server, tmp_pa
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Check your e-mail for a link to verify your address")).to_be_visible()
-    link = _mail_text(mailbox, ORGANISER, r"(http://\S+/verify\.html\?token=\S+)").group(1)
+    link = mailbox.wait_for(ORGANISER, r"(http://\S+/verify\.html\?token=\S+)")[0].group(1)
     page.goto(link)  # opened from the e-mail
     expect(page.get_by_text("Your e-mail address is verified")).to_be_visible()
     _checked(page)
@@ -443,9 +429,9 @@ def test_the_organiser_journey(org_page: Page, fresh_server, smtp_server, tmp_pa
     expect(page.get_by_text("Sent to 3 people.")).to_be_visible()
     expect(page.get_by_test_id("broadcast").get_by_role("heading")).to_have_text(SUBJECT)
     for who in ("ama", "ben", "cy"):
-        assert "the results are on the call page" in _mail_text(
-            mailbox, email[who], rf"{SUBJECT}\n([\s\S]*)"
-        ).group(1)
+        assert "the results are on the call page" in mailbox.wait_for(
+            email[who], rf"{SUBJECT}\n([\s\S]*)"
+        )[0].group(1)
 
     # ------------------------------------------------------------ 13. the audit log
     _subnav(page, "Audit log", "audit.html")
