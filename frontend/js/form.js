@@ -4,8 +4,13 @@ import { ApiError, clearErrors, renderErrors } from './api.js';
 /**
  * On submit, calls `handler(values)` with the form's fields by name. The submit button is
  * disabled while it runs; a thrown error is shown in the form and the fields keep their text.
+ * Binding enables the submit button, which pages may ship disabled until their script is ready.
  */
 export function bindForm(form, handler) {
+  // A form shown before its script runs starts with its button disabled, so that an early
+  // click cannot post the page natively (and lose what was typed); it is live from here on.
+  const submit = form.querySelector('[type="submit"]');
+  if (submit) submit.disabled = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (form.getAttribute('aria-busy') === 'true') return;
