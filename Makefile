@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DB ?= sqlite
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install migrate seed fuzz bench screenshots clean
+.PHONY: run test lint install migrate seed fuzz bench soak screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ fuzz: install
 bench: install
 	bash .ci/ensure-services
 	$(BIN)/python bench/report.py
+
+# Ten minutes of a contest's mix on PostgreSQL with several workers (bench/soak.py): the
+# throughput, p50/p99 per minute, errors (none allowed) and the workers' memory (must not grow).
+SOAK_ARGS ?=
+soak: install
+	bash .ci/ensure-services
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 # Screenshots of the main pages on the demo data, at 360 px and 1280 px, for the README.
 screenshots: install
