@@ -21,13 +21,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
+from sqlalchemy.engine import make_url
+
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql://postgres@127.0.0.1:5432"
+# judging.py builds its round in an empty database: this one is dropped and made anew first.
+JUDGING_PG = os.environ.get("OPENCALL_BENCH_JUDGING_PG_URL", f"{PG}/benchj")
+FRESH_DATABASES = {"judging.py": JUDGING_PG}
 # What each benchmark measures against, in the order `make bench` has always run them.
 BENCHMARKS: list[tuple[str, list[str], str]] = [
     ("login.py", [], "a login against one bare argon2id verification"),
     ("entries.py", [], "paging 10,000 entries; an upload against a disk copy"),
-    ("judging.py", [], "assignment against round-robin; the ranking against a bare GROUP BY"),
+    (
+        "judging.py",
+        ["--database-url", JUDGING_PG],
+        "assignment against round-robin; the ranking against a bare GROUP BY, on both databases",
+    ),
     (
         "votes.py",
         ["--database-url", os.environ.get("OPENCALL_BENCH_PG_URL", f"{PG}/benchv")],
@@ -94,9 +104,20 @@ def machine() -> list[str]:
     ]
 
 
+def recreate(url: str) -> None:
+    """Drop the PostgreSQL database the URL names and create it empty."""
+    target = make_url(url)
+    admin = target.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{target.database}"')
+
+
 def run(script: str, arguments: list[str], measures: str) -> Ran:
     print(f"=== {script} ({measures})", flush=True)
     started = time.monotonic()
+    if script in FRESH_DATABASES:
+        recreate(FRESH_DATABASES[script])
     process = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), *arguments],
         cwd=ROOT,
@@ -104,8 +125,10 @@ def run(script: str, arguments: list[str], measures: str) -> Ran:
         text=True,
         check=False,
     )
-    output = (process.stdout + process.stderr).strip()
-    print(output, flush=True)
+    # Progress lines go to stderr: the report keeps them only when the script failed.
+    print((process.stdout + process.stderr).strip(), flush=True)
+    output = process.stdout if process.returncode == 0 else process.stdout + process.stderr
+    output = output.strip()
     return Ran(script, measures, time.monotonic() - started, process.returncode, output)
 
 
