@@ -11,7 +11,6 @@ string does not make the page scroll sideways."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -161,15 +160,7 @@ def _ok(response: httpx.Response, status: int = 200) -> Any:
 
 
 def _token(mailbox: Any, address: str) -> str:
-    deadline = time.monotonic() + 20
-    while True:
-        for message in mailbox.to(address):
-            body = message.get_body(preferencelist=("plain",)).get_content()
-            match = re.search(r"judge-invitation\.html\?token=(\S+)", body)
-            if match:
-                return match.group(1)
-        assert time.monotonic() < deadline, f"no invitation for {address}"
-        time.sleep(0.1)
+    return str(mailbox.wait_for(address, r"judge-invitation\.html\?token=(\S+)")[0].group(1))
 
 
 @dataclass

@@ -58,18 +58,7 @@ def _ok(response: httpx.Response, status: int = 200) -> Any:
 
 def _mail(mailbox: Any, address: str, pattern: str, count: int = 1) -> list[str]:
     """The first group of `pattern` in each of `count` mails to `address` (subject + body)."""
-    deadline = time.monotonic() + 20
-    while True:
-        found = []
-        for message in mailbox.to(address):
-            body = message.get_body(preferencelist=("plain",)).get_content()
-            match = re.search(pattern, f"{message['Subject']}\n{body}")
-            if match:
-                found.append(match.group(1))
-        if len(found) >= count:
-            return found
-        assert time.monotonic() < deadline, f"no mail for {address} matching {pattern}"
-        time.sleep(0.1)
+    return [match.group(1) for match in mailbox.wait_for(address, pattern, count)]
 
 
 def _checked(page: Page) -> None:

@@ -45,15 +45,7 @@ def _client(base: str, email: str, name: str) -> httpx.Client:
 
 
 def _mail(mailbox: Any, address: str, pattern: str) -> str:
-    deadline = time.monotonic() + 20
-    while True:
-        for message in mailbox.to(address):
-            body = message.get_body(preferencelist=("plain",)).get_content()
-            found = re.search(pattern, body)
-            if found:
-                return found.group(1)
-        assert time.monotonic() < deadline, f"no mail for {address}"
-        time.sleep(0.1)
+    return str(mailbox.wait_for(address, pattern)[0].group(1))
 
 
 def _ok(response: httpx.Response, status: int = 200) -> Any:
