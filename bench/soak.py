@@ -33,6 +33,9 @@ and errors, and the workers' resident memory (VmRSS) at its end; the summary giv
 of step's figures, the last interval's p50 and p99 against the first's (1.00 = no drift), and
 memory at the start against the end.
 
+The server runs with MALLOC_ARENA_MAX=2, as the Dockerfile and docs/deploy.md run it; an
+exported MALLOC_ARENA_MAX wins (16 is glibc's default on 2 cores: 8 per core).
+
 The exit status is non-zero when there was any error or the workers' memory grew by more
 than --max-growth (20% by default) from the end of the warm-up to the end of the run.
 
@@ -675,6 +678,9 @@ def main() -> None:
         "OPENCALL_SECRET_KEY": SECRET_KEY,
         "OPENCALL_MAIL_SENDER_IN_APP": "false",
     }
+    # As the Dockerfile and docs/deploy.md run it: glibc's default arenas (8 per core) let the
+    # workers' memory climb for the whole ten minutes; export MALLOC_ARENA_MAX to try others.
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     shared = redis_answers(args.redis_url)
     if shared:
         import redis
@@ -693,7 +699,8 @@ def main() -> None:
             contest = set_up(engine, server)
             pids = worker_pids(server.process.pid)
             print(
-                f"{args.workers} workers ({len(pids)} found), {args.clients} clients, "
+                f"{args.workers} workers ({len(pids)} found, MALLOC_ARENA_MAX="
+                f"{env['MALLOC_ARENA_MAX']}), {args.clients} clients, "
                 f"{args.warmup:.0f} s warm-up then {args.duration:.0f} s measured; rate limits "
                 f"{'shared in Redis' if shared else 'per worker (Redis did not answer)'}; "
                 f"{os.cpu_count()} CPUs"
