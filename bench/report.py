@@ -4,6 +4,7 @@ same run), with how long it took and whether it finished.
 
     python bench/report.py                   # every benchmark, as `make bench` runs them
     python bench/report.py --only login.py   # some of them (the report says which ran)
+    python bench/report.py --only fuzz.py --append   # add a run to the existing report
 
 A script that fails is reported as failed, with the end of what it printed; the others still
 run, and the command exits non-zero.
@@ -55,6 +56,7 @@ BENCHMARKS: list[tuple[str, list[str], str]] = [
     ),
     ("pages.py", [], "each page's weight and slow-3G first paint against a bare page"),
     ("sizing.py", [], "a contest at full size: sizes, and reads against bare queries"),
+    ("fuzz.py", [], "the long fuzzing run (make fuzz): requests sent, answers, failures"),
 ]
 
 
@@ -147,13 +149,37 @@ def report(runs: list[Ran], commit: str, started: datetime, head: list[str]) -> 
         "| benchmark | measures | took | result |",
         "|---|---|---|---|",
     ]
+    lines += [_row(ran) for ran in runs]
     for ran in runs:
-        result = "finished" if ran.returncode == 0 else f"**failed** (exit {ran.returncode})"
-        lines.append(f"| `bench/{ran.script}` | {ran.measures} | {ran.seconds:.0f} s | {result} |")
+        lines += _section(ran)
+    return "\n".join(lines) + "\n"
+
+
+def _row(ran: Ran) -> str:
+    result = "finished" if ran.returncode == 0 else f"**failed** (exit {ran.returncode})"
+    return f"| `bench/{ran.script}` | {ran.measures} | {ran.seconds:.0f} s | {result} |"
+
+
+def _section(ran: Ran, note: str | None = None) -> list[str]:
+    shown = ran.output if ran.returncode == 0 else "\n".join(ran.output.splitlines()[-40:])
+    about = ran.measures[0].upper() + ran.measures[1:]
+    return ["", f"## `bench/{ran.script}`", "", f"{about}.", *(["", note] if note else []), "",
+            "```", shown, "```"]  # fmt: skip
+
+
+def appended(existing: str, runs: list[Ran], commit: str, started: datetime) -> str:
+    """The existing report with these runs added: a row each at the end of its table and a
+    section each at its end, saying when, on which commit and at what load they ran."""
+    lines = existing.rstrip("\n").splitlines()
+    last_row = max(i for i, line in enumerate(lines) if line.startswith("| `bench/"))
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    note = (
+        f"Run on its own after the rest (`report.py --append`): {started:%Y-%m-%d %H:%M} UTC, "
+        f"commit `{commit}`, load average {load}."
+    )
+    lines[last_row + 1 : last_row + 1] = [_row(ran) for ran in runs]
     for ran in runs:
-        shown = ran.output if ran.returncode == 0 else "\n".join(ran.output.splitlines()[-40:])
-        about = ran.measures[0].upper() + ran.measures[1:]
-        lines += ["", f"## `bench/{ran.script}`", "", f"{about}.", "", "```", shown, "```"]
+        lines += _section(ran, note)
     return "\n".join(lines) + "\n"
 
 
@@ -161,6 +187,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="run only these scripts (e.g. login.py)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "REPORT.md"))
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="add these runs to the existing report (with their own date and commit)",
+    )
     args = parser.parse_args()
     chosen = [b for b in BENCHMARKS if not args.only or b[0] in args.only]
     unknown = sorted(set(args.only or []) - {b[0] for b in BENCHMARKS})
@@ -170,7 +201,13 @@ def main() -> None:
     commit = _command_output("git", "-C", str(ROOT), "describe", "--always", "--dirty")
     head = machine()
     runs = [run(script, arguments, measures) for script, arguments, measures in chosen]
-    Path(args.out).write_text(report(runs, commit, started, head), encoding="utf-8")
+    out = Path(args.out)
+    text = (
+        appended(out.read_text(encoding="utf-8"), runs, commit, started)
+        if args.append
+        else report(runs, commit, started, head)
+    )
+    out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
     if any(ran.returncode != 0 for ran in runs):
         sys.exit(1)
