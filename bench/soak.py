@@ -92,7 +92,7 @@ ACTIVE_ENTRANTS = 100
 ACTIVE_VOTERS = 200
 VOTES_PER_VOTER = 5
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-FORM = [
+FORM: list[dict[str, Any]] = [
     {"key": "idea", "type": "long_text", "label": "Your idea", "required": True},
     {"key": "country", "type": "country", "label": "Country", "required": True},
     {"key": "consent", "type": "checkbox", "label": "I consent to sharing", "required": True},
@@ -152,46 +152,46 @@ class Contest:
     judges: dict[str, list[int]]  # a judge's token → their assignment ids
 
 
+def _call(
+    api: httpx.Client,
+    slug: str,
+    title: str,
+    opens_in: timedelta,
+    closes_in: timedelta,
+    form: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A published call (through the API), open and closed relative to now, with its form."""
+    now = utcnow()
+    body = {
+        "title": title,
+        "slug": slug,
+        "prompt": "How might we make HIV testing easier for young people?",
+        "opens_at": (now + opens_in).isoformat(),
+        "closes_at": (now + closes_in).isoformat(),
+        **fields,
+    }
+    call = _ok(api.post("/api/challenges", json=body), 201)
+    for spec in form or []:
+        _ok(api.post(f"/api/challenges/{slug}/form/fields", json=spec), 201)
+    _ok(api.post(f"/api/challenges/{slug}/publish"))
+    return call
+
+
 def set_up(engine: Engine, server: Server) -> Contest:
     now = utcnow()
     (organiser,) = make_voters(engine, 1, "organiser")
     headers = {"Authorization": f"Bearer {organiser.token}", "X-Forwarded-For": "10.0.0.1"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=120) as api:
         # The call open for entries, with its form.
-        _ok(
-            api.post(
-                "/api/challenges",
-                json={
-                    "title": "Soak: ideas for HIV testing",
-                    "slug": "soak-open",
-                    "prompt": "How might we make HIV testing easier for young people?",
-                    "opens_at": (now - timedelta(days=1)).isoformat(),
-                    "closes_at": (now + timedelta(days=30)).isoformat(),
-                    "max_entries_per_participant": 100,
-                },
-            ),
-            201,
-        )
-        for spec in FORM:
-            _ok(api.post("/api/challenges/soak-open/form/fields", json=spec), 201)
-        _ok(api.post("/api/challenges/soak-open/publish"))
+        _call(api, "soak-open", "Soak: ideas for HIV testing", timedelta(days=-1),
+              timedelta(days=30), FORM, max_entries_per_participant=100)  # fmt: skip
         # The call in its public vote (bench/votes.py's: 40 eligible entries).
         _, vote_entries = open_call(engine, server, organiser, "soak-vote")
         # The judged call: its entries, a panel of active judges, an open round, assigned.
-        judged = _ok(
-            api.post(
-                "/api/challenges",
-                json={
-                    "title": "Soak: a judged call",
-                    "slug": "soak-judged",
-                    "prompt": "Which ideas should go forward?",
-                    "opens_at": (now - timedelta(days=30)).isoformat(),
-                    "closes_at": (now - timedelta(days=1)).isoformat(),
-                },
-            ),
-            201,
+        judged = _call(
+            api, "soak-judged", "Soak: a judged call", timedelta(days=-30), timedelta(days=-1)
         )
-        _ok(api.post("/api/challenges/soak-judged/publish"))
         _insert_entries(engine, judged["id"], organiser.id, JUDGED_ENTRIES)
         judge_users = make_voters(engine, JUDGES, "judge")
         with Session(engine) as session:
