@@ -582,7 +582,7 @@ async def run(
 def report(
     samples: list[Sample], memory: list[list[float]], duration: float, interval: float, args: Any
 ) -> int:
-    measured = [s for s in samples if s.at >= 0]
+    measured = [s for s in samples if 0 <= s.at < duration]  # not the warm-up, nor the tail
     errors = [s for s in measured if s.error]
     print(
         f"\n{'interval':>13} {'requests':>9} {'per s':>7} {'p50 ms':>7} {'p99 ms':>7} "
