@@ -16,18 +16,17 @@ export function bindForm(form, handler) {
     if (form.getAttribute('aria-busy') === 'true') return;
     clearErrors(form);
     showStatus(form, '');
-    const button = form.querySelector('[type="submit"]');
     form.setAttribute('aria-busy', 'true');
-    button.disabled = true;
+    submit.disabled = true;
     try {
       await handler(Object.fromEntries(new FormData(form)), form);
     } catch (error) {
       renderErrors(form, error);
     } finally {
-      button.disabled = false;
+      submit.disabled = false;
       form.removeAttribute('aria-busy');
       // Disabling the focused button drops focus to <body>; give it back.
-      if (!form.hidden && (document.activeElement === document.body || !document.activeElement)) button.focus();
+      if (!form.hidden && (document.activeElement === document.body || !document.activeElement)) submit.focus();
     }
   });
 }
