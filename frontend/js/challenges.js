@@ -158,6 +158,7 @@ document.getElementById('clear-search').querySelector('a').addEventListener('cli
   form.elements.q.focus();
 });
 
-const initial = new URLSearchParams(location.search).get('q') ?? '';
+// The address's ?q=, else what was typed before this script ran (never wiped).
+const initial = new URLSearchParams(location.search).get('q') ?? form.elements.q.value;
 form.elements.q.value = initial;
 search(initial);
