@@ -22,9 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql://postgres@127.0.0.1:5432"
 # judging.py builds its round in an empty database: this one is dropped and made anew first.
@@ -106,20 +103,13 @@ def machine() -> list[str]:
     ]
 
 
-def recreate(url: str) -> None:
-    """Drop the PostgreSQL database the URL names and create it empty."""
-    target = make_url(url)
-    admin = target.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{target.database}"')
-
-
 def run(script: str, arguments: list[str], measures: str) -> Ran:
     print(f"=== {script} ({measures})", flush=True)
     started = time.monotonic()
     if script in FRESH_DATABASES:
-        recreate(FRESH_DATABASES[script])
+        from sizing import reset_database  # bench/sizing.py: drop, then create it empty
+
+        reset_database(FRESH_DATABASES[script])
     process = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), *arguments],
         cwd=ROOT,
