@@ -152,14 +152,20 @@ function showState() {
   return setSave(mode() === 'draft' ? 'dirty' : 'revise-dirty');
 }
 
-/** Marks each field whose change the server does not have (or whose file is not uploaded). */
+/**
+ * Marks each field whose change the server does not have (or whose file is not uploaded).
+ * A draft's change on its way while the connection holds gets no note: it is sent within a
+ * second or two and the status line says so, and a note that came and went with every save
+ * would move the fields below it under the entrant's thumb as they tap.
+ */
 function renderMarks() {
   for (const control of controls.values()) {
     const { path } = control;
     let text = '';
     if (store.held.has(path)) text = MARK_TEXT.held();
     else if (store.blocked.has(path)) text = MARK_TEXT.blocked();
-    else if (store.has(path)) text = lost ? MARK_TEXT.kept() : MARK_TEXT.pending();
+    else if (store.has(path) && lost) text = MARK_TEXT.kept();
+    else if (store.has(path) && mode() !== 'draft') text = MARK_TEXT.pending();
     else if (store.uploads[path]?.length && !control.hasQueued?.()) text = MARK_TEXT.upload(store.uploads[path].join(', '));
     control.setUnsaved?.(text);
   }
@@ -941,7 +947,9 @@ async function load() {
       const note = byId('local-note');
       if (saved && !note.hidden && !store.uploadCount()) note.replaceChildren(el('p', { text: NOTE_TEXT.saved() }));
     });
-  } else if (mode() !== 'read' && !store.isEmpty()) {
+  } else if (mode() !== 'read' && ((restored && !store.uploadCount()) || !store.isEmpty())) {
+    // Kept changes the server turned out to have already (sent as the last page closed) are
+    // forgotten above: the status line says everything is saved rather than nothing.
     showState();
   }
   return undefined;

@@ -177,6 +177,52 @@ def test_changes_typed_offline_are_kept_marked_and_sent_when_back(
     assert page.evaluate("Object.keys(localStorage)") == []
 
 
+def test_kept_changes_the_server_already_has_read_as_saved(editor: Editor, world: World) -> None:
+    """Changes kept on the phone can reach the server without this page knowing (sent as the
+    last page closed, or typed again on a laptop): opened again, the editor forgets them and
+    says everything is saved, rather than leaving the status line empty."""
+    entry_id = _new_entry(world)
+    page = editor.open(entry_id)
+    editor.context.set_offline(True)
+    page.get_by_label("Summary").fill("Sent as the page closed.")
+    expect(_status(page)).to_contain_text("Offline: 1 change", timeout=WAIT)
+    page.close()
+    r = world.entrant.patch(
+        f"/api/entries/{entry_id}", json={"summary": "Sent as the page closed."}
+    )
+    assert r.status_code == 200, r.text
+
+    editor.context.set_offline(False)
+    page = editor.open(entry_id)
+    expect(page.get_by_label("Summary")).to_have_value("Sent as the page closed.")
+    expect(_status(page)).to_have_text(SAVED, timeout=WAIT)
+    expect(page.locator("#f-summary-unsaved")).to_have_text("")
+    expect(page.locator("#local-note")).to_be_hidden()
+    assert page.evaluate("Object.keys(localStorage)") == []
+
+
+def test_saving_a_draft_online_moves_nothing_under_the_thumb(editor: Editor, world: World) -> None:
+    """While a draft's change is on its way over a working connection no note appears beside
+    the field, so the fields below stay where the entrant is about to tap."""
+    entry_id = _new_entry(world)
+    page = editor.open(entry_id)
+    held: list[Route] = []
+    page.route(
+        re.compile(r".*/api/entries/\d+$"),
+        lambda route: held.append(route) if route.request.method == "PATCH" else route.continue_(),
+    )
+    page.get_by_label("Title", exact=True).fill("Typed on a slow line")
+    expect(_status(page)).to_have_text("Saving…", timeout=WAIT)
+    assert len(held) == 1
+    expect(page.locator("#f-title-unsaved")).to_have_text("")
+    summary = page.get_by_label("Summary")
+    before = summary.bounding_box()
+    held.pop().continue_()
+    expect(_status(page)).to_have_text(SAVED, timeout=WAIT)
+    assert summary.bounding_box() == before
+    assert _saved(world, entry_id)["title"] == "Typed on a slow line"
+
+
 def test_a_save_the_server_answers_503_is_retried_until_it_lands(
     editor: Editor, world: World
 ) -> None:
