@@ -486,9 +486,13 @@ function renderProblems(everywhere = true, alsoPath = null) {
   const section = byId('problems');
   section.querySelector('ul').replaceChildren(...problemLinks(problems));
   section.hidden = problems.length === 0;
+  // A draft keeps this line when nothing is left, saying so: finishing the last answer does not
+  // move the submit button up as the entrant reaches for it.
   const count = byId('problem-count');
-  count.hidden = problems.length === 0;
-  count.querySelector('a').textContent = t('entry.problem_count', { count: problems.length });
+  count.hidden = mode() !== 'draft';
+  count.replaceChildren(problems.length
+    ? el('a', { href: '#problems', text: t('entry.problem_count', { count: problems.length }) })
+    : el('span', { text: t('entry.problem_count_none') }));
 }
 
 /* ---------- Drawing the page ---------- */

@@ -226,6 +226,8 @@ def test_the_entrant_journey(
     expect(page.get_by_text("kits-poster.pdf").first).to_be_visible()
     page.get_by_label(re.compile("I agree to share my entry")).check()
     expect(page.locator("#save-status")).to_contain_text("All changes saved", timeout=15000)
+    # Nothing left to do: the line says so rather than vanishing under the entrant's thumb.
+    expect(page.locator("#problem-count")).to_have_text("Nothing left to finish: you can submit")
     page.get_by_role("button", name="Submit entry").click()
     receipt = page.locator("#receipt")
     expect(receipt.get_by_role("heading", name="Entry submitted")).to_be_focused()
