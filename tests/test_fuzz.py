@@ -198,6 +198,8 @@ def summary(request: pytest.FixtureRequest) -> Iterator[None]:
     with capture.global_and_fixture_disabled():
         # Up front, so a run that dies can still be replayed with OPENCALL_FUZZ_SEED.
         print(f"\nfuzz seed: {'fixed (derandomized)' if SEED is None else SEED}")
+    # Timed from here: the module is imported when the whole suite is collected, long before.
+    FIGURES.started = time.perf_counter()
     yield
     elapsed = time.perf_counter() - FIGURES.started
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(FIGURES.statuses.items()))
