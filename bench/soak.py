@@ -39,22 +39,31 @@ exported MALLOC_ARENA_MAX wins (16 is glibc's default on 2 cores: 8 per core).
 The exit status is non-zero when there was any error or the workers' memory grew by more
 than --max-growth (20% by default) from the end of the warm-up to the end of the run.
 
+With --trace-memory the workers trace their Python allocations (bench/soak_traced.py): each
+interval also prints the bytes Python holds (after a garbage collection), and the summary
+lists where the memory held at the end beyond that at the start was allocated. Traced bytes
+that stay flat while the resident size climbs are the allocator keeping freed memory, not a
+leak. Tracing slows every allocation: read its throughput as no figure.
+
 Usage: .venv/bin/python bench/soak.py
        [--database-url postgresql://postgres@127.0.0.1:5432/benchsoak]   (dropped and recreated)
        [--workers 4] [--clients 32] [--duration 600] [--interval 60] [--warmup 30]
-       [--redis-url redis://127.0.0.1:6379/13]
+       [--redis-url redis://127.0.0.1:6379/13] [--trace-memory]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
+import signal
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -532,6 +541,67 @@ def rss_mb(pids: list[int]) -> list[float]:
     return sizes
 
 
+async def traced_mb(pids: list[int], directory: Path, dump: int) -> list[float]:
+    """Asks each traced worker to write what Python holds now (its `dump`th time) and waits
+    for the answers (bench/soak_traced.py)."""
+    for pid in pids:
+        os.kill(pid, signal.SIGUSR1)
+    sizes = []
+    deadline = time.monotonic() + 300
+    for pid in pids:
+        figures = directory / f"{pid}.json"
+        while True:
+            try:
+                data = json.loads(figures.read_text())
+            except (FileNotFoundError, ValueError):
+                data = {"dump": 0}
+            if data["dump"] >= dump:
+                sizes.append(data["traced"] / 2**20)
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"worker {pid} did not write its memory trace")
+            await asyncio.sleep(0.5)
+    return sizes
+
+
+def growth_sites(directory: Path, pids: list[int], top: int = 12) -> list[str]:
+    """Where the memory Python held at the end beyond the start was allocated, summed over
+    the workers by call stack (most recent call last), largest first."""
+    grown: Counter[tuple[str, ...]] = Counter()
+    blocks: Counter[tuple[str, ...]] = Counter()
+    ignore = [
+        tracemalloc.Filter(False, tracemalloc.__file__),
+        tracemalloc.Filter(False, "<unknown>"),
+    ]
+    for pid in pids:
+        first = tracemalloc.Snapshot.load(str(directory / f"{pid}-first.snap")).filter_traces(
+            ignore
+        )
+        last = tracemalloc.Snapshot.load(str(directory / f"{pid}-last.snap")).filter_traces(ignore)
+        for diff in last.compare_to(first, "traceback"):
+            frames = tuple(f"{_short(frame.filename)}:{frame.lineno}" for frame in diff.traceback)
+            grown[frames] += diff.size_diff
+            blocks[frames] += diff.count_diff
+    lines = []
+    for frames, size in grown.most_common(top):
+        if size <= 0:
+            break
+        lines.append(
+            f"{size / 2**20:+8.2f} MB {blocks[frames]:+8d} blocks  "
+            + " < ".join(reversed(frames[-5:]))
+        )
+    return lines
+
+
+def _short(filename: str) -> str:
+    """A file's name from the checkout or from site-packages, without the machine's prefix."""
+    for marker in ("/site-packages/", "/lib/python3"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    root = str(Path(__file__).resolve().parents[1]) + "/"
+    return filename.removeprefix(root)
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -545,9 +615,11 @@ async def run(
     duration: float,
     interval: float,
     pids: list[int],
-) -> tuple[list[Sample], list[list[float]], float]:
+    trace: Path | None,
+) -> tuple[list[Sample], list[list[float]], list[list[float]], float]:
     samples: list[Sample] = []
     memory: list[list[float]] = []
+    traced: list[list[float]] = []
     started = time.perf_counter() + warmup  # the measured run's zero
     end = started + duration
 
@@ -567,26 +639,36 @@ async def run(
                 done = time.perf_counter()
                 samples.append(Sample(done - started, kind, LAST_REQUEST.get(), done - now, error))
 
+    async def sample() -> None:
+        memory.append(rss_mb(pids))  # before the trace: writing one takes memory too
+        if trace:
+            traced.append(await traced_mb(pids, trace, len(traced) + 1))
+
     async def sampler() -> None:
         await asyncio.sleep(warmup)
-        memory.append(rss_mb(pids))
-        for _ in range(round(duration / interval)):
-            await asyncio.sleep(interval)
-            memory.append(rss_mb(pids))
+        await sample()
+        for n in range(1, round(duration / interval) + 1):
+            await asyncio.sleep(max(0.0, started + n * interval - time.perf_counter()))
+            await sample()
 
     cpu = time.process_time()
     await asyncio.gather(sampler(), *(client_loop() for _ in range(clients)))
-    return samples, memory, time.process_time() - cpu
+    return samples, memory, traced, time.process_time() - cpu
 
 
 def report(
-    samples: list[Sample], memory: list[list[float]], duration: float, interval: float, args: Any
+    samples: list[Sample],
+    memory: list[list[float]],
+    traced: list[list[float]],
+    duration: float,
+    interval: float,
+    args: Any,
 ) -> int:
     measured = [s for s in samples if 0 <= s.at < duration]  # not the warm-up, nor the tail
     errors = [s for s in measured if s.error]
     print(
         f"\n{'interval':>13} {'requests':>9} {'per s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'errors':>6} {'workers MB':>11}"
+        f"{'errors':>6} {'workers MB':>11}" + (f" {'traced MB':>10}" if traced else "")
     )
     windows = []
     for n in range(round(duration / interval)):
@@ -600,6 +682,7 @@ def report(
             f"{low:>5.0f}-{high:<5.0f}s {len(window):>9} {len(window) / interval:>7.1f} "
             f"{windows[-1][0]:>7.1f} {windows[-1][1]:>7.1f} "
             f"{sum(1 for s in window if s.error):>6} {sum(memory[n + 1]):>11.0f}"
+            + (f" {sum(traced[n + 1]):>10.1f}" if traced else "")
         )
     print(f"\n{'step':>9} {'requests':>9} {'share':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
     for kind in ("browse", "enter", "score", "vote", "organise"):
@@ -640,6 +723,12 @@ def report(
         f"{end:.0f} MB at the end ({', '.join(f'{m:.0f}' for m in memory[-1])}): {growth:+.1%} "
         f"(must stay within +{args.max_growth:.0%})"
     )
+    if traced:
+        a, b = sum(traced[0]), sum(traced[-1])
+        print(
+            f"Python's own (traced, after a garbage collection): {a:.1f} MB at the start, "
+            f"{b:.1f} MB at the end: {b / a - 1:+.1%}"
+        )
     failed = bool(errors) or growth > args.max_growth
     print("soak: FAILED" if failed else "soak: passed")
     return 1 if failed else 0
@@ -665,6 +754,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=30)
     parser.add_argument("--max-growth", type=float, default=0.20)
     parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="trace the workers' Python allocations and show where memory grew (slower)",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         raise SystemExit("--database-url must name a PostgreSQL database")
@@ -690,9 +784,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         env["OPENCALL_UPLOAD_DIR"] = str(workdir / "uploads")
+        trace = workdir / "trace" if args.trace_memory else None
+        factory = "app.main:create_app"
+        if trace:
+            trace.mkdir()
+            env["OPENCALL_SOAK_TRACE_DIR"] = str(trace)
+            here = str(Path(__file__).resolve().parent)
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))
+            factory = "soak_traced:create_app"
         command = [
             sys.executable, "-m", "uvicorn", "--factory", "--log-level", "warning",
-            "--workers", str(args.workers), "app.main:create_app",
+            "--workers", str(args.workers), factory,
         ]  # fmt: skip
         server = start_server("opencall", command, env, workdir)
         try:
@@ -703,16 +805,29 @@ def main() -> None:
                 f"{env['MALLOC_ARENA_MAX']}), {args.clients} clients, "
                 f"{args.warmup:.0f} s warm-up then {args.duration:.0f} s measured; rate limits "
                 f"{'shared in Redis' if shared else 'per worker (Redis did not answer)'}; "
-                f"{os.cpu_count()} CPUs"
+                f"{os.cpu_count()} CPUs" + ("; Python allocations traced" if trace else "")
             )
             mix = Mix(contest, args.seed)
-            samples, memory, client_cpu = asyncio.run(
-                run(mix, server.url, args.clients, args.warmup, args.duration, args.interval, pids)
+            samples, memory, traced, client_cpu = asyncio.run(
+                run(
+                    mix,
+                    server.url,
+                    args.clients,
+                    args.warmup,
+                    args.duration,
+                    args.interval,
+                    pids,
+                    trace,
+                )
             )
             print(
                 f"load generator: {client_cpu:.0f} s of CPU in {args.warmup + args.duration:.0f} s"
             )
-            status = report(samples, memory, args.duration, args.interval, args)
+            status = report(samples, memory, traced, args.duration, args.interval, args)
+            if trace:
+                print("\nwhere the memory Python held grew, end against start (all workers):")
+                for line in growth_sites(trace, pids) or ["nothing grew"]:
+                    print(f"  {line}")
             done = ", ".join(f"{kind} {count}" for kind, count in sorted(mix.journeys.items()))
             print(f"journeys, warm-up included: {done}")
             for kind in sorted(mix.ran_out):

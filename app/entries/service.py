@@ -235,7 +235,19 @@ def require_changeable(ctx: EntryContext) -> None:
         raise _deadline_passed(ctx.challenge)
 
 
-def _claim_version(session: Session, entry_id: int, expected: datetime, now: datetime) -> None:
+EDIT_CONFLICT = (
+    "This entry was changed somewhere else since this change was made, so it was not saved. "
+    "Load the entry again and choose which version to keep."
+)
+SUBMIT_CONFLICT = (
+    "This entry was changed somewhere else while it was being submitted, so it was not "
+    "submitted. Load the entry again, check it and submit it."
+)
+
+
+def _claim_version(
+    session: Session, entry_id: int, expected: datetime, now: datetime, message: str = EDIT_CONFLICT
+) -> None:
     """Moves the entry's updated_at from `expected` to `now`, or raises edit_conflict when it
     is no longer `expected`. One conditional UPDATE, so of two saves made on the same version
     (two devices coming back online at once) exactly one gets through; the row stays locked
@@ -247,11 +259,7 @@ def _claim_version(session: Session, entry_id: int, expected: datetime, now: dat
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise Conflict(
-            "This entry was changed somewhere else since this change was made, so it was "
-            "not saved. Load the entry again and choose which version to keep.",
-            code="edit_conflict",
-        )
+        raise Conflict(message, code="edit_conflict")
 
 
 def save_entry(session: Session, ctx: EntryContext, body: EntryUpdate) -> Entry:
@@ -297,29 +305,34 @@ def submit_entry(session: Session, ctx: EntryContext, settings: Settings) -> Ent
         raise Forbidden("Only the entrant may submit this entry.")
     challenge, entry = ctx.challenge, ctx.entry
     assert challenge.id is not None and entry.id is not None
-    (reference,) = take_references(session, challenge, 1)
+    # On time is judged when the submit arrived, not after waiting for the lock below in a
+    # deadline rush.
+    arrived = utcnow()
+    # Checked first without the call's lock, which submits to one call queue for: an entry
+    # that is incomplete, late or already in is refused without waiting behind the others,
+    # and the form and rules are read outside the lock.
+    _check_submittable(session, ctx, arrived)
+    team = [{"name": t.name, "email": t.email} for t in team_of(session, entry.id)]
+    outcomes = _check_complete(session, ctx, team)
+    checked = entry.updated_at
+    (reference,) = take_references(session, challenge, 1)  # the lock, held to the commit
     session.refresh(entry)
     session.refresh(challenge)
+    now = utcnow()
     try:
-        if entry.status != EntryStatus.draft:
-            raise Conflict("This entry was submitted already.", code="already_submitted")
-        if not ctx.open_for_changes(utcnow()):
-            raise _deadline_passed(challenge)
-        if (
-            entry.owner_id is not None
-            and _active_entries(session, challenge.id, entry.owner_id, (EntryStatus.submitted,))
-            >= challenge.max_entries_per_participant
-        ):
-            raise _limit_reached(challenge)
-        team = [{"name": t.name, "email": t.email} for t in team_of(session, entry.id)]
-        outcomes = _check_complete(session, ctx, team)
-    except (Conflict, Unprocessable):
+        # Under the lock, what another request may have changed meanwhile: this entry (a
+        # second submit, a save from another device), the deadline, the entrant's other entries.
+        _check_submittable(session, ctx, arrived)
+        if entry.updated_at != checked:
+            raise Conflict(SUBMIT_CONFLICT, code="edit_conflict")
+    except Conflict:
         session.rollback()
         raise
-    now = utcnow()
+    # What was checked is what is submitted: the row stays as it was until the commit.
+    _claim_version(session, entry.id, checked, now, SUBMIT_CONFLICT)
     entry.reference = reference
     entry.status = EntryStatus.submitted
-    entry.submitted_at = now
+    entry.submitted_at = arrived
     entry.updated_at = now
     entry.licence = challenge.licence.value
     entry.rule_outcomes = outcomes
@@ -339,6 +352,22 @@ def submit_entry(session: Session, ctx: EntryContext, settings: Settings) -> Ent
     _queue_receipt(session, settings, ctx)
     session.commit()
     return entry
+
+
+def _check_submittable(session: Session, ctx: EntryContext, at: datetime) -> None:
+    """A draft, on time at `at`, and within the entrant's limit of submitted entries."""
+    challenge, entry = ctx.challenge, ctx.entry
+    assert challenge.id is not None
+    if entry.status != EntryStatus.draft:
+        raise Conflict("This entry was submitted already.", code="already_submitted")
+    if not ctx.open_for_changes(at):
+        raise _deadline_passed(challenge)
+    if (
+        entry.owner_id is not None
+        and _active_entries(session, challenge.id, entry.owner_id, (EntryStatus.submitted,))
+        >= challenge.max_entries_per_participant
+    ):
+        raise _limit_reached(challenge)
 
 
 def _queue_receipt(session: Session, settings: Settings, ctx: EntryContext) -> None:

@@ -4,12 +4,19 @@ revisions, withdrawal, limits, eligibility rules, offline entries and receipts."
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from app.core.db import utcnow
+from app.entries import service
+from app.models import Challenge, Entry
 from tests.conftest import BASE_URL, deliver_mail
 from tests.factories import (
     COMPLETE,
@@ -218,6 +225,101 @@ def test_concurrent_submits_of_one_draft_count_once(app: FastAPI, mailbox) -> No
     assert p.get(f"/api/entries/{entry['id']}").json()["reference"] == "HIV-0001"
     assert len(p.get(f"/api/entries/{entry['id']}/revisions").json()) == 1
     assert submitted_entry(client_for(app, "q@example.org"))["reference"] == "HIV-0002"
+
+
+def test_concurrent_submits_of_two_drafts_keep_the_entrant_s_limit(app: FastAPI, mailbox) -> None:
+    """Both pass the checks made before the call's lock; the limit is counted again under it."""
+    org = client_for(app, "org@example.org")
+    make_challenge(org, max_entries_per_participant=2)
+    p = client_for(app, "p@example.org")
+    drafts = [start_entry(p, body=COMPLETE) for _ in range(2)]
+    # Two drafts, and then the organisers allow one entry each.
+    r = org.patch("/api/challenges/hiv-testing", json={"max_entries_per_participant": 1})
+    assert r.status_code == 200, r.text
+    cookie = p.cookies["opencall_session"]
+    results: list[tuple[int, str | None]] = []
+    barrier = threading.Barrier(2)
+
+    def submit(entry_id: int) -> None:
+        with TestClient(app, base_url=BASE_URL, headers={"Origin": BASE_URL}) as c:
+            c.cookies.set("opencall_session", cookie)
+            barrier.wait()
+            r = c.post(f"/api/entries/{entry_id}/submit")
+            results.append((r.status_code, r.json().get("error", {}).get("code")))
+
+    threads = [threading.Thread(target=submit, args=(d["id"],)) for d in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results, key=str) == [(200, None), (409, "entry_limit")]
+    statuses = sorted(p.get(f"/api/entries/{d['id']}").json()["status"] for d in drafts)
+    assert statuses == ["draft", "submitted"]
+
+
+def _meanwhile(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+    """Runs `change` (in its own session) after a submit's checks, just before it takes the
+    call's lock: what another request could do while this one queued for the lock."""
+    real = service.take_references
+
+    def take_references(session: Session, challenge: Challenge, count: int) -> list[str]:
+        with Session(session.get_bind()) as other:
+            change(other)
+            other.commit()
+        return real(session, challenge, count)
+
+    monkeypatch.setattr(service, "take_references", take_references)
+
+
+def test_a_save_landing_while_a_submit_queues_is_not_submitted_unchecked(
+    app: FastAPI, mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = client_for(app, "org@example.org")
+    make_challenge(org)
+    p = client_for(app, "p@example.org")
+    entry = start_entry(p, body=COMPLETE)
+    # Another device empties the summary after this submit found the entry complete.
+    _meanwhile(
+        monkeypatch,
+        lambda other: other.execute(
+            update(Entry)
+            .where(col(Entry.id) == entry["id"])
+            .values(summary="", updated_at=utcnow())
+        ),
+    )
+    r = p.post(f"/api/entries/{entry['id']}/submit")
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "edit_conflict"
+    assert "was not submitted" in r.json()["error"]["message"]
+    after = p.get(f"/api/entries/{entry['id']}").json()
+    assert (after["status"], after["reference"], after["summary"]) == ("draft", None, "")
+    monkeypatch.undo()
+    # The number it held is given back: the next submit of the call takes HIV-0001.
+    assert p.patch(f"/api/entries/{entry['id']}", json=COMPLETE).status_code == 200
+    assert p.post(f"/api/entries/{entry['id']}/submit").json()["reference"] == "HIV-0001"
+
+
+def test_a_submit_that_arrived_in_time_is_on_time_however_long_it_queued(
+    app: FastAPI, mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = client_for(app, "org@example.org")
+    make_challenge(org)
+    p = client_for(app, "p@example.org")
+    entry = start_entry(p, body=COMPLETE)
+    closes_at = None
+
+    def the_deadline_passes(other: Session) -> None:
+        nonlocal closes_at
+        closes_at = utcnow()
+        other.execute(update(Challenge).values(closes_at=closes_at, grace_minutes=0))
+        time.sleep(0.01)  # the lock is taken after the deadline
+
+    _meanwhile(monkeypatch, the_deadline_passes)
+    r = p.post(f"/api/entries/{entry['id']}/submit")
+    assert r.status_code == 200, r.text
+    assert closes_at is not None
+    submitted_at = datetime.fromisoformat(r.json()["submitted_at"].replace("Z", "+00:00"))
+    assert submitted_at < closes_at
 
 
 def test_a_save_based_on_an_old_version_is_refused_and_changes_nothing(app: FastAPI) -> None:
