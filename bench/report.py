@@ -51,6 +51,7 @@ BENCHMARKS: list[tuple[str, list[str], str]] = [
         ["--database-url", os.environ.get("OPENCALL_BENCH_OUTBOX_PG_URL", f"{PG}/bencho")],
         "mail delivery against plain smtplib",
     ),
+    ("rush.py", [], "a deadline rush of submits to one call against the same saves"),
     ("pages.py", [], "each page's weight and slow-3G first paint against a bare page"),
     ("sizing.py", [], "a contest at full size: sizes, and reads against bare queries"),
     ("fuzz.py", [], "the long fuzzing run (make fuzz): requests sent, answers, failures"),
