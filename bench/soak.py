@@ -39,11 +39,12 @@ exported MALLOC_ARENA_MAX wins (16 is glibc's default on 2 cores: 8 per core).
 The exit status is non-zero when there was any error or the workers' memory grew by more
 than --max-growth (20% by default) from the end of the warm-up to the end of the run.
 
-With --trace-memory the workers trace their Python allocations (bench/soak_traced.py): each
-interval also prints the bytes Python holds (after a garbage collection), and the summary
-lists where the memory held at the end beyond that at the start was allocated. Traced bytes
-that stay flat while the resident size climbs are the allocator keeping freed memory, not a
-leak. Tracing slows every allocation: read its throughput as no figure.
+With --trace-memory the workers trace their Python allocations from the end of the warm-up
+(bench/soak_traced.py): each interval also prints the bytes of those Python still holds
+(after a garbage collection), and the summary lists where what is held at the end was
+allocated. Traced bytes that level off while the resident size climbs are the allocator
+keeping freed memory, not a leak. Tracing slows every allocation: read its throughput as no
+figure.
 
 Usage: .venv/bin/python bench/soak.py
        [--database-url postgresql://postgres@127.0.0.1:5432/benchsoak]   (dropped and recreated)
@@ -565,32 +566,24 @@ async def traced_mb(pids: list[int], directory: Path, dump: int) -> list[float]:
 
 
 def growth_sites(directory: Path, pids: list[int], top: int = 12) -> list[str]:
-    """Where the memory Python held at the end beyond the start was allocated, summed over
-    the workers by call stack (most recent call last), largest first."""
-    grown: Counter[tuple[str, ...]] = Counter()
+    """What the workers held at the end of the memory they allocated after the warm-up,
+    summed over the workers by call stack (most recent call first), largest first."""
+    held: Counter[tuple[str, ...]] = Counter()
     blocks: Counter[tuple[str, ...]] = Counter()
     ignore = [
         tracemalloc.Filter(False, tracemalloc.__file__),
         tracemalloc.Filter(False, "<unknown>"),
     ]
     for pid in pids:
-        first = tracemalloc.Snapshot.load(str(directory / f"{pid}-first.snap")).filter_traces(
-            ignore
-        )
-        last = tracemalloc.Snapshot.load(str(directory / f"{pid}-last.snap")).filter_traces(ignore)
-        for diff in last.compare_to(first, "traceback"):
-            frames = tuple(f"{_short(frame.filename)}:{frame.lineno}" for frame in diff.traceback)
-            grown[frames] += diff.size_diff
-            blocks[frames] += diff.count_diff
-    lines = []
-    for frames, size in grown.most_common(top):
-        if size <= 0:
-            break
-        lines.append(
-            f"{size / 2**20:+8.2f} MB {blocks[frames]:+8d} blocks  "
-            + " < ".join(reversed(frames[-5:]))
-        )
-    return lines
+        snapshot = tracemalloc.Snapshot.load(str(directory / f"{pid}.snap")).filter_traces(ignore)
+        for stat in snapshot.statistics("traceback"):
+            frames = tuple(f"{_short(frame.filename)}:{frame.lineno}" for frame in stat.traceback)
+            held[frames] += stat.size
+            blocks[frames] += stat.count
+    return [
+        f"{size / 2**20:8.2f} MB {blocks[frames]:8d} blocks  " + " < ".join(reversed(frames[-5:]))
+        for frames, size in held.most_common(top)
+    ]
 
 
 def _short(filename: str) -> str:
@@ -724,10 +717,10 @@ def report(
         f"(must stay within +{args.max_growth:.0%})"
     )
     if traced:
-        a, b = sum(traced[0]), sum(traced[-1])
+        held = ", ".join(f"{sum(minute):.1f}" for minute in traced[1:])
         print(
-            f"Python's own (traced, after a garbage collection): {a:.1f} MB at the start, "
-            f"{b:.1f} MB at the end: {b / a - 1:+.1%}"
+            "Python's own memory allocated after the warm-up and still held (traced, after a "
+            f"garbage collection), minute by minute, MB: {held}"
         )
     failed = bool(errors) or growth > args.max_growth
     print("soak: FAILED" if failed else "soak: passed")
@@ -825,7 +818,9 @@ def main() -> None:
             )
             status = report(samples, memory, traced, args.duration, args.interval, args)
             if trace:
-                print("\nwhere the memory Python held grew, end against start (all workers):")
+                print(
+                    "\nwhat the workers held at the end of what they allocated after the warm-up:"
+                )
                 for line in growth_sites(trace, pids) or ["nothing grew"]:
                     print(f"  {line}")
             done = ", ".join(f"{kind} {count}" for kind, count in sorted(mix.journeys.items()))

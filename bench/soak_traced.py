@@ -1,9 +1,10 @@
-"""The app factory `bench/soak.py --trace-memory` gives uvicorn: each worker traces its Python
-allocations (tracemalloc) from its first import, and on SIGUSR1 collects garbage and writes
-what it holds to $OPENCALL_SOAK_TRACE_DIR: `<pid>.json` (the traced bytes now, and the peak)
-(numbered) every time, `<pid>-first.snap` the first time and `<pid>-last.snap` after that, so the soak
-can tell memory Python holds on to (a leak: the snapshots show where it was allocated) from
-memory the allocator keeps after Python let it go (resident size grows, traced bytes do not).
+"""The app factory `bench/soak.py --trace-memory` gives uvicorn. The first SIGUSR1 (the end
+of the soak's warm-up) starts tracing the worker's Python allocations (tracemalloc); each
+later one collects garbage and writes to $OPENCALL_SOAK_TRACE_DIR `<pid>.json` (the signal's
+number and the bytes traced now and at the peak) and `<pid>.snap`, a snapshot of what is
+held. Everything traced was allocated after the warm-up, so what a snapshot holds at the end
+is what the run kept: a leak shows there with the stack that allocated it, while memory the
+allocator keeps after Python let it go shows as resident size without traced bytes.
 
 Tracing costs time (each allocation records its stack): a traced soak is slower than the
 plain one, and its figures are for finding growth, not for the throughput table.
@@ -21,14 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-tracemalloc.start(int(os.environ.get("OPENCALL_SOAK_TRACE_FRAMES", "12")))
-
-from app.main import create_app  # noqa: E402  (traced from here on)
+from app.main import create_app
 
 __all__ = ["create_app"]
 
-
-_DUMPS = itertools.count(1)
+FRAMES = int(os.environ.get("OPENCALL_SOAK_TRACE_FRAMES", "8"))
+_SIGNALS = itertools.count(1)
 
 
 def _write(path: Path, write: Callable[[Path], object]) -> None:
@@ -40,14 +39,17 @@ def _write(path: Path, write: Callable[[Path], object]) -> None:
 
 def _dump(signum: int, frame: FrameType | None) -> None:
     directory = Path(os.environ["OPENCALL_SOAK_TRACE_DIR"])
-    gc.collect()
+    number = next(_SIGNALS)
     pid = os.getpid()
-    first = directory / f"{pid}-first.snap"
-    snapshot = tracemalloc.take_snapshot()
-    target = directory / f"{pid}-last.snap" if first.exists() else first
-    _write(target, lambda path: snapshot.dump(str(path)))
+    if number == 1:
+        gc.collect()
+        tracemalloc.start(FRAMES)
+    else:
+        gc.collect()
+        snapshot = tracemalloc.take_snapshot()
+        _write(directory / f"{pid}.snap", lambda path: snapshot.dump(str(path)))
     current, peak = tracemalloc.get_traced_memory()
-    figures = json.dumps({"dump": next(_DUMPS), "traced": current, "peak": peak})
+    figures = json.dumps({"dump": number, "traced": current, "peak": peak})
     _write(directory / f"{pid}.json", lambda path: path.write_text(figures))
 
 
