@@ -38,13 +38,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sizing import reset_database  # bench/sizing.py, beside this file
-from soak import _call, _ok  # bench/soak.py
-from sqlalchemy import create_engine
-from votes import SECRET_KEY, Voter, make_voters, start_server  # bench/votes.py
-
-from app.cli import run_migrations
-from app.core.db import normalise_database_url
+from soak import _call, _ok, fresh_database, server_env  # bench/soak.py
+from votes import Voter, make_voters, start_server  # bench/votes.py
 
 PG = "postgresql://postgres@127.0.0.1:5432/benchrush"
 SLUG = "rush"
@@ -128,17 +123,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
-    reset_database(args.database_url)
-    run_migrations(args.database_url)
-    engine = create_engine(normalise_database_url(args.database_url))
-    env = {
-        **os.environ,
-        "OPENCALL_ENVIRONMENT": "test",
-        "OPENCALL_DATABASE_URL": args.database_url,
-        "OPENCALL_SECRET_KEY": SECRET_KEY,
-        "OPENCALL_MAIL_SENDER_IN_APP": "false",
-    }
-    env.setdefault("MALLOC_ARENA_MAX", "2")
+    engine = fresh_database(args.database_url)
+    env = server_env(args.database_url)
     ratios = []
     submitted: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:

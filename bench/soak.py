@@ -727,6 +727,28 @@ def report(
     return 1 if failed else 0
 
 
+def fresh_database(url: str) -> Engine:
+    """`url`'s database dropped, created again and migrated; an engine on it."""
+    reset_database(url)
+    run_migrations(url)
+    return create_engine(normalise_database_url(url))
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    """The environment OpenCall's uvicorn runs in for a benchmark on `database_url`."""
+    env = {
+        **os.environ,
+        "OPENCALL_ENVIRONMENT": "test",
+        "OPENCALL_DATABASE_URL": database_url,
+        "OPENCALL_SECRET_KEY": SECRET_KEY,
+        "OPENCALL_MAIL_SENDER_IN_APP": "false",
+    }
+    # As the Dockerfile and docs/deploy.md run it: glibc's default arenas (8 per core) let the
+    # workers' memory climb for the whole ten minutes; export MALLOC_ARENA_MAX to try others.
+    env.setdefault("MALLOC_ARENA_MAX", "2")
+    return env
+
+
 def redis_answers(url: str) -> bool:
     import redis
 
@@ -755,19 +777,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         raise SystemExit("--database-url must name a PostgreSQL database")
-    reset_database(args.database_url)
-    run_migrations(args.database_url)
-    engine = create_engine(normalise_database_url(args.database_url))
-    env = {
-        **os.environ,
-        "OPENCALL_ENVIRONMENT": "test",
-        "OPENCALL_DATABASE_URL": args.database_url,
-        "OPENCALL_SECRET_KEY": SECRET_KEY,
-        "OPENCALL_MAIL_SENDER_IN_APP": "false",
-    }
-    # As the Dockerfile and docs/deploy.md run it: glibc's default arenas (8 per core) let the
-    # workers' memory climb for the whole ten minutes; export MALLOC_ARENA_MAX to try others.
-    env.setdefault("MALLOC_ARENA_MAX", "2")
+    engine = fresh_database(args.database_url)
+    env = server_env(args.database_url)
     shared = redis_answers(args.redis_url)
     if shared:
         import redis
