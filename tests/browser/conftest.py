@@ -14,12 +14,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from app.cli import run_migrations
 from tests.conftest import TEST_DB_KIND, create_pg_database, drop_pg_database, free_port
 
 CHROMIUM = os.environ.get("OPENCALL_CHROMIUM", "/usr/bin/chromium")
+
+# Assertions wait up to 20 s, not Playwright's 5: CI runs the browser tests beside two other
+# runs of the suite on two cores, and on a slow machine a save there took over 10 s to come
+# back (the judge journey's). A page that never gets there still fails, only later.
+expect.set_options(timeout=20_000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

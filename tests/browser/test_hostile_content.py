@@ -430,7 +430,7 @@ def _visit(
         if then:
             then(page)
         for literal in shown:
-            expect(page.locator("body")).to_contain_text(literal, timeout=10_000)
+            expect(page.locator("body")).to_contain_text(literal, timeout=20_000)
         page.wait_for_load_state("networkidle")
     except (AssertionError, Error) as exc:
         problems.append(f"{where}: the text is not shown literally: {str(exc)[:300]}")

@@ -172,7 +172,7 @@ def test_the_judge_journey(new_page, fresh_server, smtp_server) -> None:  # noqa
     page.get_by_label("Comment for the organisers").fill(COMMENT)
     page.get_by_role("button", name="Save now").click()
     save_state = page.locator("#save-state")
-    expect(save_state).to_have_text(re.compile(r"^Saved at "), timeout=10000)
+    expect(save_state).to_have_text(re.compile(r"^Saved at "), timeout=20_000)
 
     page.reload()
     impact = page.get_by_role("group", name="Impact", exact=True)

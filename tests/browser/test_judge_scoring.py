@@ -234,7 +234,7 @@ def test_a_judge_scores_one_entry_and_declares_a_conflict_on_the_other(
     expect(page.get_by_label("Feedback for the entrant (optional)")).to_be_focused()
     page.keyboard.type("Show how the kits reach rural clubs.")
     save_state = page.locator("#save-state")
-    expect(save_state).to_have_text(re.compile(r"^Saved at "), timeout=10000)
+    expect(save_state).to_have_text(re.compile(r"^Saved at "), timeout=20_000)
 
     page.reload()
     impact = page.get_by_role("group", name="Impact")
@@ -251,14 +251,14 @@ def test_a_judge_scores_one_entry_and_declares_a_conflict_on_the_other(
     expect(page.get_by_label("Score for Feasibility")).to_be_focused()
     page.keyboard.type("8.5")
     page.keyboard.press("Control+s")
-    expect(save_state).to_have_text(re.compile(r"^Saved at "), timeout=10000)
+    expect(save_state).to_have_text(re.compile(r"^Saved at "), timeout=20_000)
 
     # Offline, a change is kept and sent again when the connection returns.
     page.context.set_offline(True)
     page.get_by_label("Feedback for the entrant (optional)").press_sequentially(" Well done.")
     expect(save_state).to_have_text(re.compile(r"^Not saved: no connection — retrying"))
     page.context.set_offline(False)
-    expect(save_state).to_have_text(re.compile(r"^Saved at "), timeout=10000)
+    expect(save_state).to_have_text(re.compile(r"^Saved at "), timeout=20_000)
     page.keyboard.press("Control+Enter")
     expect(page.locator("#submit-done")).to_contain_text("Scorecard submitted")
     # (2 × 7 + 1 × 8.5) / 3 on the round's 1–10 scale.
