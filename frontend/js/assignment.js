@@ -574,27 +574,29 @@ function applyScorecard(result) {
   if (wasEditable !== editable()) renderLock();
 }
 
-function renderScorecardState() {
-  const status = byId('scorecard-status');
-  // This page's own autosave of a draft leaves the line as it is ("Saved at" is said below the
-  // form): a line that grew with the saved time moved the scores under the judge's finger.
-  const ownDraftSave = scorecard.status === 'draft' && status.dataset.status !== undefined && lastSavedAt !== null;
-  const keep = ownDraftSave && status.dataset.status === 'draft';
-  status.dataset.status = scorecard.status ?? '';
-  if (!keep) status.replaceChildren();
-  if (keep) {
-    // The draft line stays as drawn.
-  } else if (scorecard.status === 'submitted') {
+/** The scorecard's status line; `withTime` adds when a draft was last saved. */
+function drawStatus(status, withTime) {
+  status.replaceChildren();
+  if (scorecard.status === 'submitted') {
     status.append(...(scorecard.submitted_at
       ? tParts('judging.status.submitted_on', { time: timeElement(scorecard.submitted_at) })
       : [t('judging.status.submitted')]));
     if (editable()) status.append(' ', t('judging.status.still_editable'));
   } else if (scorecard.status === 'draft') {
     status.append(t('judging.status.draft'));
-    if (scorecard.updated_at && !ownDraftSave) status.append(' ', ...tParts('judging.status.last_saved', { time: timeElement(scorecard.updated_at) }));
+    if (scorecard.updated_at && withTime) status.append(' ', ...tParts('judging.status.last_saved', { time: timeElement(scorecard.updated_at) }));
   } else {
     status.textContent = t('judging.status.not_started');
   }
+}
+
+function renderScorecardState() {
+  const status = byId('scorecard-status');
+  // This page's own autosave of a draft leaves the line as it is ("Saved at" is said below the
+  // form): a line that grew with the saved time moved the scores under the judge's finger.
+  const ownDraftSave = scorecard.status === 'draft' && lastSavedAt !== null && 'status' in status.dataset;
+  if (!(ownDraftSave && status.dataset.status === 'draft')) drawStatus(status, !ownDraftSave);
+  status.dataset.status = scorecard.status ?? '';
   const scoreLine = byId('score-line');
   scoreLine.hidden = scorecard.score == null;
   scoreLine.textContent = scorecard.score == null ? '' : t('judging.status.weighted_score', { score: scoreFormat.format(scorecard.score) });
