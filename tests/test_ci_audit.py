@@ -60,3 +60,45 @@ def test_no_reachable_records_is_reported_as_blocked_not_as_clean() -> None:
     assert status == 0
     assert line.startswith("pip-audit: BLOCKED on this machine: none of the 2 installed packages")
     assert "no known vulnerability" not in line
+
+
+def test_packages_pypi_did_not_answer_for_are_audited_from_their_latest_document() -> None:
+    """Behind a mirror that serves only each package's latest document: a package installed at
+    its latest release is audited from that document's records (a withdrawn record does not
+    count); one behind it stays unaudited, saying why; one PyPI has no document for keeps
+    pip-audit's reason."""
+    report = {
+        "dependencies": [
+            {"name": "Jinja2", "skip_reason": "Dependency not found on PyPI: jinja2 (3.1.6)"},
+            {"name": "httpx", "skip_reason": "Dependency not found on PyPI: httpx (0.28.1)"},
+            {"name": "redis", "skip_reason": "Dependency not found on PyPI: redis (6.4.0)"},
+            {"name": "private-pkg", "skip_reason": "Dependency not found on PyPI"},
+        ],
+        "fixes": [],
+    }
+    documents = {
+        "Jinja2": ("3.1.6", [
+            {"id": "GHSA-xxxx", "fixed_in": ["3.1.7"], "aliases": ["CVE-2099-1"], "withdrawn": None},
+            {"id": "GHSA-gone", "fixed_in": [], "aliases": [], "withdrawn": "2026-01-01T00:00:00"},
+        ]),
+        "httpx": ("0.28.1", []),
+        "redis": ("8.1.0", []),
+        "private-pkg": None,
+    }  # fmt: skip
+    versions = {"jinja2": "3.1.6", "httpx": "0.28.1", "redis": "6.4.0", "private-pkg": "1.0"}
+    audit = _audit()
+    filled = audit.from_latest_documents(report, versions, documents.__getitem__)
+    status, lines = audit.verdict(filled)
+    assert status == 1
+    assert lines == ["VULNERABLE Jinja2 3.1.6: GHSA-xxxx (fix: 3.1.7)"]
+
+    del documents["Jinja2"]
+    report["dependencies"].pop(0)
+    status, lines = audit.verdict(audit.from_latest_documents(report, versions, documents.get))
+    assert status == 0
+    assert lines == [
+        "pip-audit: 1 packages audited, no known vulnerability",
+        "  not audited: redis: installed 6.4.0, latest release 8.1.0: "
+        "PyPI here answers only for the latest release",
+        "  not audited: private-pkg: Dependency not found on PyPI",
+    ]
