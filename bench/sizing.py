@@ -480,21 +480,41 @@ def main() -> None:
                 f"{bare_s:.2f} s; round_scores (normalised) {service_s:.2f} s "
                 f"({service_s / bare_s:.1f}x)"
             )
-            for name, path in (
-                ("the round's ranking", f"/api/rounds/{round_id}/ranking"),
-                ("the final standings", f"/api/challenges/{slug}/results/standings"),
+            # The ranking and the preview come a page at a time (the order is computed whole);
+            # the standings answer whole.
+            for name, method, path in (
+                ("the ranking, first page of 50", "GET", f"/api/rounds/{round_id}/ranking"),
+                (
+                    "the ranking, one reference",
+                    "GET",
+                    f"/api/rounds/{round_id}/ranking?q=B-099999",
+                ),
+                (
+                    "the advancement preview, first page of 50",
+                    "POST",
+                    f"/api/rounds/{round_id}/advancement/preview",
+                ),
+                ("the final standings", "GET", f"/api/challenges/{slug}/results/standings"),
             ):
                 started = time.perf_counter()
-                r = api.get(path)
+                r = api.request(method, path, json={} if method == "POST" else None)
                 took = time.perf_counter() - started
                 if r.status_code != 200:
                     print(
-                        f"  GET {path} ({name}): {r.status_code} "
+                        f"  {method} {path} ({name}): {r.status_code} "
                         f"{r.json()['error']['code']} after {took:.1f} s, at 100,000 entries"
                     )
                     continue
-                took = timed(lambda p=path: api.get(p).raise_for_status(), args.repeat)
-                print(f"  GET {path} ({name}): {took:.2f} s ({took / bare_s:.1f}x the bare mean)")
+                size = len(r.content)
+
+                def again(m: str = method, p: str = path) -> None:
+                    api.request(m, p, json={} if m == "POST" else None).raise_for_status()
+
+                took = timed(again, args.repeat)
+                print(
+                    f"  {method} {path} ({name}): {took:.2f} s ({took / bare_s:.1f}x the bare "
+                    f"mean), {size / 1e6:.2f} MB"
+                )
             sampler.running = False
             sampler.join()
 

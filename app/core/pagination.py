@@ -36,16 +36,17 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+def encode_cursor(last_id: int, kind: str = "id") -> str:
+    """`kind` "id" for a keyset on ids; "pos" for a place in a computed order (a ranking)."""
+    return base64.urlsafe_b64encode(f"{kind}:{last_id}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str, kind: str = "id") -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, value = raw.split(":", 1)
         number = int(value)
-        if prefix != "id" or not 0 <= number <= MAX_ID:
+        if prefix != kind or not 0 <= number <= MAX_ID:
             raise ValueError
         return number
     except (ValueError, binascii.Error, UnicodeDecodeError):
@@ -65,3 +66,11 @@ def paginate_by_id(
     rows = list(session.exec(statement.order_by(col(id_column).desc()).limit(limit + 1)).all())
     next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def page_of(items: list[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
+    """A page of a list computed whole (a ranking's order), by place: the cursor holds how
+    many items came before."""
+    start = decode_cursor(cursor, "pos") if cursor else 0
+    end = start + limit
+    return items[start:end], encode_cursor(end, "pos") if end < len(items) else None

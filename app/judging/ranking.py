@@ -15,12 +15,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from app.audit.service import record
 from app.core.config import Settings
 from app.core.db import IN_LIST_SIZE, in_parts, utcnow
 from app.core.errors import Conflict, Unprocessable
+from app.core.pagination import MAX_LIMIT, page_of
 from app.judging.rounds import RoundAccess, frozen, round_state
 from app.judging.scoring import EntryScore, RoundScores, from_shown, round_scores
 from app.mail.outbox import Notice, queue_mail
@@ -106,7 +107,13 @@ class Ranking(BaseModel):
     disagreement_share: float
     icc: IccPublic | None
     criteria: list[CriterionRef]
-    entries: list[RankedEntry]
+    total: int = Field(description="entries in the round")
+    scored: int = Field(description="entries with at least one submitted scorecard")
+    decided: int = Field(description="entries an applied advancement decided")
+    advanced: int = Field(description="entries an applied advancement advanced")
+    matching: int = Field(description="entries the filters match (`total` without filters)")
+    entries: list[RankedEntry] = Field(description="this page of the matching entries, in order")
+    next_cursor: str | None = Field(description="the cursor of the next page; null on the last")
     judges: list[RankedJudge]
 
 
@@ -159,23 +166,64 @@ def _entries_by_id(session: Session, ids: list[int]) -> dict[int, Entry]:
     }
 
 
-def ranking(session: Session, ra: RoundAccess) -> Ranking:
+@dataclass(frozen=True)
+class RankingFilter:
+    """Which of the round's entries a ranking page lists; positions stay the round's own."""
+
+    q: str | None = None
+    disagreement: bool | None = None
+    advanced: bool | None = None
+
+
+def _matching_text(session: Session, challenge_id: int, q: str) -> set[int]:
+    pattern = f"%{q.strip()}%"
+    found = session.exec(
+        select(Entry.id).where(
+            Entry.challenge_id == challenge_id,
+            or_(col(Entry.reference).ilike(pattern), col(Entry.title).ilike(pattern)),
+        )
+    ).all()
+    return {entry_id for entry_id in found if entry_id is not None}
+
+
+def ranking(
+    session: Session,
+    ra: RoundAccess,
+    *,
+    limit: int = MAX_LIMIT,
+    cursor: str | None = None,
+    where: RankingFilter = RankingFilter(),
+) -> Ranking:
     """The round's entries in ranking order (ties settled by the declared tie-breaks) with
     raw and normalised scores, disagreement flags, per-criterion statistics, the ICC and
-    each judge's statistics (organisers)."""
+    each judge's statistics (organisers). The order is computed whole (every number depends
+    on every scorecard); the entries come a page at a time, filtered by reference or title,
+    disagreement or the applied decision, so a round of 100,000 entries is not one answer
+    of 50 MB."""
     ra.challenge_access.need_organiser()
     round_ = ra.round
     assert round_.id is not None
     scores = round_scores(session, round_.id, with_criteria=True)
     # The same order advancement uses: equal scores settled by the declared tie-breaks.
-    ordered = [p.score for p in order_by_score(scores, declared_tie_breaks(round_), [])]
+    ordered = list(
+        enumerate((p.score for p in order_by_score(scores, declared_tie_breaks(round_), [])), 1)
+    )
     width = _width(scores)
-    entries = entry_labels(session, round_.challenge_id, [e.entry_id for e in scores.entries])
-    advanced = dict(
+    advanced: dict[int, bool | None] = dict(
         session.exec(
             select(RoundEntry.entry_id, RoundEntry.advanced).where(RoundEntry.round_id == round_.id)
         ).all()
     )
+    matching = ordered
+    if where.q and where.q.strip():
+        found = _matching_text(session, round_.challenge_id, where.q)
+        matching = [(i, e) for i, e in matching if e.entry_id in found]
+    if where.disagreement is not None:
+        matching = [(i, e) for i, e in matching if e.disagreement == where.disagreement]
+    if where.advanced is not None:
+        matching = [(i, e) for i, e in matching if advanced.get(e.entry_id) is where.advanced]
+    page, next_cursor = page_of(matching, limit, cursor)
+    entries = entry_labels(session, round_.challenge_id, [e.entry_id for _, e in page])
     criteria = session.exec(
         select(Criterion)
         .where(Criterion.round_id == round_.id)
@@ -206,6 +254,11 @@ def ranking(session: Session, ra: RoundAccess) -> Ranking:
             for c in criteria
             if c.id is not None
         ],
+        total=len(ordered),
+        scored=sum(1 for _, e in ordered if e.n > 0),
+        decided=sum(1 for _, e in ordered if advanced.get(e.entry_id) is not None),
+        advanced=sum(1 for _, e in ordered if advanced.get(e.entry_id) is True),
+        matching=len(matching),
         entries=[
             RankedEntry(
                 position=position,
@@ -228,8 +281,9 @@ def ranking(session: Session, ra: RoundAccess) -> Ranking:
                 ],
                 advanced=advanced.get(e.entry_id),
             )
-            for position, e in enumerate(ordered, start=1)
+            for position, e in page
         ],
+        next_cursor=next_cursor,
         judges=[
             RankedJudge(
                 judge_id=j.judge_id,
@@ -302,10 +356,18 @@ class Advancement(BaseModel):
     tie_breaks: list[dict[str, Any]]
     applied_at: datetime | None
     advancing: int
+    total: int = Field(description="entries in the round")
+    differs_from_applied: int = Field(
+        description="entries this preview decides otherwise than the applied decision did"
+    )
     feedback_released: bool
-    entries: list[AdvancementEntry]
+    entries: list[AdvancementEntry] = Field(description="this page of the round, in order")
+    next_cursor: str | None = Field(description="the cursor of the next page; null on the last")
     unresolved_ties: list[list[int]] = Field(
         description="ties at the cut the declared tie-breaks leave open: give `tie_order`"
+    )
+    tied: list[AdvancementEntry] = Field(
+        description="the entries of `unresolved_ties`, whatever page they fall on"
     )
 
 
@@ -479,10 +541,18 @@ def _applied(session: Session, round_: Round) -> AdvanceIn:
     )
 
 
-def advancement(session: Session, ra: RoundAccess, body: AdvanceIn) -> Advancement:
+def advancement(
+    session: Session,
+    ra: RoundAccess,
+    body: AdvanceIn,
+    *,
+    limit: int | None = MAX_LIMIT,
+    cursor: str | None = None,
+) -> Advancement:
     """Who advances under the declared rule, with ties and how they were resolved, and the
     organiser's overrides laid over it. Changes nothing. Once applied, a preview given no
-    overrides or tie order shows the decision as recorded."""
+    overrides or tie order shows the decision as recorded. The entries come a page at a
+    time (`limit` None: all of them, for applying); the counts cover the whole round."""
     ra.challenge_access.need_organiser()
     round_ = ra.round
     assert round_.id is not None
@@ -490,40 +560,66 @@ def advancement(session: Session, ra: RoundAccess, body: AdvanceIn) -> Advanceme
         body = _applied(session, round_)
     scores = round_scores(session, round_.id, with_criteria=True)
     tie_breaks = declared_tie_breaks(round_)
-    placed = order_by_score(scores, tie_breaks, body.tie_order)
-    overrides = _check_overrides(round_, body, {p.score.entry_id for p in placed})
-    chosen, unresolved = _by_rule(round_, scores, placed)
-    entries = entry_labels(session, round_.challenge_id, [p.score.entry_id for p in placed])
-    rows = []
-    for position, p in enumerate(placed, start=1):
-        entry_id = p.score.entry_id
-        override = overrides.get(entry_id)
-        by_rule = entry_id in chosen
-        rows.append(
-            AdvancementEntry(
-                entry_id=entry_id,
-                reference=entries[entry_id].reference,
-                title=entries[entry_id].title or None,
-                category=p.score.category,
-                position=position,
-                score=scores.shown(p.score.score),
-                n=p.score.n,
-                advances=override.advanced if override else by_rule,
-                by_rule=by_rule,
-                override_reason=override.reason if override else None,
-                tie=Tie(with_=p.tie_with, resolved_by=p.resolved_by) if p.tie_with else None,
-            )
-        )
+    placed = list(enumerate(order_by_score(scores, tie_breaks, body.tie_order), start=1))
+    overrides = _check_overrides(round_, body, {p.score.entry_id for _, p in placed})
+    chosen, unresolved = _by_rule(round_, scores, [p for _, p in placed])
     # A tie the organiser settled by overriding every entry in it is no longer open.
     open_ties = [g for g in unresolved if not all(e in overrides for e in g)]
+
+    def advances(entry_id: int) -> bool:
+        override = overrides.get(entry_id)
+        return override.advanced if override else entry_id in chosen
+
+    if limit is None:
+        page, next_cursor = placed, None
+    else:
+        page, next_cursor = page_of(placed, limit, cursor)
+    in_ties = {entry_id for group in open_ties for entry_id in group}
+    tied = [(position, p) for position, p in placed if p.score.entry_id in in_ties]
+    labels = entry_labels(session, round_.challenge_id, [p.score.entry_id for _, p in page + tied])
+
+    def row(position: int, p: Placed) -> AdvancementEntry:
+        entry_id = p.score.entry_id
+        override = overrides.get(entry_id)
+        return AdvancementEntry(
+            entry_id=entry_id,
+            reference=labels[entry_id].reference,
+            title=labels[entry_id].title or None,
+            category=p.score.category,
+            position=position,
+            score=scores.shown(p.score.score),
+            n=p.score.n,
+            advances=advances(entry_id),
+            by_rule=entry_id in chosen,
+            override_reason=override.reason if override else None,
+            tie=Tie(with_=p.tie_with, resolved_by=p.resolved_by) if p.tie_with else None,
+        )
+
+    recorded: dict[int, bool | None] = {}
+    if round_.advanced_at is not None:
+        recorded = dict(
+            session.exec(
+                select(RoundEntry.entry_id, RoundEntry.advanced).where(
+                    RoundEntry.round_id == round_.id, col(RoundEntry.decided_at).is_not(None)
+                )
+            ).all()
+        )
     return Advancement(
         rule=round_.advancement,
         tie_breaks=round_.tie_breaks,
         applied_at=round_.advanced_at,
-        advancing=sum(1 for r in rows if r.advances),
+        advancing=sum(1 for _, p in placed if advances(p.score.entry_id)),
+        total=len(placed),
+        differs_from_applied=sum(
+            1
+            for _, p in placed
+            if recorded.get(p.score.entry_id) not in (None, advances(p.score.entry_id))
+        ),
         feedback_released=round_.feedback_released,
-        entries=rows,
+        entries=[row(position, p) for position, p in page],
+        next_cursor=next_cursor,
         unresolved_ties=open_ties,
+        tied=[row(position, p) for position, p in tied],
     )
 
 
@@ -541,7 +637,12 @@ def _outstanding(session: Session, round_id: int) -> int:
 
 
 def apply_advancement(
-    session: Session, settings: Settings, ra: RoundAccess, body: AdvanceIn
+    session: Session,
+    settings: Settings,
+    ra: RoundAccess,
+    body: AdvanceIn,
+    *,
+    limit: int = MAX_LIMIT,
 ) -> Advancement:
     """Record who advances (audited), lock the round's scorecards, and tell the entrants by
     mail when asked, with the judges' feedback when the organiser releases it."""
@@ -569,7 +670,7 @@ def apply_advancement(
             "its decisions can no longer change.",
             code="next_round_open",
         )
-    preview = advancement(session, ra, body)
+    preview = advancement(session, ra, body, limit=None)
     if preview.unresolved_ties:
         raise Conflict(
             "Entries are tied at the cut and the declared tie-breaks do not separate them: "
@@ -615,9 +716,16 @@ def apply_advancement(
         _tell_entrants(session, settings, round_, ra, preview)
     session.commit()
     session.refresh(round_)
-    preview.applied_at = round_.advanced_at
-    preview.feedback_released = round_.feedback_released
-    return preview
+    entries, next_cursor = page_of(preview.entries, limit, None)
+    return preview.model_copy(
+        update={
+            "applied_at": round_.advanced_at,
+            "feedback_released": round_.feedback_released,
+            "differs_from_applied": 0,
+            "entries": entries,
+            "next_cursor": next_cursor,
+        }
+    )
 
 
 def released_feedback(session: Session, round_: Round, entry_id: int) -> list[str]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
 
 from app.auth.router import wake_mail_sender
 from app.core.deps import CurrentUser, SessionDep, SettingsDep
 from app.core.errors import error_responses
+from app.core.pagination import CursorQuery, LimitQuery
 from app.entries.access import load_entry
 from app.files.storage import make_storage
 from app.files.upload import file_responses
@@ -101,12 +102,28 @@ def remind_judges(
     return reminded
 
 
-@router.get("/rounds/{round_id}/ranking", responses=error_responses(401, 403, 404))
-def round_ranking(ra: RoundDep, session: SessionDep) -> ranking.Ranking:
-    """The round's entries in ranking order: raw and normalised scores on the shown scale,
-    SD, spread and disagreement flags, per-criterion means, the ICC and each judge's
-    statistics."""
-    return ranking.ranking(session, ra)
+@router.get("/rounds/{round_id}/ranking", responses=error_responses(400, 401, 403, 404))
+def round_ranking(
+    ra: RoundDep,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="in the entry's reference or title")
+    ] = None,
+    disagreement: Annotated[
+        bool | None, Query(description="only entries whose judges disagree (true) or agree")
+    ] = None,
+    advanced: Annotated[
+        bool | None, Query(description="only entries the applied decision advanced (true) or not")
+    ] = None,
+) -> ranking.Ranking:
+    """The round's entries in ranking order, a page at a time: raw and normalised scores on
+    the shown scale, SD, spread and disagreement flags, per-criterion means; with the
+    round's counts, the ICC and each judge's statistics. Positions are the round's own
+    whatever the filters."""
+    where = ranking.RankingFilter(q=q, disagreement=disagreement, advanced=advanced)
+    return ranking.ranking(session, ra, limit=limit, cursor=cursor, where=where)
 
 
 @router.get(
@@ -141,26 +158,37 @@ def reopen_scorecard(
     return scorecards.reopen_scorecard(session, user, scorecard_id, body)
 
 
-@router.post("/rounds/{round_id}/advancement/preview", responses=error_responses(401, 403, 404))
+@router.post(
+    "/rounds/{round_id}/advancement/preview", responses=error_responses(400, 401, 403, 404)
+)
 def preview_advancement(
-    body: ranking.AdvanceIn, ra: RoundDep, session: SessionDep
+    body: ranking.AdvanceIn,
+    ra: RoundDep,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
 ) -> ranking.Advancement:
     """Who would advance under the round's declared rule, ties and how the declared
-    tie-breaks resolved them, with the given overrides and tie order. Changes nothing."""
-    return ranking.advancement(session, ra, body)
+    tie-breaks resolved them, with the given overrides and tie order, a page of the round
+    at a time. Changes nothing."""
+    return ranking.advancement(session, ra, body, limit=limit, cursor=cursor)
 
 
-@router.post("/rounds/{round_id}/advancement/apply", responses=error_responses(401, 403, 404, 409))
+@router.post(
+    "/rounds/{round_id}/advancement/apply", responses=error_responses(400, 401, 403, 404, 409)
+)
 def apply_advancement(
     body: ranking.AdvanceIn,
     ra: RoundDep,
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
+    limit: LimitQuery = 50,
 ) -> ranking.Advancement:
     """Record who advances (audited); the next round takes them. Entrants are told by mail
-    when `notify`, with the judges' feedback when `release_feedback`."""
-    result = ranking.apply_advancement(session, settings, ra, body)
+    when `notify`, with the judges' feedback when `release_feedback`. The answer holds the
+    first page of the decision; the preview pages through the rest."""
+    result = ranking.apply_advancement(session, settings, ra, body, limit=limit)
     wake_mail_sender(request)
     return result
 

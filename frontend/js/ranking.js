@@ -1,7 +1,8 @@
 // One round's ranking for organisers: the round's summary with its reliability (ICC), the
-// entries in ranking order with disagreement flags and their scorecards (reopening one), each
-// judge's statistics, and the advancement: the declared rule, a preview with its ties and
-// overrides, and applying it.
+// entries in ranking order a page at a time (filtered by reference or title, or to those whose
+// judges disagree) with their scorecards (reopening one), each judge's statistics, and the
+// advancement: the declared rule, a preview (paged too) with its ties and overrides, and
+// applying it. A round may hold 100,000 entries: nothing here needs all of them at once.
 import { get, post, showAlert, ApiError } from './api.js';
 import { timeElement } from './dates.js';
 import { invalid } from './form.js';
@@ -16,8 +17,16 @@ import { formatNumber, t, tParts, useCatalogues } from './i18n.js';
 await useCatalogues('awards');
 
 let round;
+/** The round's figures from the last ranking page loaded; its `entries` are this page's. */
 let ranking = null;
+/** The ranking's entries shown so far, and the cursor of the next page. */
+let rankingRows = [];
+let rankingCursor = null;
 let preview = null;
+let previewRows = [];
+let previewCursor = null;
+/** Each entry met on any page: its reference and title, for naming it anywhere on the page. */
+const known = new Map();
 /** The organiser's overrides, one per entry: {entry_id, advanced, reason}. */
 let overrides = [];
 /** Tied groups the organiser has put in order (entry ids, best first), in the order recorded. */
@@ -31,8 +40,10 @@ const advancementAlert = byId('advancement-alert');
 
 const criteria = () => ranking?.criteria ?? round.criteria;
 const criterionName = (id) => criteria().find((c) => c.id === id)?.name ?? t('awards.ranking.criterion_id', { id });
-const entryRow = (id) => ranking?.entries.find((e) => e.entry_id === id);
-const entryName = (id) => entryRow(id)?.reference ?? preview?.entries.find((e) => e.entry_id === id)?.reference ?? t('awards.ranking.entry_id', { id });
+function remember(entries) {
+  for (const e of entries ?? []) known.set(e.entry_id, { reference: e.reference, title: e.title });
+}
+const entryName = (id) => known.get(id)?.reference ?? t('awards.ranking.entry_id', { id });
 /** An entry's reference, or "entry 12" inside a sentence. */
 const inlineName = (entry) => entry.reference ?? t('awards.ranking.entry_id_inline', { id: entry.entry_id });
 const quoted = (name) => t('awards.ranking.quoted', { name });
@@ -55,23 +66,41 @@ function fact(list, term, ...value) {
 
 // ---------------------------------------------------------------- loading
 
-async function loadRanking() {
+const filterForm = byId('ranking-filter');
+
+function rankingQuery(extra = {}) {
+  const query = new URLSearchParams({ limit: '50', ...extra });
+  const q = byId('ranking-q').value.trim();
+  if (q) query.set('q', q);
+  if (byId('ranking-disagreement').checked) query.set('disagreement', 'true');
+  return query;
+}
+
+/** The first page of the ranking under the filters, or (`again`) the next page after it. */
+async function loadRanking({ again = false } = {}) {
   byId('ranking-loading').textContent = t('awards.ranking.loading_ranking');
   showAlert(byId('ranking-load-alert'), []);
+  let page;
   try {
-    ranking = await get(`/rounds/${round.id}/ranking`);
+    page = await get(`/rounds/${round.id}/ranking?${rankingQuery(again && rankingCursor ? { cursor: rankingCursor } : {})}`);
   } catch (error) {
-    if (isAuthError(error)) return goToLogin();
+    if (isAuthError(error)) {
+      goToLogin();
+      return [];
+    }
     showAlert(byId('ranking-load-alert'), [t('awards.ranking.load_failed', { message: error.message })]);
-    return undefined;
+    return [];
   } finally {
     byId('ranking-loading').textContent = '';
   }
+  ranking = page;
+  remember(page.entries);
+  rankingRows = again ? [...rankingRows, ...page.entries] : page.entries;
+  rankingCursor = page.next_cursor ?? null;
   renderSummary();
-  renderRanking();
-  renderJudges();
-  renderOverrideChoices();
-  return undefined;
+  const added = renderRanking(again ? page.entries : null);
+  if (!again) renderJudges();
+  return added;
 }
 
 // ---------------------------------------------------------------- summary
@@ -136,42 +165,68 @@ function agreementCell(entry) {
     add);
 }
 
-function renderRanking() {
+function rankingRow(e, showAdvanced) {
+  const open = el('button', { type: 'button', className: 'button button-secondary button-small' },
+    t('awards.ranking.scorecards'), ' ',
+    el('span', { className: 'visually-hidden', text: t('awards.ranking.table.scorecards_of', { entry: inlineName(e) }) }));
+  open.addEventListener('click', () => openScorecards(e, open));
+  const range = isNumber(e.min) ? el('td', { className: 'num' }, num(e.min), '–', num(e.max)) : el('td', { className: 'num' }, none());
+  let advanced = null;
+  if (showAdvanced) {
+    advanced = el('td', {}, e.advanced === true ? badge(t('awards.ranking.advanced'), 'open') : e.advanced === false ? badge(t('awards.ranking.not_advanced'), 'quiet') : none());
+  }
+  return el('tr', { 'data-entry-id': e.entry_id },
+    numCell(e.position),
+    el('th', { scope: 'row', text: entryName(e.entry_id) }),
+    textCell(e.title),
+    textCell(e.category),
+    numCell(e.n),
+    numCell(e.mean), numCell(e.sd), range, numCell(e.normalised),
+    el('td', { className: 'num score' }, num(e.score)),
+    agreementCell(e),
+    criterionDetails(e),
+    advanced,
+    el('td', {}, open));
+}
+
+/** Draws the ranking's rows: all of them, or (`added`) only the page just loaded after them.
+ * Returns the rows drawn. */
+function renderRanking(added = null) {
   const ranksBy = ranking.normalise ? t('awards.ranking.table.note_normalised') : t('awards.ranking.table.note_raw_mean');
   byId('score-header').replaceChildren(t('awards.ranking.table.score'), el('span', { className: 'th-note', text: ranksBy }));
   byId('ranking-explainer').textContent = t('awards.ranking.table.explainer', {
     by: ranking.normalise ? t('awards.ranking.table.by_normalised') : t('awards.ranking.table.by_raw_mean'),
     scale: scaleWords(),
   });
-  const showAdvanced = ranking.entries.some((e) => e.advanced !== null && e.advanced !== undefined);
+  const showAdvanced = ranking.decided > 0;
   byId('advanced-header').hidden = !showAdvanced;
-  byId('ranking-rows').replaceChildren(...ranking.entries.map((e) => {
-    const open = el('button', { type: 'button', className: 'button button-secondary button-small' },
-      t('awards.ranking.scorecards'), ' ',
-      el('span', { className: 'visually-hidden', text: t('awards.ranking.table.scorecards_of', { entry: inlineName(e) }) }));
-    open.addEventListener('click', () => openScorecards(e, open));
-    const range = isNumber(e.min) ? el('td', { className: 'num' }, num(e.min), '–', num(e.max)) : el('td', { className: 'num' }, none());
-    let advanced = null;
-    if (showAdvanced) {
-      advanced = el('td', {}, e.advanced === true ? badge(t('awards.ranking.advanced'), 'open') : e.advanced === false ? badge(t('awards.ranking.not_advanced'), 'quiet') : none());
-    }
-    return el('tr', { 'data-entry-id': e.entry_id },
-      numCell(e.position),
-      el('th', { scope: 'row', text: entryName(e.entry_id) }),
-      textCell(e.title),
-      textCell(e.category),
-      numCell(e.n),
-      numCell(e.mean), numCell(e.sd), range, numCell(e.normalised),
-      el('td', { className: 'num score' }, num(e.score)),
-      agreementCell(e),
-      criterionDetails(e),
-      advanced,
-      el('td', {}, open));
-  }));
-  byId('ranking-empty').hidden = ranking.entries.length > 0;
-  const scored = ranking.entries.filter((e) => e.n > 0).length;
-  byId('ranking-count').textContent = t('awards.ranking.table.count', { count: ranking.entries.length, scored });
+  const rows = (added ?? rankingRows).map((e) => rankingRow(e, showAdvanced));
+  if (added) byId('ranking-rows').append(...rows);
+  else byId('ranking-rows').replaceChildren(...rows);
+  const filtered = ranking.matching !== ranking.total;
+  const empty = byId('ranking-empty');
+  empty.hidden = rankingRows.length > 0;
+  empty.textContent = filtered ? t('awards.ranking.table.no_match') : t('awards.ranking.table.empty');
+  byId('ranking-count').textContent = filtered
+    ? t('awards.ranking.table.count_filtered', { shown: formatNumber(rankingRows.length), count: ranking.matching, total: formatNumber(ranking.total) })
+    : t('awards.ranking.table.count', { shown: formatNumber(rankingRows.length), count: ranking.total, scored: formatNumber(ranking.scored) });
+  byId('ranking-more').hidden = !rankingCursor;
+  return rows;
 }
+
+filterForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  await loadRanking();
+});
+
+byId('ranking-more').addEventListener('click', async () => {
+  const more = byId('ranking-more');
+  more.disabled = true;
+  const added = await loadRanking({ again: true });
+  more.disabled = false;
+  added[0]?.querySelector('th')?.setAttribute('tabindex', '-1');
+  added[0]?.querySelector('th')?.focus();
+});
 
 // ---------------------------------------------------------------- judges
 
@@ -353,15 +408,16 @@ function resolvedText(how) {
 
 const overrideForm = byId('override-form');
 
-function renderOverrideChoices() {
-  const select = byId('override-entry');
-  const keep = select.value;
-  select.replaceChildren(el('option', { value: '', text: t('awards.ranking.override.choose_entry') }),
-    ...(ranking?.entries ?? []).map((e) => el('option', {
-      value: e.entry_id,
-      text: e.title ? t('awards.ranking.entry_titled', { entry: entryName(e.entry_id), title: e.title }) : entryName(e.entry_id),
-    })));
-  select.value = keep;
+/** The round's entry with this reference (or the one entry it is part of), asked of the
+ * server: the page holds only the entries shown. */
+async function entryByReference(text) {
+  const found = await get(`/rounds/${round.id}/ranking?${new URLSearchParams({ q: text, limit: '20' })}`);
+  remember(found.entries);
+  const exact = found.entries.filter((e) => (e.reference ?? '').toLowerCase() === text.toLowerCase());
+  if (exact.length === 1) return exact[0];
+  if (exact.length === 0 && found.entries.length === 1) return found.entries[0];
+  if (found.entries.length === 0) throw invalid('override-entry', t('awards.ranking.override.not_found', { reference: text }));
+  throw invalid('override-entry', t('awards.ranking.override.several', { reference: text }));
 }
 
 function renderOverrides() {
@@ -384,10 +440,11 @@ function renderOverrides() {
 }
 
 submitWith(overrideForm, async (values) => {
-  if (!values['override-entry']) throw invalid('override-entry', t('awards.ranking.override.choose_the_entry'));
+  const reference = values['override-entry'].trim();
+  if (!reference) throw invalid('override-entry', t('awards.ranking.override.choose_the_entry'));
   const reason = values['override-reason'].trim();
   if (reason.length < 3) throw invalid('override-reason', t('awards.ranking.say_why'));
-  const entryId = Number(values['override-entry']);
+  const entryId = (await entryByReference(reference)).entry_id;
   overrides = [...overrides.filter((o) => o.entry_id !== entryId), { entry_id: entryId, advanced: values['override-decision'] === 'advance', reason }];
   renderOverrides();
   overrideForm.reset();
@@ -420,7 +477,7 @@ function moveButton(label, group, index, delta, container) {
 function renderTieGroup(container, group) {
   const list = container.querySelector('ol');
   list.replaceChildren(...group.map((id, i) => {
-    const entry = preview.entries.find((e) => e.entry_id === id);
+    const entry = preview.tied.find((e) => e.entry_id === id);
     return el('li', { className: 'tie-item' },
       el('span', { className: 'tie-name' }, el('strong', { text: entryName(id) }), entry?.title ? ` ${entry.title}` : '',
         el('span', { className: 'cell-note' }, ...tParts('awards.ranking.tie.score', { score: num(entry?.score), count: entry?.n ?? 0 }))),
@@ -496,45 +553,94 @@ function tieCell(entry) {
   }));
 }
 
-function renderPreview() {
-  byId('preview').hidden = false;
-  renderRule(preview.rule, preview.tie_breaks);
-  const total = preview.entries.length;
-  byId('preview-summary').textContent = overrides.length
-    ? t('awards.ranking.preview.summary_overrides', { count: preview.advancing, total, overrides: t('awards.ranking.overrides', { count: overrides.length }) })
-    : t('awards.ranking.preview.summary', { count: preview.advancing, total });
-  renderApplied();
-  renderUnresolved();
-  byId('preview-rows').replaceChildren(...preview.entries.map((e) => el('tr', { 'data-entry-id': e.entry_id },
+function previewRow(e) {
+  return el('tr', { 'data-entry-id': e.entry_id },
     numCell(e.position),
     el('th', { scope: 'row' }, entryName(e.entry_id), e.title ? el('span', { className: 'cell-note', text: e.title }) : null),
     textCell(e.category),
     numCell(e.score), numCell(e.n),
     el('td', {}, e.advances ? badge(t('awards.ranking.preview.advances'), 'open') : badge(t('awards.ranking.preview.stays'), 'quiet')),
     whyCell(e),
-    tieCell(e))));
+    tieCell(e));
 }
 
-/** When the advancement was applied: when, who advanced (from the ranking), and whether the
- * preview on the page still matches it (overrides and tie orders live only on this page). */
-function renderApplied() {
+function renderPreviewCount() {
+  byId('preview-shown').textContent = t('awards.ranking.preview.shown', { shown: formatNumber(previewRows.length), count: preview.total });
+  byId('preview-more').hidden = !previewCursor;
+}
+
+async function renderPreview() {
+  byId('preview').hidden = false;
+  renderRule(preview.rule, preview.tie_breaks);
+  const total = preview.total;
+  byId('preview-summary').textContent = overrides.length
+    ? t('awards.ranking.preview.summary_overrides', { count: preview.advancing, total, overrides: t('awards.ranking.overrides', { count: overrides.length }) })
+    : t('awards.ranking.preview.summary', { count: preview.advancing, total });
+  renderUnresolved();
+  byId('preview-rows').replaceChildren(...previewRows.map(previewRow));
+  renderPreviewCount();
+  await renderApplied();
+}
+
+byId('preview-more').addEventListener('click', async () => {
+  const more = byId('preview-more');
+  more.disabled = true;
+  try {
+    const page = await post(`/rounds/${round.id}/advancement/preview?${new URLSearchParams({ limit: '50', cursor: previewCursor })}`, advancementBody());
+    remember(page.entries);
+    previewRows = [...previewRows, ...page.entries];
+    previewCursor = page.next_cursor ?? null;
+    const rows = page.entries.map(previewRow);
+    byId('preview-rows').append(...rows);
+    renderPreviewCount();
+    rows[0]?.querySelector('th')?.setAttribute('tabindex', '-1');
+    rows[0]?.querySelector('th')?.focus();
+  } catch (error) {
+    if (isAuthError(error)) return goToLogin();
+    showAlert(advancementAlert, error instanceof ApiError ? error.problems.map(describe) : [error.message]);
+  } finally {
+    more.disabled = false;
+  }
+  return undefined;
+});
+
+/** How many advanced entries the applied paragraph names before "and N more". */
+const NAMED = 10;
+
+/** When the advancement was applied: when, who advanced (the first few by name, asked of the
+ * server), and how many entries the preview on the page decides otherwise (overrides and tie
+ * orders live only on this page). */
+async function renderApplied() {
   const applied = byId('applied');
   applied.replaceChildren();
   if (!preview?.applied_at) return;
   applied.append(el('p', {}, ...tParts('awards.ranking.applied.on', { time: timeElement(preview.applied_at) }), ' ',
     preview.feedback_released ? t('awards.ranking.feedback_released') : t('awards.ranking.applied.feedback_not_released')));
-  const decided = (ranking?.entries ?? []).filter((e) => e.advanced !== null && e.advanced !== undefined);
-  if (!decided.length) return;
-  const advanced = decided.filter((e) => e.advanced);
-  applied.append(el('p', { text: advanced.length
-    ? t('awards.ranking.applied.advanced', { count: advanced.length, entries: advanced.map(inlineName).join(', ') })
-    : t('awards.ranking.applied.none_advanced') }));
-  const differs = preview.entries.some((e) => {
-    const was = decided.find((d) => d.entry_id === e.entry_id);
-    return was && was.advanced !== e.advances;
-  });
-  if (differs) {
-    applied.append(el('p', { text: t('awards.ranking.applied.differs') }));
+  if (!ranking?.decided) return;
+  const count = ranking.advanced;
+  if (!count) {
+    applied.append(el('p', { text: t('awards.ranking.applied.none_advanced') }));
+  } else {
+    let first = null;
+    try {
+      first = (await get(`/rounds/${round.id}/ranking?${new URLSearchParams({ advanced: 'true', limit: String(NAMED) })}`)).entries;
+    } catch (error) {
+      if (isAuthError(error)) {
+        goToLogin();
+        return;
+      }
+      showAlert(advancementAlert, [t('awards.ranking.load_failed', { message: error.message })]);
+    }
+    if (first?.length) {
+      remember(first);
+      const entries = first.map(inlineName).join(', ');
+      applied.append(el('p', { text: count > first.length
+        ? t('awards.ranking.applied.advanced_more', { count, entries, more: formatNumber(count - first.length) })
+        : t('awards.ranking.applied.advanced', { count, entries }) }));
+    }
+  }
+  if (preview.differs_from_applied) {
+    applied.append(el('p', { text: t('awards.ranking.applied.differs_count', { count: preview.differs_from_applied }) }));
   }
 }
 
@@ -542,8 +648,12 @@ async function runPreview({ focus = true } = {}) {
   byId('preview-loading').textContent = t('awards.ranking.preview.working');
   showAlert(advancementAlert, []);
   try {
-    preview = await post(`/rounds/${round.id}/advancement/preview`, advancementBody());
-    renderPreview();
+    preview = await post(`/rounds/${round.id}/advancement/preview?limit=50`, advancementBody());
+    remember(preview.entries);
+    remember(preview.tied);
+    previewRows = preview.entries;
+    previewCursor = preview.next_cursor ?? null;
+    await renderPreview();
     if (focus) byId('preview-heading').focus();
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
@@ -567,7 +677,7 @@ submitWith(applyForm, async () => {
   if (!preview) throw new ApiError({ code: 'invalid', message: t('awards.ranking.apply.preview_first') });
   const notify = byId('apply-notify').checked;
   const release = byId('apply-feedback').checked;
-  const staying = preview.entries.length - preview.advancing;
+  const staying = preview.total - preview.advancing;
   byId('confirm-what').replaceChildren(
     el('li', { text: t('awards.ranking.confirm.advancing', { count: preview.advancing, staying: t('awards.ranking.confirm.staying', { count: staying }) }) }),
     el('li', { text: overrides.length ? t('awards.ranking.confirm.overrides', { count: overrides.length }) : t('awards.ranking.confirm.no_overrides') }),
@@ -588,12 +698,16 @@ confirmDialog.addEventListener('close', () => {
 });
 
 onClick(byId('confirm-apply'), byId('confirm-alert'), async () => {
-  const result = await post(`/rounds/${round.id}/advancement/apply`, {
+  const result = await post(`/rounds/${round.id}/advancement/apply?limit=50`, {
     ...advancementBody(), notify: byId('apply-notify').checked, release_feedback: byId('apply-feedback').checked,
   });
   preview = result;
+  remember(result.entries);
+  remember(result.tied);
+  previewRows = result.entries;
+  previewCursor = result.next_cursor ?? null;
   await loadRanking();
-  renderPreview();
+  await renderPreview();
   afterConfirm = byId('preview-heading');
   confirmDialog.close();
 });

@@ -266,6 +266,8 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
     page.wait_for_url(re.compile(r".*/ranking\.html\?slug=.*&round=\d+$"))
     rows = page.locator("#ranking-rows tr")
     expect(rows.locator("th")).to_have_text(refs)
+    expect(page.locator("#ranking-count")).to_have_text("4 of 4 entries shown, 4 with scorecards.")
+    expect(page.locator("#ranking-more")).to_be_hidden()
     expect(rows.first.locator("td.score")).to_have_text(re.compile(r"^8[.,]83$"))
     expect(page.locator("#score-header")).to_contain_text("raw mean")
     expect(rows.nth(3)).to_contain_text("Judges disagree")
@@ -275,6 +277,29 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
     rows.first.get_by_text("Means").click()
     expect(rows.first.locator("details.criteria dl")).to_contain_text("Impact")
     _checked(page)
+
+    # Filters keep the round's positions: Delta by its reference, then as the one entry
+    # whose judges disagree.
+    page.get_by_label("Search").fill(refs[3].lower())
+    page.get_by_role("button", name="Filter", exact=True).click()
+    expect(rows.locator("th")).to_have_text([refs[3]])
+    expect(rows.first.locator("td").first).to_have_text("4")
+    expect(page.locator("#ranking-count")).to_have_text(
+        "1 of 1 matching entry shown; the round has 4."
+    )
+    page.get_by_label("Search").fill("")
+    page.get_by_label("Only entries whose judges disagree").check()
+    page.get_by_role("button", name="Filter", exact=True).click()
+    expect(rows.locator("th")).to_have_text([refs[3]])
+    page.get_by_label("Search").fill("no such entry")
+    page.get_by_role("button", name="Filter", exact=True).click()
+    expect(page.locator("#ranking-empty")).to_have_text(
+        "No entry of this round matches these filters."
+    )
+    page.get_by_label("Search").fill("")
+    page.get_by_label("Only entries whose judges disagree").uncheck()
+    page.get_by_role("button", name="Filter", exact=True).click()
+    expect(rows.locator("th")).to_have_text(refs)
 
     # No judge is free for another look at Delta: the page says why.
     rows.nth(3).get_by_role("button", name=f"Add a judge to {refs[3]}").click()
@@ -320,9 +345,16 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
     preview_rows = page.locator("#preview-rows tr")
     expect(preview_rows.nth(1)).to_contain_text(refs[2])
     expect(preview_rows.nth(1)).to_contain_text("resolved by your choice")
-    page.get_by_label("Entry", exact=True).select_option(label=f"{refs[3]}: {TITLES[3]}")
+    # The entry by its reference, as the ranking shows it (the page may hold only some).
+    page.get_by_label("Entry", exact=True).fill("NOPE-0000")
     page.get_by_label("Advance", exact=True).check()
     page.get_by_label("Reason").fill("Strong community support")
+    page.get_by_role("button", name="Add the override").click()
+    expect(page.locator("#override-entry-error")).to_have_text(
+        "No entry of this round has the reference NOPE-0000."
+    )
+    expect(page.get_by_label("Reason")).to_have_value("Strong community support")
+    page.get_by_label("Entry", exact=True).fill(refs[3].lower())
     page.get_by_role("button", name="Add the override").click()
     expect(page.locator("#preview-summary")).to_have_text(
         "3 entries of 4 advance, with 1 override."
@@ -348,7 +380,7 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
     expect(page.locator("#applied")).to_contain_text(
         f"3 entries advanced: {refs[0]}, {refs[2]}, {refs[3]}."
     )
-    expect(page.locator("#applied")).not_to_contain_text("differs from what was applied")
+    expect(page.locator("#applied")).not_to_contain_text("otherwise than what was applied")
     expect(page.locator("#ranking-rows tr").nth(3)).to_contain_text("Advanced")
 
     ranking = _ok(org.get(f"/api/rounds/{round_id}/ranking"))
@@ -360,3 +392,90 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
     }
     for client in (org, entrant, *judges.values()):
         client.close()
+
+
+def test_a_large_round_pages_its_ranking_and_its_preview(
+    page: Page, live_server, smtp_server
+) -> None:
+    """55 entries: the ranking and the preview show 50 and fetch the rest on request, the
+    keyboard lands on the first row added, and the counts speak of the whole round."""
+    _, mailbox = smtp_server
+    base = live_server.url
+    stamp = int(time.time() * 1000)
+    slug = f"paging-{stamp}"
+    organiser = f"org-p{stamp}@example.org"
+    org = _client(base, organiser, "Olu Organiser")
+    engine = create_engine(normalise_database_url(live_server.database_url))
+    with engine.begin() as conn:
+        conn.execute(
+            text('UPDATE "user" SET email_verified_at = created_at WHERE email = :e'),
+            {"e": organiser},
+        )
+    engine.dispose()
+    now = utcnow()
+    call = {
+        "title": "Paging call",
+        "slug": slug,
+        "prompt": "How might we?",
+        "opens_at": (now - timedelta(days=1)).isoformat(),
+        "closes_at": (now + timedelta(days=9)).isoformat(),
+        "max_entries_per_participant": 60,
+        "reference_prefix": "PG",
+    }
+    _ok(org.post("/api/challenges", json=call), 201)
+    _ok(org.post(f"/api/challenges/{slug}/publish"))
+    entrant = _client(base, f"entrant-p{stamp}@example.org", "Esi Entrant")
+    entry_ids = []
+    for i in range(55):
+        entry = _ok(entrant.post(f"/api/challenges/{slug}/entries", json={"title": ""}), 201)
+        body = {"title": f"Idea {i + 1}", "summary": "What we would do.", "licence_accepted": True}
+        _ok(entrant.patch(f"/api/entries/{entry['id']}", json=body))
+        entry_ids.append(_ok(entrant.post(f"/api/entries/{entry['id']}/submit"))["id"])
+    screened = {"entry_ids": entry_ids, "eligibility": "eligible"}
+    _ok(org.post(f"/api/challenges/{slug}/screening", json=screened))
+    email = f"ada-p{stamp}@uni-a.edu"
+    _ok(
+        org.post(f"/api/challenges/{slug}/judges", json={"email": email, "display_name": "Ada"}),
+        201,
+    )
+    token = _mail(mailbox, email, r"judge-invitation\.html\?token=(\S+)")
+    _ok(_client(base, email, "Ada").post("/api/judge-invitations/accept", json={"token": token}))
+    round_ = {
+        "name": "First round",
+        "judges_per_entry": 1,
+        "advancement": {"kind": "manual"},
+        "criteria": [{"name": "Impact", "weight": 1, "preset": "1-10"}],
+    }
+    round_id = _ok(org.post(f"/api/challenges/{slug}/rounds", json=round_), 201)["id"]
+    _ok(org.post(f"/api/rounds/{round_id}/assign", json={"seed": 1}))
+
+    page.goto(f"{base}/login.html")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("E-mail").fill(organiser)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/account\.html$"))
+    page.goto(f"{base}/ranking.html?slug={slug}&round={round_id}")
+    rows = page.locator("#ranking-rows tr")
+    expect(rows).to_have_count(50)
+    expect(page.locator("#ranking-count")).to_have_text(
+        "50 of 55 entries shown, 0 with scorecards."
+    )
+    page.get_by_role("button", name="Show more entries").click()
+    expect(rows).to_have_count(55)
+    expect(rows.nth(50).locator("th")).to_be_focused()
+    expect(rows.nth(54).locator("td").first).to_have_text("55")
+    expect(page.locator("#ranking-count")).to_have_text(
+        "55 of 55 entries shown, 0 with scorecards."
+    )
+    expect(page.get_by_role("button", name="Show more entries")).to_be_hidden()
+
+    preview = page.locator("#preview-rows tr")
+    expect(preview).to_have_count(50)
+    expect(page.locator("#preview-summary")).to_have_text("0 entries of 55 advance.")
+    expect(page.locator("#preview-shown")).to_have_text("50 of 55 entries shown.")
+    page.get_by_role("button", name="Show more of the preview").click()
+    expect(preview).to_have_count(55)
+    expect(preview.nth(50).locator("th")).to_be_focused()
+    expect(page.locator("#preview-shown")).to_have_text("55 of 55 entries shown.")
+    _checked(page)

@@ -195,6 +195,12 @@ def test_an_open_tie_at_the_cut_needs_the_organisers_choice(app: FastAPI, mailbo
     preview = w.org.post(f"{url}/preview", json={}).json()
     assert preview["unresolved_ties"] == [[e2, e3]]
     assert [e["tie"]["resolved_by"] for e in preview["entries"] if e["tie"]] == [None, None]
+    # The tied entries come with every page, so the organiser can put them in order from it.
+    first = w.org.post(f"{url}/preview?limit=1", json={}).json()
+    assert [e["entry_id"] for e in first["entries"]] == [e1]
+    assert [(e["entry_id"], e["position"], e["reference"]) for e in first["tied"]] == [
+        (e["entry_id"], e["position"], e["reference"]) for e in preview["entries"][1:3]
+    ]
     refused = w.org.post(f"{url}/apply", json={})
     assert refused.status_code == 409 and refused.json()["error"]["field"] == "tie_order"
     chosen = w.org.post(f"{url}/apply", json={"tie_order": [e3, e2], "notify": False}).json()
@@ -205,6 +211,69 @@ def test_an_open_tie_at_the_cut_needs_the_organisers_choice(app: FastAPI, mailbo
         (e4, False),
     ]
     assert chosen["entries"][1]["tie"] == {"with": [e2], "resolved_by": "organiser"}
+
+
+def test_the_ranking_and_the_preview_come_a_page_at_a_time(app: FastAPI, mailbox) -> None:
+    """A round of 100,000 entries is not one answer: pages in ranking order with the round's
+    counts on each, filters that keep the round's positions, and a preview that counts the
+    whole round and what it would change in the applied decision."""
+    w = _scored(app, mailbox)
+    e1, e2, e3, e4 = w.entry_ids
+    url = f"/api/rounds/{w.round_id}/ranking"
+    first = w.org.get(f"{url}?limit=3").json()
+    assert [(e["entry_id"], e["position"]) for e in first["entries"]] == [(e1, 1), (e2, 2), (e3, 3)]
+    assert (first["total"], first["scored"], first["matching"]) == (4, 4, 4)
+    assert (first["decided"], first["advanced"]) == (0, 0)
+    assert first["n"] == 8 and len(first["judges"]) == 2  # the round's figures on every page
+    second = w.org.get(f"{url}?limit=3&cursor={first['next_cursor']}").json()
+    assert [(e["entry_id"], e["position"]) for e in second["entries"]] == [(e4, 4)]
+    assert second["next_cursor"] is None
+
+    # Filters: by reference or title, by disagreement; positions stay the round's.
+    reference = w.org.get(f"/api/entries/{e3}").json()["reference"]
+    found = w.org.get(url, params={"q": reference.lower()}).json()
+    assert [(e["entry_id"], e["position"]) for e in found["entries"]] == [(e3, 3)]
+    assert (found["matching"], found["total"]) == (1, 4)
+    assert w.org.get(url, params={"disagreement": "true"}).json()["entries"] == []
+    assert w.org.get(url, params={"disagreement": "false"}).json()["matching"] == 4
+
+    # A cursor that is not one of this list's is refused, naming the field.
+    for cursor in ("nonsense", first["next_cursor"].replace("c", "d"), "aWQ6Mw"):  # "id:3"
+        bad = w.org.get(url, params={"cursor": cursor})
+        assert bad.status_code == 400 and bad.json()["error"]["field"] == "cursor", cursor
+    assert w.org.get(url, params={"limit": 0}).status_code == 422
+
+    preview_url = f"/api/rounds/{w.round_id}/advancement"
+    page = w.org.post(f"{preview_url}/preview?limit=1", json={}).json()
+    assert [e["entry_id"] for e in page["entries"]] == [e1]
+    assert (page["advancing"], page["total"], page["differs_from_applied"]) == (2, 4, 0)
+    page = w.org.post(f"{preview_url}/preview?limit=1&cursor={page['next_cursor']}", json={})
+    assert [e["entry_id"] for e in page.json()["entries"]] == [e2]
+
+    w.close()
+    body = {"notify": False, "tie_order": [e2, e3]}  # E2 and E3 tie at the cut on 6
+    applied = w.org.post(f"{preview_url}/apply?limit=2", json=body).json()
+    assert [(e["entry_id"], e["advances"]) for e in applied["entries"]] == [(e1, True), (e2, True)]
+    assert applied["next_cursor"] and applied["total"] == 4
+    advanced = w.org.get(url, params={"advanced": "true"}).json()
+    assert [e["entry_id"] for e in advanced["entries"]] == [e1, e2]
+    assert (advanced["decided"], advanced["advanced"], advanced["matching"]) == (4, 2, 2)
+    assert [
+        e["entry_id"] for e in w.org.get(url, params={"advanced": "false"}).json()["entries"]
+    ] == [
+        e3,
+        e4,
+    ]
+    # A new preview counts the entries it decides otherwise than the applied decision.
+    swap = {
+        "overrides": [
+            {"entry_id": e2, "advanced": False, "reason": "Withdrawn by the team"},
+            {"entry_id": e4, "advanced": True, "reason": "Only entry from a rural clinic"},
+        ]
+    }
+    changed = w.org.post(f"{preview_url}/preview", json=swap).json()
+    assert (changed["advancing"], changed["differs_from_applied"]) == (2, 2)
+    assert w.org.post(f"{preview_url}/preview", json={}).json()["differs_from_applied"] == 0
 
 
 def test_apply_waits_for_due_scorecards_while_the_round_is_open(app: FastAPI, mailbox) -> None:
