@@ -18,6 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from app.audit.service import record
+from app.core.collector import collector_paused
 from app.core.config import Settings
 from app.core.db import IN_LIST_SIZE, in_parts, utcnow
 from app.core.errors import Conflict, Unprocessable
@@ -186,6 +187,7 @@ def _matching_text(session: Session, challenge_id: int, q: str) -> set[int]:
     return {entry_id for entry_id in found if entry_id is not None}
 
 
+@collector_paused()
 def ranking(
     session: Session,
     ra: RoundAccess,
@@ -541,6 +543,7 @@ def _applied(session: Session, round_: Round) -> AdvanceIn:
     )
 
 
+@collector_paused()
 def advancement(
     session: Session,
     ra: RoundAccess,
@@ -636,6 +639,7 @@ def _outstanding(session: Session, round_id: int) -> int:
     )
 
 
+@collector_paused()
 def apply_advancement(
     session: Session,
     settings: Settings,
