@@ -12,14 +12,14 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.core.config import Settings
-from app.core.db import in_parts, utcnow
+from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
+from app.judging.ranking import entry_labels
 from app.judging.rounds import RoundAccess, RoundState, round_state
 from app.judging.scoring import round_entries
 from app.mail.outbox import Notice, queue_mail
 from app.models import (
     Assignment,
-    Entry,
     Judge,
     JudgeStatus,
     Scorecard,
@@ -94,7 +94,10 @@ def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
         .group_by(col(Judge.id))
         .order_by(col(Judge.display_name), col(Judge.id))
     ).all()
-    entry_ids = [i for i, _ in session.execute(round_entries(round_.id))]
+    # Columns, not Entry objects: a round may hold 100,000 entries, and an Entry carries its
+    # answers (JSON) that progress never shows.
+    in_round = sorted(tuple(row) for row in session.execute(round_entries(round_.id)))
+    labels = entry_labels(session, round_.challenge_id, [i for i, _ in in_round])
     counts = {
         e: (n, s)
         for e, n, s in session.exec(
@@ -108,13 +111,6 @@ def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
             .group_by(col(Assignment.entry_id))
         ).all()
     }
-    entries = [
-        entry
-        for part in in_parts(sorted(entry_ids))
-        for entry in session.exec(
-            select(Entry).where(col(Entry.id).in_(part)).order_by(col(Entry.id))
-        ).all()
-    ]
     judges = [
         JudgeProgress(
             judge_id=j.id,
@@ -138,15 +134,14 @@ def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
         judges=judges,
         entries=[
             EntryProgress(
-                entry_id=e.id,
-                reference=e.reference,
-                category=e.category,
-                assigned=int(counts.get(e.id, (0, 0))[0]),
-                submitted=int(counts.get(e.id, (0, 0))[1]),
-                short=max(0, k - int(counts.get(e.id, (0, 0))[0])),
+                entry_id=entry_id,
+                reference=labels[entry_id].reference,
+                category=category,
+                assigned=int(counts.get(entry_id, (0, 0))[0]),
+                submitted=int(counts.get(entry_id, (0, 0))[1]),
+                short=max(0, k - int(counts.get(entry_id, (0, 0))[0])),
             )
-            for e in entries
-            if e.id is not None
+            for entry_id, category in in_round
         ],
     )
 
