@@ -480,8 +480,8 @@ def main() -> None:
                 f"{bare_s:.2f} s; round_scores (normalised) {service_s:.2f} s "
                 f"({service_s / bare_s:.1f}x)"
             )
-            # The ranking and the preview come a page at a time (the order is computed whole);
-            # the standings answer whole.
+            # The ranking, the preview and the standings come a page at a time (the order is
+            # computed whole).
             for name, method, path in (
                 ("the ranking, first page of 50", "GET", f"/api/rounds/{round_id}/ranking"),
                 (
@@ -494,7 +494,14 @@ def main() -> None:
                     "POST",
                     f"/api/rounds/{round_id}/advancement/preview",
                 ),
-                ("the final standings", "GET", f"/api/challenges/{slug}/results/standings"),
+                (
+                    "the final standings, first page of 50",
+                    "GET",
+                    f"/api/challenges/{slug}/results/standings",
+                ),
+                # The assignment page's reads: still whole lists (300,000 pairs).
+                ("the round's assignments", "GET", f"/api/rounds/{round_id}/assignments"),
+                ("the round's progress", "GET", f"/api/rounds/{round_id}/progress"),
             ):
                 started = time.perf_counter()
                 r = api.request(method, path, json={} if method == "POST" else None)

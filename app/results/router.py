@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from app.challenges.access import ChallengeDep, OrganiserOf
 from app.core.deps import CurrentUser, SessionDep
 from app.core.errors import error_responses
+from app.core.pagination import CursorQuery, LimitQuery
 from app.entries.access import load_entry
 from app.results import service
 from app.voting.service import BallotPage
@@ -38,11 +39,22 @@ def update_rules(
     return service.rules_public(session, access.challenge, rules)
 
 
-@router.get("/challenges/{slug}/results/standings", responses=error_responses(401, 403, 404))
-def get_standings(access: OrganiserOf, session: SessionDep) -> service.Standings:
+@router.get("/challenges/{slug}/results/standings", responses=error_responses(400, 401, 403, 404))
+def get_standings(
+    access: OrganiserOf,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    group: Annotated[
+        str | None,
+        Query(max_length=200, description="page this group only ('' is the overall group)"),
+    ] = None,
+    cursor: CursorQuery = None,
+) -> service.Standings:
     """The final ranking under the declared rule, ties settled by the jury round's
-    tie-breaks (organisers, before and after publishing)."""
-    return service.standings(session, access.challenge)
+    tie-breaks (organisers, before and after publishing): the first page of each group, or
+    the next page of one group (`group` and the `next_cursors` entry for it)."""
+    table = service.standings(session, access.challenge)
+    return service.standings_page(table, limit=limit, group=group, cursor=cursor)
 
 
 @router.get("/challenges/{slug}/awards", responses=error_responses(401, 403, 404))

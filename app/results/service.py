@@ -26,8 +26,10 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import changes, record, snapshot
 from app.challenges.access import ChallengeAccess
+from app.core.collector import collector_paused
 from app.core.db import utcnow
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import BadRequest, Conflict, NotFound, Unprocessable
+from app.core.pagination import page_of
 from app.exports.csvfile import csv_text
 from app.judging.ranking import declared_tie_breaks, entry_labels, order_by_score
 from app.judging.scoring import EntryScore, round_scores
@@ -107,7 +109,40 @@ class Standing(BaseModel):
 class Standings(BaseModel):
     rules: RulesPublic
     jury_round_id: int | None
-    groups: dict[str, list[Standing]] = Field(description="by category ('' when overall)")
+    groups: dict[str, list[Standing]] = Field(
+        description="by category ('' when overall): a page of each group, or of the one asked"
+    )
+    group_totals: dict[str, int] = Field(description="how many entries each group ranks")
+    next_cursors: dict[str, str | None] = Field(
+        description="each group's cursor for its next page (with `group`); null on its last"
+    )
+
+
+def standings_page(
+    table: Standings, *, limit: int, group: str | None, cursor: str | None
+) -> Standings:
+    """A page of the standings: the first `limit` of every group, or, with `group`, the page
+    of that group at `cursor`. The totals always cover every group."""
+    if group is None:
+        if cursor:
+            raise BadRequest(
+                "a cursor pages one group: give the group too", field="group", code="missing_group"
+            )
+        pages = {key: page_of(rows, limit, None) for key, rows in table.groups.items()}
+    elif group not in table.groups:
+        raise BadRequest(
+            "no such group in the standings; use a key of `group_totals`",
+            field="group",
+            code="unknown_group",
+        )
+    else:
+        pages = {group: page_of(table.groups[group], limit, cursor)}
+    return table.model_copy(
+        update={
+            "groups": {key: rows for key, (rows, _) in pages.items()},
+            "next_cursors": {key: after for key, (_, after) in pages.items()},
+        }
+    )
 
 
 class AwardIn(BaseModel):
@@ -272,6 +307,7 @@ def _counted_votes(session: Session, challenge: Challenge) -> dict[int, int]:
     return dict(rows)
 
 
+@collector_paused()
 def standings(session: Session, challenge: Challenge) -> Standings:
     """The final ranking under the declared rule, per category when declared."""
     rules = rules_of(session, challenge)
@@ -335,6 +371,8 @@ def standings(session: Session, challenge: Challenge) -> Standings:
         rules=rules_public(session, challenge, rules),
         jury_round_id=round_.id if round_ else None,
         groups=result,
+        group_totals={key: len(rows) for key, rows in result.items()},
+        next_cursors={key: None for key in result},
     )
 
 

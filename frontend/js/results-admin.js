@@ -31,7 +31,11 @@ let slug;
 let challenge;
 let rules = null;
 let rounds = [];
+/** The standings' rule and totals, and each group's rows shown so far and next cursor. */
 let standings = null;
+const shownRows = new Map();
+const groupCursors = new Map();
+const PAGE = 50;
 let awards = [];
 /** The published results (the public page's data), or null when none are published. */
 let published = null;
@@ -149,7 +153,7 @@ async function loadStandings() {
   byId('standings-loading').textContent = t('awards.results.standings.loading');
   showAlert(byId('standings-alert'), []);
   try {
-    standings = await get(`${base()}/results/standings`);
+    standings = await get(`${base()}/results/standings?limit=${PAGE}`);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     showAlert(byId('standings-alert'), [t('awards.results.standings.load_failed', { message: error.message })]);
@@ -157,9 +161,46 @@ async function loadStandings() {
   } finally {
     byId('standings-loading').textContent = '';
   }
+  shownRows.clear();
+  groupCursors.clear();
+  for (const [key, rows] of Object.entries(standings.groups)) {
+    shownRows.set(key, rows);
+    groupCursors.set(key, standings.next_cursors?.[key] ?? null);
+  }
   renderStandings();
-  renderEntryChoices();
   return undefined;
+}
+
+/** The next page of one group, drawn under its rows; the keyboard goes to the first added. */
+async function moreOf(key, container, button) {
+  button.disabled = true;
+  showAlert(byId('standings-alert'), []);
+  try {
+    const query = new URLSearchParams({ limit: String(PAGE), group: key, cursor: groupCursors.get(key) });
+    const page = await get(`${base()}/results/standings?${query}`);
+    const added = page.groups[key] ?? [];
+    const rows = [...shownRows.get(key), ...added];
+    shownRows.set(key, rows);
+    groupCursors.set(key, page.next_cursors?.[key] ?? null);
+    const drawn = added.map((row) => standingRow(row, rows));
+    container.querySelector('tbody').append(...drawn);
+    groupCount(key, container);
+    drawn[0]?.querySelector('th')?.setAttribute('tabindex', '-1');
+    drawn[0]?.querySelector('th')?.focus();
+  } catch (error) {
+    if (isAuthError(error)) return goToLogin();
+    showAlert(byId('standings-alert'), [t('awards.results.standings.load_failed', { message: error.message })]);
+  } finally {
+    button.disabled = false;
+  }
+  return undefined;
+}
+
+function groupCount(key, container) {
+  container.querySelector('.group-count').textContent = t('awards.results.standings.shown', {
+    shown: counts.format(shownRows.get(key).length), count: standings.group_totals?.[key] ?? shownRows.get(key).length,
+  });
+  container.querySelector('.group-more').hidden = !groupCursors.get(key);
 }
 
 /** How a tie-break set an entry apart from those with the same final score. */
@@ -190,10 +231,8 @@ function tieCell(row, rows) {
   }));
 }
 
-function groupTable(key, rows, index) {
-  const name = standings.rules.per_category ? (key || t('awards.results.standings.no_category')) : t('awards.results.standings.all_entries');
-  const captionId = `standings-caption-${index}`;
-  const body = el('tbody', {}, ...rows.map((row) => el('tr', { 'data-entry-id': row.entry_id },
+function standingRow(row, rows) {
+  return el('tr', { 'data-entry-id': row.entry_id },
     el('td', { className: 'num', text: counts.format(row.position) }),
     el('th', { scope: 'row', text: entryName(row) }),
     el('td', { className: 'title', text: untitled(row.title) }),
@@ -201,8 +240,17 @@ function groupTable(key, rows, index) {
     el('td', { className: 'num', text: counts.format(row.votes) }),
     numCell(row.share),
     el('td', { className: 'num final' }, isNumber(row.final) ? decimals.format(row.final) : none()),
-    tieCell(row, rows))));
-  return el('div', { className: 'standings-group', 'data-group': key },
+    tieCell(row, rows));
+}
+
+function groupTable(key, rows, index) {
+  const name = standings.rules.per_category ? (key || t('awards.results.standings.no_category')) : t('awards.results.standings.all_entries');
+  const captionId = `standings-caption-${index}`;
+  const body = el('tbody', {}, ...rows.map((row) => standingRow(row, rows)));
+  const more = el('button', { type: 'button', className: 'button button-secondary group-more' },
+    t('awards.results.standings.more'), ' ',
+    el('span', { className: 'visually-hidden', text: t('awards.results.standings.more_of', { name }) }));
+  const container = el('div', { className: 'standings-group', 'data-group': key },
     el('h3', { text: name }),
     el('div', { className: 'table-scroll', role: 'region', 'aria-labelledby': captionId, tabindex: '0' },
       el('table', { className: 'results-data standings' },
@@ -216,7 +264,12 @@ function groupTable(key, rows, index) {
           el('th', { scope: 'col', className: 'num', text: t('awards.results.standings.share') }),
           el('th', { scope: 'col', className: 'num', text: t('awards.results.standings.final') }),
           el('th', { scope: 'col', text: t('awards.results.standings.tie') }))),
-        body)));
+        body)),
+    el('p', { className: 'muted group-count' }),
+    el('p', {}, more));
+  more.addEventListener('click', () => moreOf(key, container, more));
+  groupCount(key, container);
+  return container;
 }
 
 function renderStandings() {
@@ -237,27 +290,15 @@ const awardForm = byId('award-form');
 const awardsAlert = byId('awards-alert');
 const awardsStatus = byId('awards-status');
 
-function standingRows() {
-  const seen = new Map();
-  for (const rows of Object.values(standings?.groups ?? {})) {
-    for (const row of rows) if (!seen.has(row.entry_id)) seen.set(row.entry_id, row);
-  }
-  return [...seen.values()];
-}
-
-function renderEntryChoices() {
-  const select = byId('award-entry');
-  const chosen = select.value;
-  const rows = standingRows();
-  select.replaceChildren(
-    el('option', { value: '', text: rows.length ? t('awards.results.award.choose_entry') : t('awards.results.award.no_entries') }),
-    ...rows.map((row) => el('option', {
-      value: row.entry_id,
-      text: row.category
-        ? t('awards.results.award.entry_option_category', { entry: entryName(row), title: untitled(row.title), category: row.category })
-        : t('awards.results.award.entry_option', { entry: entryName(row), title: untitled(row.title) }),
-    })));
-  if (rows.some((row) => String(row.entry_id) === chosen)) select.value = chosen;
+/** The call's entry with this reference (or the one entry it is part of), asked of the
+ * server: the page holds only the standings shown. */
+async function entryByReference(text) {
+  const found = (await get(`${base()}/entries?${new URLSearchParams({ q: text, limit: '20' })}`)).items;
+  const exact = found.filter((e) => (e.reference ?? '').toLowerCase() === text.toLowerCase());
+  if (exact.length === 1) return exact[0];
+  if (exact.length === 0 && found.length === 1) return found[0];
+  if (found.length === 0) throw invalid('award-entry', t('awards.results.award.not_found', { reference: text }));
+  throw invalid('award-entry', t('awards.results.award.several', { reference: text }));
 }
 
 function renderAwardCategories() {
@@ -266,10 +307,16 @@ function renderAwardCategories() {
   byId('award-category-field').hidden = categories.length === 0;
 }
 
-byId('award-entry').addEventListener('change', () => {
+byId('award-entry').addEventListener('change', async () => {
   // Ranked by category, an award usually belongs to the entry's own category.
-  const row = standingRows().find((r) => String(r.entry_id) === byId('award-entry').value);
-  if (row && rules.per_category && (challenge.categories ?? []).includes(row.category)) byId('award-category').value = row.category;
+  const text = byId('award-entry').value.trim();
+  if (!text || !rules.per_category) return;
+  try {
+    const entry = await entryByReference(text);
+    if ((challenge.categories ?? []).includes(entry.category)) byId('award-category').value = entry.category;
+  } catch {
+    // Not found or not one entry yet: the form says so when it is sent.
+  }
 });
 
 byId('award-tier').addEventListener('change', () => {
@@ -340,14 +387,16 @@ onClick(byId('propose-confirm'), byId('propose-alert'), async () => {
 });
 
 submitWith(awardForm, async (values) => {
-  if (!values['award-entry']) throw invalid('award-entry', t('awards.results.award.choose_the_entry'));
+  const reference = values['award-entry'].trim();
+  if (!reference) throw invalid('award-entry', t('awards.results.award.choose_the_entry'));
   const tier = values['award-tier'];
   const label = (values['award-label'] ?? '').trim();
   if (tier === 'custom' && !label) throw invalid('award-label', t('awards.results.award.name_it'));
   const reason = (values['award-reason'] ?? '').trim();
   if (reason.length < 3) throw invalid('award-reason', t('awards.results.say_why'));
+  const entry = await entryByReference(reference);
   const added = await post(`${base()}/awards`, {
-    entry_id: Number(values['award-entry']),
+    entry_id: entry.id,
     tier,
     label: tier === 'custom' ? label : '',
     category: values['award-category'] || null,

@@ -44,6 +44,27 @@ def _client(base: str, email: str, name: str) -> httpx.Client:
     return client
 
 
+def _organiser(live_server: Any, email: str) -> httpx.Client:
+    """An organiser's account, its address verified (a new call needs that), logged in."""
+    org = _client(live_server.url, email, "Olu Organiser")
+    engine = create_engine(normalise_database_url(live_server.database_url))
+    with engine.begin() as conn:
+        conn.execute(
+            text('UPDATE "user" SET email_verified_at = created_at WHERE email = :e'), {"e": email}
+        )
+    engine.dispose()
+    return org
+
+
+def _log_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/login.html")
+    page.wait_for_load_state("networkidle")  # the form's script is ready
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/account\.html$"))
+
+
 def _mail(mailbox: Any, address: str, pattern: str) -> str:
     return str(mailbox.wait_for(address, pattern)[0].group(1))
 
@@ -102,14 +123,7 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
     judge_emails = {"Ada": f"ada-r{stamp}@uni-a.edu", "Bo": f"bo-r{stamp}@uni-b.edu"}
 
     # An organiser, a call with four submitted entries screened eligible.
-    org = _client(base, organiser, "Olu Organiser")
-    engine = create_engine(normalise_database_url(live_server.database_url))
-    with engine.begin() as conn:
-        conn.execute(
-            text('UPDATE "user" SET email_verified_at = created_at WHERE email = :e'),
-            {"e": organiser},
-        )
-    engine.dispose()
+    org = _organiser(live_server, organiser)
     now = utcnow()
     _ok(
         org.post(
@@ -198,12 +212,7 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
     )
 
     # The organiser logs in and runs the assignment.
-    page.goto(f"{base}/login.html")
-    page.wait_for_load_state("networkidle")  # the form's script is ready
-    page.get_by_label("E-mail").fill(organiser)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/account\.html$"))
+    _log_in(page, base, organiser)
     page.goto(f"{base}/assignments.html?slug={slug}&round={round_id}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Assignments and progress")
     expect(page.locator("#round-name")).to_have_text("First round")
@@ -397,21 +406,15 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
 def test_a_large_round_pages_its_ranking_and_its_preview(
     page: Page, live_server, smtp_server
 ) -> None:
-    """55 entries: the ranking and the preview show 50 and fetch the rest on request, the
-    keyboard lands on the first row added, and the counts speak of the whole round."""
+    """55 entries: the ranking, the preview and the final standings show 50 and fetch the
+    rest on request, the keyboard lands on the first row added, and the counts speak of the
+    whole round."""
     _, mailbox = smtp_server
     base = live_server.url
     stamp = int(time.time() * 1000)
     slug = f"paging-{stamp}"
     organiser = f"org-p{stamp}@example.org"
-    org = _client(base, organiser, "Olu Organiser")
-    engine = create_engine(normalise_database_url(live_server.database_url))
-    with engine.begin() as conn:
-        conn.execute(
-            text('UPDATE "user" SET email_verified_at = created_at WHERE email = :e'),
-            {"e": organiser},
-        )
-    engine.dispose()
+    org = _organiser(live_server, organiser)
     now = utcnow()
     call = {
         "title": "Paging call",
@@ -449,12 +452,7 @@ def test_a_large_round_pages_its_ranking_and_its_preview(
     round_id = _ok(org.post(f"/api/challenges/{slug}/rounds", json=round_), 201)["id"]
     _ok(org.post(f"/api/rounds/{round_id}/assign", json={"seed": 1}))
 
-    page.goto(f"{base}/login.html")
-    page.wait_for_load_state("networkidle")
-    page.get_by_label("E-mail").fill(organiser)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/account\.html$"))
+    _log_in(page, base, organiser)
     page.goto(f"{base}/ranking.html?slug={slug}&round={round_id}")
     rows = page.locator("#ranking-rows tr")
     expect(rows).to_have_count(50)
@@ -478,4 +476,17 @@ def test_a_large_round_pages_its_ranking_and_its_preview(
     expect(preview).to_have_count(55)
     expect(preview.nth(50).locator("th")).to_be_focused()
     expect(page.locator("#preview-shown")).to_have_text("55 of 55 entries shown.")
+    _checked(page)
+
+    # The final standings, by the jury alone, page the same way.
+    _ok(org.patch(f"/api/challenges/{slug}/results/rules", json={"w_jury": 1, "w_public": 0}))
+    page.goto(f"{base}/results-admin.html?slug={slug}")
+    standings = page.locator("table.standings tbody tr")
+    expect(standings).to_have_count(50)
+    expect(page.locator(".group-count")).to_have_text("50 of 55 entries shown.")
+    page.get_by_role("button", name="Show more entries of All entries").click()
+    expect(standings).to_have_count(55)
+    expect(standings.nth(50).locator("th")).to_be_focused()
+    expect(page.locator(".group-count")).to_have_text("55 of 55 entries shown.")
+    expect(page.get_by_role("button", name="Show more entries of All entries")).to_be_hidden()
     _checked(page)

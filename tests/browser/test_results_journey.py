@@ -315,6 +315,8 @@ def test_the_results_journey(new_page, live_server, smtp_server, tmp_path: Path)
     expect(rows.locator("td.final")).to_have_text([FINALS[t] for t in ranked])
     expect(rows.locator("td:nth-of-type(4)")).to_have_text(["0", "0", "1", "2"])  # votes
     expect(rows.locator("td:nth-of-type(5)")).to_have_text(["0", "0", "0.333", "0.667"])  # share
+    expect(org.locator(".group-count")).to_have_text("4 of 4 entries shown.")
+    expect(org.get_by_role("button", name="Show more entries")).to_be_hidden()
     with _client(base, email["organiser"]) as api:
         saved = _ok(api.get(f"/api/challenges/{slug}/results/rules"))
         assert {k: saved[k] for k in ("w_jury", "w_public", "frozen", "peoples_choice")} == {
@@ -344,9 +346,17 @@ def test_the_results_journey(new_page, live_server, smtp_server, tmp_path: Path)
     )
     # An award by hand needs its reason; then it is taken away again, with a reason.
     add = org.locator("#award-form")
-    add.get_by_label("Entry").select_option(
-        label=f"{reference['Radio drama about testing']}: Radio drama about testing (Community)"
+    # The entry by its reference (the page may show only some of the standings).
+    add.get_by_label("Entry").fill("XX-9999")
+    add.get_by_label("Award", exact=True).select_option("custom")
+    add.get_by_label("Name of the award").fill("Best community idea")
+    add.get_by_label("Reason", exact=True).fill("The jury's special mention")
+    add.get_by_role("button", name="Add the award").click()
+    expect(org.locator("#award-entry-error")).to_have_text(
+        "No entry of this call has the reference XX-9999."
     )
+    add.get_by_label("Reason", exact=True).fill("")
+    add.get_by_label("Entry").fill(reference["Radio drama about testing"].lower())
     add.get_by_label("Award", exact=True).select_option("custom")
     add.get_by_label("Name of the award").fill("Best community idea")
     add.get_by_role("button", name="Add the award").click()

@@ -80,6 +80,37 @@ def test_final_score_worked_by_hand(app: FastAPI, mailbox) -> None:
     assert jury == {e1: approx(8 / 9), e2: approx(5 / 9), e3: approx(5 / 9), e4: approx(1 / 9)}
 
 
+def test_the_standings_come_a_page_of_each_group_at_a_time(app: FastAPI, mailbox) -> None:
+    """The first page of every group, then the next pages of one group by its cursor; the
+    totals cover the whole; a cursor without its group, or a group the standings lack, is
+    refused naming the field."""
+    w = _contest(app, mailbox)
+    e1, e2, e3, e4 = w.entry_ids
+    w.org.patch(
+        f"/api/challenges/{SLUG}/results/rules",
+        json={"w_jury": 0.5, "w_public": 0.5, "reason": "Declared in the call text"},
+    )
+    url = f"/api/challenges/{SLUG}/results/standings"
+    first = w.org.get(url, params={"limit": 3}).json()
+    assert [s["entry_id"] for s in first["groups"][""]] == [e1, e4, e2]
+    assert first["group_totals"] == {"": 4}
+    cursor = first["next_cursors"][""]
+    assert cursor
+    rest = w.org.get(url, params={"limit": 3, "group": "", "cursor": cursor}).json()
+    assert [(s["entry_id"], s["position"]) for s in rest["groups"][""]] == [(e3, 4)]
+    assert rest["next_cursors"] == {"": None} and rest["group_totals"] == {"": 4}
+    whole = w.org.get(url).json()
+    assert whole["next_cursors"] == {"": None} and len(whole["groups"][""]) == 4
+
+    no_group = w.org.get(url, params={"cursor": cursor})
+    assert (no_group.status_code, no_group.json()["error"]["field"]) == (400, "group")
+    unknown = w.org.get(url, params={"group": "Rural"})
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (400, "unknown_group")
+    bad = w.org.get(url, params={"group": "", "cursor": "aWQ6Mw"})  # an id cursor, not a place
+    assert (bad.status_code, bad.json()["error"]["field"]) == (400, "cursor")
+    assert w.participant.get(url).status_code in (403, 404)
+
+
 def test_awards_publish_hash_methods_unpublish_and_a_new_version(app: FastAPI, mailbox) -> None:
     w = _contest(app, mailbox)
     e1, e2, e3, e4 = w.entry_ids
