@@ -499,9 +499,15 @@ def main() -> None:
                     "GET",
                     f"/api/challenges/{slug}/results/standings",
                 ),
-                # The assignment page's reads: still whole lists (300,000 pairs).
-                ("the round's assignments", "GET", f"/api/rounds/{round_id}/assignments"),
+                # The assignment page's reads: entries with their judges a page at a time,
+                # the progress per judge; and the API's whole list of 300,000 pairs.
+                (
+                    "the entries with their judges, first page of 50",
+                    "GET",
+                    f"/api/rounds/{round_id}/assignments/entries",
+                ),
                 ("the round's progress", "GET", f"/api/rounds/{round_id}/progress"),
+                ("every pair of the round", "GET", f"/api/rounds/{round_id}/assignments"),
             ):
                 started = time.perf_counter()
                 r = api.request(method, path, json={} if method == "POST" else None)

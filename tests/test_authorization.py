@@ -854,6 +854,9 @@ CASES.update(
         ("GET", "/api/rounds/{round_id}/progress"): round_case(
             lambda w: {"round_id": w.judged_entry()[0]}
         ),
+        ("GET", "/api/rounds/{round_id}/assignments/entries"): round_case(
+            lambda w: {"round_id": w.judged_entry()[0]}
+        ),
         ("POST", "/api/rounds/{round_id}/reminders"): round_case(
             lambda w: {"round_id": w.judged_entry()[0]}, json={"message": "Nearly there"}
         ),

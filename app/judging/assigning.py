@@ -3,6 +3,7 @@ over the panel and the conflict register, and assigning or unassigning by hand (
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -263,27 +264,43 @@ def _shortfall(s: Shortfall) -> ShortfallPublic:
     )
 
 
-def assignments(session: Session, round_id: int) -> list[AssignmentPublic]:
-    rows = session.exec(
-        select(Assignment, Entry, Judge, Scorecard)
+def assignments(
+    session: Session, round_id: int, entry_ids: Collection[int] | None = None
+) -> list[AssignmentPublic]:
+    """The round's (entry, judge) pairs, or those of the given entries, by entry then judge.
+    The entry's reference is read as a column: an Entry carries its answers (JSON)."""
+    statement = (
+        select(
+            Assignment,
+            col(Entry.reference),
+            col(Judge.display_name),
+            col(Scorecard.status),
+        )
         .join(Entry, col(Entry.id) == col(Assignment.entry_id))
         .join(Judge, col(Judge.id) == col(Assignment.judge_id))
         .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id), isouter=True)
         .where(Assignment.round_id == round_id)
         .order_by(col(Assignment.entry_id), col(Assignment.judge_id))
-    ).all()
+    )
+    if entry_ids is None:
+        parts = [statement]
+    else:
+        parts = [
+            statement.where(col(Assignment.entry_id).in_(part)) for part in in_parts(entry_ids)
+        ]
     return [
         AssignmentPublic(
             id=a.id,
-            entry_id=e.id,
-            entry_reference=e.reference,
-            judge_id=j.id,
-            judge_name=j.display_name,
+            entry_id=a.entry_id,
+            entry_reference=reference,
+            judge_id=a.judge_id,
+            judge_name=judge_name,
             source=a.source,
-            scorecard_status=s.status.value if s else None,
+            scorecard_status=status.value if status else None,
             created_at=a.created_at,
         )
-        for a, e, j, s in rows
+        for part in parts
+        for a, reference, judge_name, status in session.exec(part).all()
     ]
 
 

@@ -1,5 +1,5 @@
-"""Judging progress per judge and per entry (counted in SQL), and reminders by mail to the
-judges whose scorecards are still due."""
+"""Judging progress per judge, and per entry a page at a time with the entry's judges
+(counted in SQL), and reminders by mail to the judges whose scorecards are still due."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from app.audit.service import record
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
-from app.judging.ranking import entry_labels
+from app.core.pagination import decode_cursor, encode_cursor
+from app.judging.assigning import AssignmentPublic, assignments
+from app.judging.ranking import entries_matching, entry_labels
 from app.judging.rounds import RoundAccess, RoundState, round_state
 from app.judging.scoring import round_entries
 from app.mail.outbox import Notice, queue_mail
@@ -39,15 +41,6 @@ class JudgeProgress(BaseModel):
     reminded_at: datetime | None
 
 
-class EntryProgress(BaseModel):
-    entry_id: int
-    reference: str | None
-    category: str | None
-    assigned: int
-    submitted: int
-    short: int = Field(description="judges the entry still lacks to reach k")
-
-
 class RoundProgress(BaseModel):
     round_id: int
     state: RoundState
@@ -55,7 +48,28 @@ class RoundProgress(BaseModel):
     submitted: int
     drafts: int
     judges: list[JudgeProgress]
-    entries: list[EntryProgress]
+
+
+class EntryJudges(BaseModel):
+    entry_id: int
+    reference: str | None
+    title: str | None
+    category: str | None
+    assigned: int
+    submitted: int
+    short: int = Field(description="judges the entry still lacks to reach k")
+    pairs: list[AssignmentPublic] = Field(description="its judges, with their scorecards' state")
+
+
+class EntryJudgesPage(BaseModel):
+    """A page of the round's entries with their judges, in entry order."""
+
+    items: list[EntryJudges]
+    next_cursor: str | None
+    total: int = Field(description="entries in the round")
+    matching: int = Field(description="entries the filters match (`total` without filters)")
+    lacking: int = Field(description="entries in the round with fewer than k judges")
+    pairs: int = Field(description="(entry, judge) pairs in the round")
 
 
 class RemindIn(BaseModel):
@@ -75,8 +89,85 @@ _submitted = case((col(Scorecard.status) == ScorecardStatus.submitted, 1), else_
 _draft = case((col(Scorecard.status) == ScorecardStatus.draft, 1), else_=0)
 
 
+def _entry_counts(session: Session, round_id: int) -> dict[int, tuple[int, int]]:
+    """Each entry's judges and submitted scorecards in the round, counted in SQL."""
+    return {
+        e: (int(n), int(s))
+        for e, n, s in session.exec(
+            select(
+                col(Assignment.entry_id),
+                func.count(col(Assignment.id)),
+                func.coalesce(func.sum(_submitted), 0),
+            )
+            .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id), isouter=True)
+            .where(Assignment.round_id == round_id)
+            .group_by(col(Assignment.entry_id))
+        ).all()
+    }
+
+
+def entries_with_judges(
+    session: Session,
+    ra: RoundAccess,
+    *,
+    limit: int,
+    cursor: str | None,
+    q: str | None = None,
+    short: bool | None = None,
+) -> EntryJudgesPage:
+    """The round's entries a page at a time, each with its judges and counts; filtered by
+    reference or title, or to those short of k judges (or not). What the assignment page
+    shows of a round of 100,000 entries and 300,000 pairs without reading them all."""
+    ra.challenge_access.need_organiser()
+    round_ = ra.round
+    assert round_.id is not None
+    k = round_.judges_per_entry
+    in_round = sorted(tuple(row) for row in session.execute(round_entries(round_.id)))
+    counts = _entry_counts(session, round_.id)
+
+    def lacks(entry_id: int) -> int:
+        return max(0, k - counts.get(entry_id, (0, 0))[0])
+
+    matching = in_round
+    if q and q.strip():
+        found = entries_matching(session, round_.challenge_id, q)
+        matching = [(i, c) for i, c in matching if i in found]
+    if short is not None:
+        matching = [(i, c) for i, c in matching if (lacks(i) > 0) == short]
+    after = decode_cursor(cursor) if cursor else 0
+    following = [(i, c) for i, c in matching if i > after]
+    page = following[:limit]
+    next_cursor = encode_cursor(page[-1][0]) if len(following) > limit else None
+    ids = [i for i, _ in page]
+    labels = entry_labels(session, round_.challenge_id, ids)
+    pairs: dict[int, list[AssignmentPublic]] = {i: [] for i in ids}
+    for pair in assignments(session, round_.id, ids):
+        pairs[pair.entry_id].append(pair)
+    return EntryJudgesPage(
+        items=[
+            EntryJudges(
+                entry_id=i,
+                reference=labels[i].reference,
+                title=labels[i].title or None,
+                category=category,
+                assigned=counts.get(i, (0, 0))[0],
+                submitted=counts.get(i, (0, 0))[1],
+                short=lacks(i),
+                pairs=pairs[i],
+            )
+            for i, category in page
+        ],
+        next_cursor=next_cursor,
+        total=len(in_round),
+        matching=len(matching),
+        lacking=sum(1 for i, _ in in_round if lacks(i) > 0),
+        pairs=sum(n for n, _ in counts.values()),
+    )
+
+
 def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
-    """Scorecards due, submitted and in draft, per judge and per entry of the round."""
+    """Scorecards due, submitted and in draft in the round and per judge; per entry, a page
+    at a time, in `entries_with_judges`."""
     ra.challenge_access.need_organiser()
     round_ = ra.round
     assert round_.id is not None
@@ -94,23 +185,6 @@ def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
         .group_by(col(Judge.id))
         .order_by(col(Judge.display_name), col(Judge.id))
     ).all()
-    # Columns, not Entry objects: a round may hold 100,000 entries, and an Entry carries its
-    # answers (JSON) that progress never shows.
-    in_round = sorted(tuple(row) for row in session.execute(round_entries(round_.id)))
-    labels = entry_labels(session, round_.challenge_id, [i for i, _ in in_round])
-    counts = {
-        e: (n, s)
-        for e, n, s in session.exec(
-            select(
-                col(Assignment.entry_id),
-                func.count(col(Assignment.id)),
-                func.coalesce(func.sum(_submitted), 0),
-            )
-            .join(Scorecard, col(Scorecard.assignment_id) == col(Assignment.id), isouter=True)
-            .where(Assignment.round_id == round_.id)
-            .group_by(col(Assignment.entry_id))
-        ).all()
-    }
     judges = [
         JudgeProgress(
             judge_id=j.id,
@@ -124,7 +198,6 @@ def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
         )
         for j, n, s, d, last in by_judge
     ]
-    k = round_.judges_per_entry
     return RoundProgress(
         round_id=round_.id,
         state=round_state(round_),
@@ -132,17 +205,6 @@ def round_progress(session: Session, ra: RoundAccess) -> RoundProgress:
         submitted=sum(j.submitted for j in judges),
         drafts=sum(j.drafts for j in judges),
         judges=judges,
-        entries=[
-            EntryProgress(
-                entry_id=entry_id,
-                reference=labels[entry_id].reference,
-                category=category,
-                assigned=int(counts.get(entry_id, (0, 0))[0]),
-                submitted=int(counts.get(entry_id, (0, 0))[1]),
-                short=max(0, k - int(counts.get(entry_id, (0, 0))[0])),
-            )
-            for entry_id, category in in_round
-        ],
     )
 
 

@@ -176,7 +176,8 @@ class RankingFilter:
     advanced: bool | None = None
 
 
-def _matching_text(session: Session, challenge_id: int, q: str) -> set[int]:
+def entries_matching(session: Session, challenge_id: int, q: str) -> set[int]:
+    """The call's entries whose reference or title holds `q` (any case)."""
     pattern = f"%{q.strip()}%"
     found = session.exec(
         select(Entry.id).where(
@@ -218,7 +219,7 @@ def ranking(
     )
     matching = ordered
     if where.q and where.q.strip():
-        found = _matching_text(session, round_.challenge_id, where.q)
+        found = entries_matching(session, round_.challenge_id, where.q)
         matching = [(i, e) for i, e in matching if e.entry_id in found]
     if where.disagreement is not None:
         matching = [(i, e) for i, e in matching if e.disagreement == where.disagreement]

@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from app.challenges.access import OrganiserOf, StaffOf
 from app.core.deps import CurrentUser, SessionDep
 from app.core.errors import error_responses
-from app.judging import assigning, rounds
+from app.core.pagination import CursorQuery, LimitQuery
+from app.judging import assigning, progress, rounds
 from app.judging.schemas import (
     CriterionIn,
     CriterionPublic,
@@ -144,6 +145,24 @@ def list_assignments(ra: RoundDep, session: SessionDep) -> list[assigning.Assign
     return assigning.assignments(session, ra.round.id)
 
 
+@router.get("/rounds/{round_id}/assignments/entries", responses=error_responses(400, 401, 403, 404))
+def list_entries_with_judges(
+    ra: RoundDep,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="in the entry's reference or title")
+    ] = None,
+    short: Annotated[
+        bool | None, Query(description="only entries with fewer than k judges (true) or not")
+    ] = None,
+) -> progress.EntryJudgesPage:
+    """The round's entries a page at a time, each with its judges and their scorecards'
+    state, and the round's counts (organisers): the assignment page's table."""
+    return progress.entries_with_judges(session, ra, limit=limit, cursor=cursor, q=q, short=short)
+
+
 @router.post(
     "/rounds/{round_id}/assignments",
     status_code=status.HTTP_201_CREATED,
@@ -155,7 +174,8 @@ def assign_by_hand(
     """Assign a judge to an entry by hand (never a conflicted judge; audited)."""
     assignment = assigning.assign_by_hand(session, ra, body)
     assert ra.round.id is not None
-    return next(a for a in assigning.assignments(session, ra.round.id) if a.id == assignment.id)
+    pairs = assigning.assignments(session, ra.round.id, [assignment.entry_id])
+    return next(a for a in pairs if a.id == assignment.id)
 
 
 @router.delete(

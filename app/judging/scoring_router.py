@@ -146,7 +146,8 @@ def add_extra_judge(entry_id: int, ra: RoundDep, session: SessionDep) -> assigni
     without a conflict (audited)."""
     assignment = assigning.add_extra_judge(session, ra, entry_id)
     assert ra.round.id is not None
-    return next(a for a in assigning.assignments(session, ra.round.id) if a.id == assignment.id)
+    pairs = assigning.assignments(session, ra.round.id, [assignment.entry_id])
+    return next(a for a in pairs if a.id == assignment.id)
 
 
 @router.post("/scorecards/{scorecard_id}/reopen", responses=error_responses(401, 403, 404, 409))

@@ -1,6 +1,8 @@
 // One round's assignments for organisers: run the automatic assignment and read its report,
-// the (entry, judge) pairs with their scorecards, assigning and unassigning by hand, each
-// judge's load, and scoring progress with reminders to judges who lag.
+// the entries with their judges and scorecards (a page at a time, by reference or only those
+// short of judges), assigning and unassigning by hand, each judge's load, and scoring progress
+// with reminders to judges who lag. A round may hold 100,000 entries and 300,000 pairs: the
+// page never asks for all of them.
 import { get, post, del, showAlert, ApiError } from './api.js';
 import { timeElement } from './dates.js';
 import { showStatus, invalid } from './form.js';
@@ -19,7 +21,10 @@ const enc = encodeURIComponent;
 let slug;
 let round;
 let judges = [];
-let assignments = [];
+/** The entries shown so far, each with its judges; the page they came in; the next cursor. */
+let entryItems = [];
+let entryPage = null;
+let entryCursor = null;
 let progress = null;
 /** entry id → {reference, category} from everything this page has read. */
 const entryInfo = new Map();
@@ -53,9 +58,22 @@ async function loadJudges() {
   judges = await get(`/challenges/${enc(slug)}/judges`);
 }
 
-async function loadAssignments() {
-  assignments = await get(`/rounds/${round.id}/assignments`);
-  for (const a of assignments) note(a.entry_id, { reference: a.entry_reference });
+function entriesQuery(extra = {}) {
+  const query = new URLSearchParams({ limit: '50', ...extra });
+  const q = byId('assignments-q').value.trim();
+  if (q) query.set('q', q);
+  if (byId('assignments-short').checked) query.set('short', 'true');
+  return query;
+}
+
+/** The first page of the round's entries with their judges, or (`again`) the next one. */
+async function loadEntries({ again = false } = {}) {
+  const page = await get(`/rounds/${round.id}/assignments/entries?${entriesQuery(again && entryCursor ? { cursor: entryCursor } : {})}`);
+  for (const e of page.items) note(e.entry_id, { reference: e.reference, category: e.category });
+  entryItems = again ? [...entryItems, ...page.items] : page.items;
+  entryPage = page;
+  entryCursor = page.next_cursor ?? null;
+  return page.items;
 }
 
 async function loadProgress() {
@@ -63,7 +81,6 @@ async function loadProgress() {
   showAlert(byId('progress-alert'), []);
   try {
     progress = await get(`/rounds/${round.id}/progress`);
-    for (const e of progress.entries) note(e.entry_id, { reference: e.reference, category: e.category });
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     progress = null;
@@ -79,7 +96,7 @@ async function refresh() {
   byId('assignments-loading').textContent = t('rounds.assignments.loading');
   showAlert(byId('assignments-alert'), []);
   try {
-    await Promise.all([loadJudges(), loadAssignments(), loadProgress()]);
+    await Promise.all([loadJudges(), loadEntries(), loadProgress()]);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     showAlert(byId('assignments-alert'), [t('rounds.assignments.load_failed', { message: error.message })]);
@@ -157,12 +174,6 @@ function showReport(report) {
 
 // ---------------------------------------------------------------- the assignments table
 
-function roundEntryIds() {
-  const ids = new Set(assignments.map((a) => a.entry_id));
-  for (const e of progress?.entries ?? []) ids.add(e.entry_id);
-  return [...ids].sort(byReference);
-}
-
 function unassignButton(assignment) {
   const button = el('button', { type: 'button', className: 'button button-secondary button-small' },
     t('rounds.assignments.table.unassign'), ' ',
@@ -171,71 +182,125 @@ function unassignButton(assignment) {
   return button;
 }
 
-function renderAssignments() {
-  const table = byId('assignments-table');
-  for (const body of table.querySelectorAll('tbody')) body.remove();
+/** One entry's rows: its reference (with how many judges it has, and how many it lacks)
+ * beside each of its judges. */
+function entryBody(item) {
   const k = round.judges_per_entry;
-  const ids = roundEntryIds();
-  for (const id of ids) {
-    const pairs = assignments.filter((a) => a.entry_id === id);
-    const body = el('tbody', { 'data-entry-id': id });
-    const head = el('th', { scope: 'rowgroup', rowspan: Math.max(pairs.length, 1) },
-      el('span', { className: 'entry-ref', text: entryName(id) }),
-      el('span', { className: 'cell-note', text: t('rounds.assignments.table.judges_of', { assigned: pairs.length, count: k }) }));
-    if (!pairs.length) {
-      body.append(el('tr', {}, head, el('td', { colspan: 4, className: 'muted', text: t('rounds.assignments.table.no_judge') })));
-    }
-    pairs.forEach((a, i) => {
-      const status = a.scorecard_status ?? null;
-      body.append(el('tr', { 'data-assignment-id': a.id },
-        i === 0 ? head : null,
-        el('td', { text: a.judge_name }),
-        el('td', {}, badge(SCORECARD[status] ?? status, status ?? 'quiet')),
-        el('td', {}, SOURCES[a.source] ?? a.source, el('span', { className: 'cell-note' }, timeElement(a.created_at))),
-        el('td', {}, unassignButton(a))));
-    });
-    table.append(body);
+  const { pairs } = item;
+  const body = el('tbody', { 'data-entry-id': item.entry_id });
+  const head = el('th', { scope: 'rowgroup', rowspan: Math.max(pairs.length, 1) },
+    el('span', { className: 'entry-ref', text: entryName(item.entry_id) }),
+    el('span', { className: 'cell-note', text: t('rounds.assignments.table.judges_of', { assigned: pairs.length, count: k }) }),
+    item.short ? el('strong', { className: 'cell-note short', text: t('rounds.assignments.progress.short', { count: item.short }) }) : null);
+  if (!pairs.length) {
+    body.append(el('tr', {}, head, el('td', { colspan: 4, className: 'muted', text: t('rounds.assignments.table.no_judge') })));
   }
-  byId('assignments-empty').hidden = assignments.length > 0;
-  byId('assignments-count').textContent = t('rounds.assignments.table.count', {
-    entries: t('rounds.assignments.entries', { count: ids.length }),
-    pairs: t('rounds.assignments.pairs', { count: assignments.length }),
+  pairs.forEach((a, i) => {
+    const status = a.scorecard_status ?? null;
+    body.append(el('tr', { 'data-assignment-id': a.id },
+      i === 0 ? head : null,
+      el('td', { text: a.judge_name }),
+      el('td', {}, badge(SCORECARD[status] ?? status, status ?? 'quiet')),
+      el('td', {}, SOURCES[a.source] ?? a.source, el('span', { className: 'cell-note' }, timeElement(a.created_at))),
+      el('td', {}, unassignButton(a))));
   });
+  return body;
 }
+
+/** Draws the entries shown, or (`added`) only the page just loaded under them. */
+function renderAssignments(added = null) {
+  const table = byId('assignments-table');
+  if (!added) for (const body of table.querySelectorAll('tbody')) body.remove();
+  const bodies = (added ?? entryItems).map(entryBody);
+  table.append(...bodies);
+  const page = entryPage ?? { total: 0, matching: 0, pairs: 0 };
+  const filtered = page.matching !== page.total;
+  const empty = byId('assignments-empty');
+  empty.hidden = filtered ? entryItems.length > 0 : page.pairs > 0;
+  empty.textContent = filtered ? t('rounds.assignments.table.no_match') : t('rounds.assignments.table.empty');
+  byId('assignments-count').textContent = t('rounds.assignments.table.count', {
+    entries: t('rounds.assignments.entries', { count: page.total }),
+    pairs: t('rounds.assignments.pairs', { count: page.pairs }),
+  });
+  byId('assignments-shown').textContent = page.matching
+    ? t('rounds.assignments.table.shown', { shown: countText(entryItems.length), count: page.matching })
+    : '';
+  byId('assignments-more').hidden = !entryCursor;
+  return bodies;
+}
+
+byId('assignments-filter').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showAlert(byId('assignments-alert'), []);
+  try {
+    await loadEntries();
+  } catch (error) {
+    if (isAuthError(error)) return goToLogin();
+    showAlert(byId('assignments-alert'), [t('rounds.assignments.load_failed', { message: error.message })]);
+  }
+  renderAssignments();
+  return undefined;
+});
+
+byId('assignments-more').addEventListener('click', async () => {
+  const more = byId('assignments-more');
+  more.disabled = true;
+  showAlert(byId('assignments-alert'), []);
+  try {
+    const bodies = renderAssignments(await loadEntries({ again: true }));
+    const first = bodies[0]?.querySelector('th');
+    first?.setAttribute('tabindex', '-1');
+    first?.focus();
+  } catch (error) {
+    if (isAuthError(error)) return goToLogin();
+    showAlert(byId('assignments-alert'), [t('rounds.assignments.load_failed', { message: error.message })]);
+  } finally {
+    more.disabled = false;
+  }
+  return undefined;
+});
 
 // ---------------------------------------------------------------- by hand
 
 const manualForm = byId('manual-form');
 
+/** Each judge's entries in the round (their scorecards due), counted by the server. */
 function loads() {
-  const counts = new Map();
-  for (const a of assignments) counts.set(a.judge_id, (counts.get(a.judge_id) ?? 0) + 1);
-  return counts;
+  return new Map((progress?.judges ?? []).map((j) => [j.judge_id, j.due]));
+}
+
+/** The round's entry with this reference (or the one entry it is part of), asked of the
+ * server: the page holds only the entries shown. */
+async function entryByReference(text) {
+  const found = (await get(`/rounds/${round.id}/assignments/entries?${new URLSearchParams({ q: text, limit: '20' })}`)).items;
+  for (const e of found) note(e.entry_id, { reference: e.reference, category: e.category });
+  const exact = found.filter((e) => (e.reference ?? '').toLowerCase() === text.toLowerCase());
+  if (exact.length === 1) return exact[0];
+  if (exact.length === 0 && found.length === 1) return found[0];
+  if (found.length === 0) throw invalid('manual-entry', t('rounds.assignments.manual.not_found', { reference: text }));
+  throw invalid('manual-entry', t('rounds.assignments.manual.several', { reference: text }));
 }
 
 function renderManualChoices() {
-  const entrySelect = byId('manual-entry');
   const judgeSelect = byId('manual-judge');
-  const keepEntry = entrySelect.value;
   const keepJudge = judgeSelect.value;
   const counts = loads();
-  const ids = roundEntryIds();
-  entrySelect.replaceChildren(el('option', { value: '', text: ids.length ? t('rounds.assignments.manual.choose_entry') : t('rounds.assignments.manual.no_entries') }),
-    ...ids.map((id) => el('option', { value: id, text: t('rounds.assignments.manual.entry_option', { entry: entryName(id), count: assignments.filter((a) => a.entry_id === id).length }) })));
   const active = judges.filter((j) => j.status === 'active');
   judgeSelect.replaceChildren(el('option', { value: '', text: active.length ? t('rounds.assignments.manual.choose_judge') : t('rounds.assignments.manual.no_judges') }),
     ...active.map((j) => el('option', { value: j.id, text: t('rounds.assignments.manual.judge_option', { name: j.display_name, count: counts.get(j.id) ?? 0 }) })));
-  entrySelect.value = keepEntry;
   judgeSelect.value = keepJudge;
 }
 
 submitWith(manualForm, async (values) => {
-  if (!values['manual-entry']) throw invalid('manual-entry', t('rounds.assignments.manual.error_entry'));
+  const reference = values['manual-entry'].trim();
+  if (!reference) throw invalid('manual-entry', t('rounds.assignments.manual.error_entry'));
   if (!values['manual-judge']) throw invalid('manual-judge', t('rounds.assignments.manual.error_judge'));
   const reason = values['manual-reason'].trim();
+  const entry = await entryByReference(reference);
   const made = await post(`/rounds/${round.id}/assignments`, {
-    entry_id: Number(values['manual-entry']), judge_id: Number(values['manual-judge']), reason: reason || null,
+    entry_id: entry.entry_id, judge_id: Number(values['manual-judge']), reason: reason || null,
   });
+  byId('manual-entry').value = '';
   byId('manual-reason').value = '';
   await refresh();
   showStatus(manualForm, t('rounds.assignments.manual.done', { judge: made.judge_name, entry: entryName(made.entry_id) }));
@@ -307,11 +372,9 @@ const remindAll = byId('remind-all');
 
 function renderProgress() {
   const judgeRows = byId('judge-progress-rows');
-  const entryRows = byId('entry-progress-rows');
   if (!progress) {
     byId('progress-counts').replaceChildren();
     judgeRows.replaceChildren();
-    entryRows.replaceChildren();
     return;
   }
   const counts = [
@@ -339,16 +402,6 @@ function renderProgress() {
   }));
   byId('judge-progress-empty').hidden = progress.judges.length > 0;
   showSelection();
-
-  const entries = [...progress.entries].sort((a, b) => byReference(a.entry_id, b.entry_id));
-  entryRows.replaceChildren(...entries.map((e) => el('tr', {},
-    el('th', { scope: 'row', text: e.reference ?? t('rounds.assignments.entry_id', { id: String(e.entry_id) }) }),
-    textCell(e.category),
-    numCell(e.assigned), numCell(e.submitted),
-    el('td', { className: 'num' }, e.short
-      ? el('strong', { className: 'short', text: t('rounds.assignments.progress.short', { count: e.short }) })
-      : el('span', { text: t('rounds.assignments.progress.none_short') })))));
-  byId('entry-progress-empty').hidden = entries.length > 0;
 }
 
 function selectedJudges() {

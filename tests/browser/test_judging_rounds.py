@@ -243,10 +243,24 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
     dialog.get_by_role("button", name="Unassign").click()
     expect(page.locator("#assignments-status")).to_have_text(f"Bo no longer judges {refs[3]}.")
     expect(page.locator("#load-rows tr").nth(1).locator("td").first).to_have_text("3")
-    page.get_by_label("Entry", exact=True).select_option(label=f"{refs[3]} (1 judge)")
+    # The entries short of judges, found by the filter: Delta, one short.
+    page.get_by_label("Only entries short of judges").check()
+    page.get_by_role("button", name="Filter", exact=True).click()
+    bodies = page.locator("#assignments-table tbody")
+    expect(bodies).to_have_count(1)
+    expect(bodies.first.locator("th")).to_contain_text(f"{refs[3]}1 of 2 judges1 short")
+    expect(page.locator("#assignments-shown")).to_have_text("1 of 1 entry shown.")
+    page.get_by_label("Entry", exact=True).fill(refs[3].lower())
     page.get_by_label("Judge", exact=True).select_option(label="Bo (3 entries)")
     page.get_by_role("button", name="Assign the judge").click()
     expect(page.locator("#manual-form [role=status]")).to_have_text(f"Bo now judges {refs[3]}.")
+    expect(page.locator("#assignments-empty")).to_have_text(
+        "No entry of this round matches these filters."
+    )
+    page.get_by_label("Only entries short of judges").uncheck()
+    page.get_by_role("button", name="Filter", exact=True).click()
+    expect(bodies).to_have_count(4)
+    expect(page.locator("#assignments-count")).to_have_text("4 entries, 8 pairs.")
     expect(
         page.locator(f"#assignments-table tbody[data-entry-id='{entry_ids[3]}'] tr")
     ).to_have_count(2)
@@ -406,9 +420,9 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
 def test_a_large_round_pages_its_ranking_and_its_preview(
     page: Page, live_server, smtp_server
 ) -> None:
-    """55 entries: the ranking, the preview and the final standings show 50 and fetch the
-    rest on request, the keyboard lands on the first row added, and the counts speak of the
-    whole round."""
+    """55 entries: the assignments, the ranking, the preview and the final standings show 50
+    and fetch the rest on request, the keyboard lands on the first row added, and the counts
+    speak of the whole round."""
     _, mailbox = smtp_server
     base = live_server.url
     stamp = int(time.time() * 1000)
@@ -453,6 +467,17 @@ def test_a_large_round_pages_its_ranking_and_its_preview(
     _ok(org.post(f"/api/rounds/{round_id}/assign", json={"seed": 1}))
 
     _log_in(page, base, organiser)
+    page.goto(f"{base}/assignments.html?slug={slug}&round={round_id}")
+    bodies = page.locator("#assignments-table tbody")
+    expect(bodies).to_have_count(50)
+    expect(page.locator("#assignments-count")).to_have_text("55 entries, 55 pairs.")
+    expect(page.locator("#assignments-shown")).to_have_text("50 of 55 entries shown.")
+    page.get_by_role("button", name="Show more entries").click()
+    expect(bodies).to_have_count(55)
+    expect(bodies.nth(50).locator("th")).to_be_focused()
+    expect(page.get_by_role("button", name="Show more entries")).to_be_hidden()
+    _checked(page)
+
     page.goto(f"{base}/ranking.html?slug={slug}&round={round_id}")
     rows = page.locator("#ranking-rows tr")
     expect(rows).to_have_count(50)

@@ -163,8 +163,8 @@ def test_tie_resolved_by_the_declared_criterion_then_applied(app: FastAPI, mailb
         },
     ).json()
     w.org.post(f"/api/rounds/{r2['id']}/assign", json={})
-    progress = w.org.get(f"/api/rounds/{r2['id']}/progress").json()
-    assert sorted(e["entry_id"] for e in progress["entries"]) == sorted([e1, e2, e4])
+    taken = w.org.get(f"/api/rounds/{r2['id']}/assignments/entries").json()
+    assert sorted(e["entry_id"] for e in taken["items"]) == sorted([e1, e2, e4])
     audit = w.org.get("/api/challenges/hiv-testing/audit").json()["items"]
     assert "round.advance" in {e["action"] for e in audit}
 
@@ -307,9 +307,8 @@ def test_progress_and_reminders(app: FastAPI, mailbox) -> None:
         ("Ada", 2, 2, 0),
         ("Bo", 2, 0, 1),
     ]
-    assert [
-        (e["entry_id"], e["assigned"], e["submitted"], e["short"]) for e in progress["entries"]
-    ] == [
+    per_entry = w.org.get(f"/api/rounds/{w.round_id}/assignments/entries").json()["items"]
+    assert [(e["entry_id"], e["assigned"], e["submitted"], e["short"]) for e in per_entry] == [
         (e1, 2, 1, 0),
         (e2, 2, 1, 0),
     ]

@@ -165,3 +165,42 @@ def test_assign_and_unassign_by_hand(app: FastAPI, mailbox) -> None:
         ("assignment.remove", "Changed my mind"),
         ("assignment.add", "Expert"),
     ]
+
+
+def test_the_entries_with_their_judges_come_a_page_at_a_time(app: FastAPI, mailbox) -> None:
+    """The assignment page's table: entries in order with their judges and counts, a page at
+    a time, by reference, or only those short of k judges; organisers only."""
+    org, round_id, entry_ids, _ = _setup(app, entries=5, judges=3)
+    assert org.post(f"/api/rounds/{round_id}/assign", json={"seed": 1}).status_code == 200
+    url = f"/api/rounds/{round_id}/assignments/entries"
+    first = org.get(url, params={"limit": 2}).json()
+    assert [e["entry_id"] for e in first["items"]] == entry_ids[:2]
+    assert (first["total"], first["matching"], first["lacking"], first["pairs"]) == (5, 5, 0, 10)
+    one = first["items"][0]
+    assert (one["assigned"], one["submitted"], one["short"]) == (2, 0, 0)
+    assert [p["entry_id"] for p in one["pairs"]] == [entry_ids[0]] * 2
+    assert {p["scorecard_status"] for p in one["pairs"]} == {None}
+    seen = [e["entry_id"] for e in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        page = org.get(url, params={"limit": 2, "cursor": cursor}).json()
+        seen += [e["entry_id"] for e in page["items"]]
+        cursor = page["next_cursor"]
+    assert seen == entry_ids
+
+    # One judge off the third entry: it is short of k, and the filter finds it.
+    pair = org.get(url, params={"limit": 5}).json()["items"][2]["pairs"][0]
+    assert org.delete(f"/api/assignments/{pair['id']}").status_code == 204
+    short = org.get(url, params={"short": "true"}).json()
+    assert [(e["entry_id"], e["assigned"], e["short"]) for e in short["items"]] == [
+        (entry_ids[2], 1, 1)
+    ]
+    assert (short["matching"], short["lacking"], short["pairs"]) == (1, 1, 9)
+    assert org.get(url, params={"short": "false"}).json()["matching"] == 4
+    reference = short["items"][0]["reference"]
+    found = org.get(url, params={"q": reference.lower()}).json()
+    assert [e["entry_id"] for e in found["items"]] == [entry_ids[2]]
+
+    bad = org.get(url, params={"cursor": "nonsense"})
+    assert (bad.status_code, bad.json()["error"]["field"]) == (400, "cursor")
+    assert client_for(app, "someone@example.org").get(url).status_code == 404
