@@ -28,6 +28,10 @@ CursorQuery = Annotated[
     ),
 ]
 
+EntryTextQuery = Annotated[
+    str | None, Query(max_length=100, description="in the entry's reference or title")
+]
+
 
 class Page(BaseModel, Generic[T]):
     """A page of a list; `next_cursor` is null on the last page."""

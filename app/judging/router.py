@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from app.challenges.access import OrganiserOf, StaffOf
 from app.core.deps import CurrentUser, SessionDep
 from app.core.errors import error_responses
-from app.core.pagination import CursorQuery, LimitQuery
+from app.core.pagination import CursorQuery, EntryTextQuery, LimitQuery
 from app.judging import assigning, progress, rounds
 from app.judging.schemas import (
     CriterionIn,
@@ -151,9 +151,7 @@ def list_entries_with_judges(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    q: Annotated[
-        str | None, Query(max_length=100, description="in the entry's reference or title")
-    ] = None,
+    q: EntryTextQuery = None,
     short: Annotated[
         bool | None, Query(description="only entries with fewer than k judges (true) or not")
     ] = None,

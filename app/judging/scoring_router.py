@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from app.auth.router import wake_mail_sender
 from app.core.deps import CurrentUser, SessionDep, SettingsDep
 from app.core.errors import error_responses
-from app.core.pagination import CursorQuery, LimitQuery
+from app.core.pagination import CursorQuery, EntryTextQuery, LimitQuery
 from app.entries.access import load_entry
 from app.files.storage import make_storage
 from app.files.upload import file_responses
@@ -108,9 +108,7 @@ def round_ranking(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    q: Annotated[
-        str | None, Query(max_length=100, description="in the entry's reference or title")
-    ] = None,
+    q: EntryTextQuery = None,
     disagreement: Annotated[
         bool | None, Query(description="only entries whose judges disagree (true) or agree")
     ] = None,

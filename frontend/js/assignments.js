@@ -5,7 +5,7 @@
 // page never asks for all of them.
 import { get, post, del, showAlert, ApiError } from './api.js';
 import { timeElement } from './dates.js';
-import { showStatus, invalid } from './form.js';
+import { showStatus, invalid, oneByReference } from './form.js';
 import {
   byId, el, showBody, submitWith, onClick, goToLogin, isAuthError, badge,
 } from './organiser-nav.js';
@@ -274,11 +274,10 @@ function loads() {
 async function entryByReference(text) {
   const found = (await get(`/rounds/${round.id}/assignments/entries?${new URLSearchParams({ q: text, limit: '20' })}`)).items;
   for (const e of found) note(e.entry_id, { reference: e.reference, category: e.category });
-  const exact = found.filter((e) => (e.reference ?? '').toLowerCase() === text.toLowerCase());
-  if (exact.length === 1) return exact[0];
-  if (exact.length === 0 && found.length === 1) return found[0];
-  if (found.length === 0) throw invalid('manual-entry', t('rounds.assignments.manual.not_found', { reference: text }));
-  throw invalid('manual-entry', t('rounds.assignments.manual.several', { reference: text }));
+  return oneByReference(found, text, 'manual-entry', {
+    notFound: t('rounds.assignments.manual.not_found', { reference: text }),
+    several: t('rounds.assignments.manual.several', { reference: text }),
+  });
 }
 
 function renderManualChoices() {

@@ -41,3 +41,15 @@ export function showStatus(form, text) {
 export function invalid(field, message) {
   return new ApiError({ code: 'invalid', message, field });
 }
+
+/**
+ * The entry an organiser named by its reference, among those a search found: the one whose
+ * reference is the text in any case, else the only one found; otherwise an invalid(`field`)
+ * error with `messages.notFound` or `messages.several`.
+ */
+export function oneByReference(found, text, field, messages) {
+  const exact = found.filter((item) => (item.reference ?? '').toLowerCase() === text.toLowerCase());
+  if (exact.length === 1) return exact[0];
+  if (exact.length === 0 && found.length === 1) return found[0];
+  throw invalid(field, found.length === 0 ? messages.notFound : messages.several);
+}

@@ -5,7 +5,7 @@
 // applying it. A round may hold 100,000 entries: nothing here needs all of them at once.
 import { get, post, showAlert, ApiError } from './api.js';
 import { timeElement } from './dates.js';
-import { invalid } from './form.js';
+import { invalid, oneByReference } from './form.js';
 import {
   byId, el, showBody, submitWith, onClick, goToLogin, isAuthError, badge, fieldName,
 } from './organiser-nav.js';
@@ -413,11 +413,10 @@ const overrideForm = byId('override-form');
 async function entryByReference(text) {
   const found = await get(`/rounds/${round.id}/ranking?${new URLSearchParams({ q: text, limit: '20' })}`);
   remember(found.entries);
-  const exact = found.entries.filter((e) => (e.reference ?? '').toLowerCase() === text.toLowerCase());
-  if (exact.length === 1) return exact[0];
-  if (exact.length === 0 && found.entries.length === 1) return found.entries[0];
-  if (found.entries.length === 0) throw invalid('override-entry', t('awards.ranking.override.not_found', { reference: text }));
-  throw invalid('override-entry', t('awards.ranking.override.several', { reference: text }));
+  return oneByReference(found.entries, text, 'override-entry', {
+    notFound: t('awards.ranking.override.not_found', { reference: text }),
+    several: t('awards.ranking.override.several', { reference: text }),
+  });
 }
 
 function renderOverrides() {

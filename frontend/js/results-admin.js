@@ -4,7 +4,7 @@
 // publication: its version, date, SHA-256 and what changed, publishing again, taking it down.
 import { get, post, patch, del, showAlert, clearErrors, ApiError } from './api.js';
 import { timeElement } from './dates.js';
-import { invalid, showStatus } from './form.js';
+import { invalid, oneByReference, showStatus } from './form.js';
 import {
   byId, el, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, badge,
 } from './organiser-nav.js';
@@ -294,11 +294,10 @@ const awardsStatus = byId('awards-status');
  * server: the page holds only the standings shown. */
 async function entryByReference(text) {
   const found = (await get(`${base()}/entries?${new URLSearchParams({ q: text, limit: '20' })}`)).items;
-  const exact = found.filter((e) => (e.reference ?? '').toLowerCase() === text.toLowerCase());
-  if (exact.length === 1) return exact[0];
-  if (exact.length === 0 && found.length === 1) return found[0];
-  if (found.length === 0) throw invalid('award-entry', t('awards.results.award.not_found', { reference: text }));
-  throw invalid('award-entry', t('awards.results.award.several', { reference: text }));
+  return oneByReference(found, text, 'award-entry', {
+    notFound: t('awards.results.award.not_found', { reference: text }),
+    several: t('awards.results.award.several', { reference: text }),
+  });
 }
 
 function renderAwardCategories() {
