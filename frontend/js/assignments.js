@@ -7,7 +7,7 @@ import { get, post, del, showAlert, ApiError } from './api.js';
 import { timeElement } from './dates.js';
 import { showStatus, invalid, oneByReference } from './form.js';
 import {
-  byId, el, showBody, submitWith, onClick, goToLogin, isAuthError, badge,
+  byId, el, showBody, submitWith, onClick, goToLogin, isAuthError, badge, focusFirstAdded,
 } from './organiser-nav.js';
 import {
   startRoundPage, numCell, textCell, none, countText,
@@ -247,10 +247,7 @@ byId('assignments-more').addEventListener('click', async () => {
   more.disabled = true;
   showAlert(byId('assignments-alert'), []);
   try {
-    const bodies = renderAssignments(await loadEntries({ again: true }));
-    const first = bodies[0]?.querySelector('th');
-    first?.setAttribute('tabindex', '-1');
-    first?.focus();
+    focusFirstAdded(renderAssignments(await loadEntries({ again: true })));
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     showAlert(byId('assignments-alert'), [t('rounds.assignments.load_failed', { message: error.message })]);

@@ -4,7 +4,7 @@ import { get, post, showAlert, ApiError } from './api.js';
 import { timeElement } from './dates.js';
 import { showStatus } from './form.js';
 import {
-  byId, el, startPage, showBody, submitWith, onClick, isAuthError, goToLogin,
+  byId, el, startPage, showBody, submitWith, onClick, isAuthError, goToLogin, focusFirstAdded,
 } from './organiser-nav.js';
 import { formatNumber, t, tParts, useCatalogues } from './i18n.js';
 
@@ -148,8 +148,7 @@ onClick(byId('sent-refresh'), byId('sent-alert'), async () => {
 onClick(sentMore, byId('sent-alert'), async () => {
   const before = sentList.children.length;
   await loadSent(true);
-  sentList.children[before]?.querySelector('h3')?.setAttribute('tabindex', '-1');
-  sentList.children[before]?.querySelector('h3')?.focus();
+  focusFirstAdded([...sentList.children].slice(before), 'h3');
 });
 
 const started = await startPage({ current: 'messages', organiserOnly: true });

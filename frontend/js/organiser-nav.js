@@ -60,6 +60,13 @@ export function checkbox({ id, label, checked = false, hint = null, name = id })
 /** The first ?name= of this page's address. */
 export const param = (name) => new URLSearchParams(location.search).get(name);
 
+/** After "Show more": the keyboard goes to the heading cell of the first row added. */
+export function focusFirstAdded(rows, selector = 'th') {
+  const heading = rows[0]?.querySelector(selector);
+  heading?.setAttribute('tabindex', '-1');
+  heading?.focus();
+}
+
 export function goToLogin() {
   location.replace(loginUrl());
 }

@@ -7,7 +7,7 @@ import { get, post, showAlert, ApiError } from './api.js';
 import { timeElement } from './dates.js';
 import { invalid, oneByReference } from './form.js';
 import {
-  byId, el, showBody, submitWith, onClick, goToLogin, isAuthError, badge, fieldName,
+  byId, el, showBody, submitWith, onClick, goToLogin, isAuthError, badge, fieldName, focusFirstAdded,
 } from './organiser-nav.js';
 import {
   startRoundPage, num, numText, numCell, textCell, none, isNumber,
@@ -224,8 +224,7 @@ byId('ranking-more').addEventListener('click', async () => {
   more.disabled = true;
   const added = await loadRanking({ again: true });
   more.disabled = false;
-  added[0]?.querySelector('th')?.setAttribute('tabindex', '-1');
-  added[0]?.querySelector('th')?.focus();
+  focusFirstAdded(added);
 });
 
 // ---------------------------------------------------------------- judges
@@ -592,8 +591,7 @@ byId('preview-more').addEventListener('click', async () => {
     const rows = page.entries.map(previewRow);
     byId('preview-rows').append(...rows);
     renderPreviewCount();
-    rows[0]?.querySelector('th')?.setAttribute('tabindex', '-1');
-    rows[0]?.querySelector('th')?.focus();
+    focusFirstAdded(rows);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     showAlert(advancementAlert, error instanceof ApiError ? error.problems.map(describe) : [error.message]);

@@ -6,7 +6,7 @@ import { get, post, patch, del, showAlert, clearErrors, ApiError } from './api.j
 import { timeElement } from './dates.js';
 import { invalid, oneByReference, showStatus } from './form.js';
 import {
-  byId, el, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, badge,
+  byId, el, startPage, showBody, submitWith, onClick, goToLogin, isAuthError, badge, focusFirstAdded,
 } from './organiser-nav.js';
 import { isNumber, none, textCell } from './round-page.js';
 import { formatNumber, t, tParts, useCatalogues } from './i18n.js';
@@ -185,8 +185,7 @@ async function moreOf(key, container, button) {
     const drawn = added.map((row) => standingRow(row, rows));
     container.querySelector('tbody').append(...drawn);
     groupCount(key, container);
-    drawn[0]?.querySelector('th')?.setAttribute('tabindex', '-1');
-    drawn[0]?.querySelector('th')?.focus();
+    focusFirstAdded(drawn);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     showAlert(byId('standings-alert'), [t('awards.results.standings.load_failed', { message: error.message })]);

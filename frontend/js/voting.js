@@ -4,7 +4,7 @@ import { get, patch, post, showAlert, ApiError } from './api.js';
 import { callTimeElement, formatDateTime } from './dates.js';
 import { showStatus, invalid } from './form.js';
 import {
-  byId, el, startPage, showBody, submitWith, goToLogin, isAuthError, badge,
+  byId, el, startPage, showBody, submitWith, goToLogin, isAuthError, badge, focusFirstAdded,
 } from './organiser-nav.js';
 import { formatList, formatNumber, t, tParts, useCatalogues } from './i18n.js';
 
@@ -218,8 +218,7 @@ tallyMore.addEventListener('click', async () => {
   try {
     const query = new URLSearchParams({ limit: '100', cursor: tallyCursor });
     const added = renderTallyPage(await get(`${base}/votes/counts/entries?${query}`), true);
-    added[0]?.querySelector('th')?.setAttribute('tabindex', '-1');
-    added[0]?.querySelector('th')?.focus();
+    focusFirstAdded(added);
   } catch (error) {
     if (isAuthError(error)) return goToLogin();
     showAlert(byId('counts-alert'), [t('voting.counts.failed', { message: error.message })]);

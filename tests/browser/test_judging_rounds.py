@@ -417,6 +417,18 @@ def test_assign_score_rank_and_advance(page: Page, live_server, smtp_server) -> 
         client.close()
 
 
+def _shows_50_then_55(page: Page, rows: Any, count: Any, button: str, shown: str) -> None:
+    """A list of 55 shows 50 and says so (`shown` with 50, then 55); `button` adds the rest,
+    the keyboard lands on the first row added, and the button goes."""
+    expect(rows).to_have_count(50)
+    expect(count).to_have_text(shown.format(50))
+    page.get_by_role("button", name=button).click()
+    expect(rows).to_have_count(55)
+    expect(rows.nth(50).locator("th")).to_be_focused()
+    expect(count).to_have_text(shown.format(55))
+    expect(page.get_by_role("button", name=button)).to_be_hidden()
+
+
 def test_a_large_round_pages_its_ranking_and_its_preview(
     page: Page, live_server, smtp_server
 ) -> None:
@@ -468,50 +480,45 @@ def test_a_large_round_pages_its_ranking_and_its_preview(
 
     _log_in(page, base, organiser)
     page.goto(f"{base}/assignments.html?slug={slug}&round={round_id}")
-    bodies = page.locator("#assignments-table tbody")
-    expect(bodies).to_have_count(50)
     expect(page.locator("#assignments-count")).to_have_text("55 entries, 55 pairs.")
-    expect(page.locator("#assignments-shown")).to_have_text("50 of 55 entries shown.")
-    page.get_by_role("button", name="Show more entries").click()
-    expect(bodies).to_have_count(55)
-    expect(bodies.nth(50).locator("th")).to_be_focused()
-    expect(page.get_by_role("button", name="Show more entries")).to_be_hidden()
+    _shows_50_then_55(
+        page,
+        page.locator("#assignments-table tbody"),
+        page.locator("#assignments-shown"),
+        "Show more entries",
+        "{} of 55 entries shown.",
+    )
     _checked(page)
 
     page.goto(f"{base}/ranking.html?slug={slug}&round={round_id}")
     rows = page.locator("#ranking-rows tr")
-    expect(rows).to_have_count(50)
-    expect(page.locator("#ranking-count")).to_have_text(
-        "50 of 55 entries shown, 0 with scorecards."
+    _shows_50_then_55(
+        page,
+        rows,
+        page.locator("#ranking-count"),
+        "Show more entries",
+        "{} of 55 entries shown, 0 with scorecards.",
     )
-    page.get_by_role("button", name="Show more entries").click()
-    expect(rows).to_have_count(55)
-    expect(rows.nth(50).locator("th")).to_be_focused()
     expect(rows.nth(54).locator("td").first).to_have_text("55")
-    expect(page.locator("#ranking-count")).to_have_text(
-        "55 of 55 entries shown, 0 with scorecards."
-    )
-    expect(page.get_by_role("button", name="Show more entries")).to_be_hidden()
 
-    preview = page.locator("#preview-rows tr")
-    expect(preview).to_have_count(50)
     expect(page.locator("#preview-summary")).to_have_text("0 entries of 55 advance.")
-    expect(page.locator("#preview-shown")).to_have_text("50 of 55 entries shown.")
-    page.get_by_role("button", name="Show more of the preview").click()
-    expect(preview).to_have_count(55)
-    expect(preview.nth(50).locator("th")).to_be_focused()
-    expect(page.locator("#preview-shown")).to_have_text("55 of 55 entries shown.")
+    _shows_50_then_55(
+        page,
+        page.locator("#preview-rows tr"),
+        page.locator("#preview-shown"),
+        "Show more of the preview",
+        "{} of 55 entries shown.",
+    )
     _checked(page)
 
     # The final standings, by the jury alone, page the same way.
     _ok(org.patch(f"/api/challenges/{slug}/results/rules", json={"w_jury": 1, "w_public": 0}))
     page.goto(f"{base}/results-admin.html?slug={slug}")
-    standings = page.locator("table.standings tbody tr")
-    expect(standings).to_have_count(50)
-    expect(page.locator(".group-count")).to_have_text("50 of 55 entries shown.")
-    page.get_by_role("button", name="Show more entries of All entries").click()
-    expect(standings).to_have_count(55)
-    expect(standings.nth(50).locator("th")).to_be_focused()
-    expect(page.locator(".group-count")).to_have_text("55 of 55 entries shown.")
-    expect(page.get_by_role("button", name="Show more entries of All entries")).to_be_hidden()
+    _shows_50_then_55(
+        page,
+        page.locator("table.standings tbody tr"),
+        page.locator(".group-count"),
+        "Show more entries of All entries",
+        "{} of 55 entries shown.",
+    )
     _checked(page)
